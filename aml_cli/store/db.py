@@ -1,0 +1,232 @@
+"""The metadata store: SQLite in WAL mode, shared safely by many aml processes.
+
+Readers never block writers (WAL); every write is a `BEGIN IMMEDIATE`
+transaction, retried with backoff while another process holds the lock, so a
+busy database makes a command wait a moment instead of failing with
+"database is locked". Resource IDs are data in rows, never file names.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import random
+import sqlite3
+import threading
+import time
+from collections.abc import Callable
+from pathlib import Path
+from typing import TypeVar
+
+from aml_cli.store import migrations
+from aml_cli.store.paths import aml_home, private_dir, private_file
+
+T = TypeVar("T")
+
+KINDS = ("DataSource", "MLModel", "Evaluation", "BatchPrediction")
+
+# Which status may follow which; checked inside the write transaction.
+NEXT_STATUS: dict[str, set[str]] = {
+    "PENDING": {"INPROGRESS", "FAILED", "DELETED", "COMPLETED"},
+    "INPROGRESS": {"COMPLETED", "FAILED", "DELETED"},
+    "COMPLETED": {"DELETED"},
+    "FAILED": {"DELETED"},
+    "DELETED": set(),
+}
+
+BUSY_TIMEOUT_MS = 5_000
+LOCK_WAIT_SECONDS = 300.0  # overall patience before a lock error is let through
+
+
+def _is_busy(err: sqlite3.OperationalError) -> bool:
+    text = str(err).lower()
+    return "locked" in text or "busy" in text
+
+
+def _backoff(attempt: int) -> None:
+    """Sleeps a little longer each time, with jitter so waiting processes spread out."""
+    time.sleep(min(0.5, 0.005 * (2 ** min(attempt, 7))) * (0.5 + random.random()))
+
+
+def load_record(conn: sqlite3.Connection, kind: str, resource_id: str) -> dict | None:
+    """Reads one record with an open connection (inside or outside a transaction)."""
+    row = conn.execute("SELECT record FROM resources WHERE kind = ? AND id = ?", (kind, resource_id)).fetchone()
+    return None if row is None else json.loads(row[0])
+
+
+def save_record(conn: sqlite3.Connection, kind: str, resource_id: str, record: dict) -> None:
+    """Overwrites an existing record; the caller holds the write transaction."""
+    conn.execute(
+        "UPDATE resources SET record = ?, status = ? WHERE kind = ? AND id = ?",
+        (json.dumps(record), record.get("Status"), kind, resource_id),
+    )
+
+
+def apply_transition(
+    conn: sqlite3.Connection, kind: str, resource_id: str, new_status: str, changes: dict | None = None
+) -> dict | None:
+    """Moves a record to `new_status` if NEXT_STATUS allows it; None when it does not (or no record)."""
+    record = load_record(conn, kind, resource_id)
+    if record is None or new_status not in NEXT_STATUS.get(record.get("Status", ""), set()):
+        return None
+    record.update(changes or {})
+    record["Status"] = new_status
+    save_record(conn, kind, resource_id, record)
+    return record
+
+
+class Store:
+    """One aml data directory: `aml.db` plus artifact files beside it."""
+
+    def __init__(self, home: Path | None = None) -> None:
+        self.home = Path(home) if home is not None else aml_home()
+        self.db_path = self.home / "aml.db"
+        self._local = threading.local()
+        private_dir(self.home)
+        private_file(self.db_path)  # sqlite gives -wal/-shm the same 0600 mode
+        self.connection()  # applies missing migrations before anyone reads
+
+    def connection(self) -> sqlite3.Connection:
+        """This thread's connection, opened (and the schema brought up to date) on first use."""
+        conn = getattr(self._local, "conn", None)
+        if conn is not None and self._local.pid == os.getpid():
+            return conn
+        conn = self._retry(self._open)
+        self._local.conn, self._local.pid = conn, os.getpid()
+        return conn
+
+    def _open(self) -> sqlite3.Connection:
+        conn = sqlite3.connect(self.db_path, timeout=BUSY_TIMEOUT_MS / 1000, isolation_level=None)
+        try:
+            conn.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS:d}")
+            if conn.execute("PRAGMA journal_mode").fetchone()[0].lower() != "wal":
+                conn.execute("PRAGMA journal_mode = WAL")
+            conn.execute("PRAGMA synchronous = FULL")  # an acknowledged write survives power loss
+            conn.execute("PRAGMA foreign_keys = ON")
+            if migrations.schema_version(conn) != migrations.LATEST_VERSION:
+                self._transaction(conn, migrations.apply_migrations)
+        except BaseException:
+            conn.close()
+            raise
+        return conn
+
+    def close(self) -> None:
+        """Closes this thread's connection; the store reopens on next use."""
+        conn = getattr(self._local, "conn", None)
+        if conn is not None:
+            self._local.conn = None
+            if self._local.pid == os.getpid():
+                conn.close()
+
+    @staticmethod
+    def _retry(action: Callable[[], T]) -> T:
+        deadline = time.monotonic() + LOCK_WAIT_SECONDS
+        attempt = 0
+        while True:
+            try:
+                return action()
+            except sqlite3.OperationalError as err:
+                if not _is_busy(err) or time.monotonic() > deadline:
+                    raise
+            _backoff(attempt)
+            attempt += 1
+
+    def _transaction(self, conn: sqlite3.Connection, fn: Callable[[sqlite3.Connection], T]) -> T:
+        """One attempt: BEGIN IMMEDIATE, fn, COMMIT (itself retried in place); rolls back on any error."""
+        conn.execute("BEGIN IMMEDIATE")
+        try:
+            result = fn(conn)
+            self._retry(lambda: conn.execute("COMMIT"))
+        except BaseException:
+            if conn.in_transaction:
+                conn.execute("ROLLBACK")
+            raise
+        return result
+
+    def write(self, fn: Callable[[sqlite3.Connection], T]) -> T:
+        """Runs fn in a write transaction, retried while the database is busy.
+
+        Not reentrant: fn uses the connection it is given, never other Store
+        methods. fn may run more than once, so it must not act outside the connection
+        unless it can tell a repeat (the scheduler does: see jobs.scheduler).
+        """
+        return self._retry(lambda: self._transaction(self.connection(), fn))
+
+    def read(self, fn: Callable[[sqlite3.Connection], T]) -> T:
+        """Runs fn against a consistent snapshot (a deferred read transaction)."""
+
+        def attempt() -> T:
+            conn = self.connection()
+            conn.execute("BEGIN")
+            try:
+                return fn(conn)
+            finally:
+                conn.execute("COMMIT")
+
+        return self._retry(attempt)
+
+    # -- resources -----------------------------------------------------------
+
+    def create(self, kind: str, resource_id: str, record: dict, fingerprint: str) -> str | None:
+        """Inserts a record; if the ID exists, returns its fingerprint and changes nothing."""
+
+        def insert(conn: sqlite3.Connection) -> str | None:
+            row = conn.execute(
+                "SELECT fingerprint FROM resources WHERE kind = ? AND id = ?", (kind, resource_id)
+            ).fetchone()
+            if row is not None:
+                return row[0]
+            conn.execute(
+                "INSERT INTO resources (kind, id, status, fingerprint, record) VALUES (?, ?, ?, ?, ?)",
+                (kind, resource_id, record.get("Status"), fingerprint, json.dumps(record)),
+            )
+            return None
+
+        return self.write(insert)
+
+    def get(self, kind: str, resource_id: str) -> dict | None:
+        """The record, or None: naming the AWS error for a miss is the service's job."""
+        return self._retry(lambda: load_record(self.connection(), kind, resource_id))
+
+    def modify(self, kind: str, resource_id: str, fn: Callable[[dict], dict | None]) -> dict | None:
+        """Read-modify-write in one transaction; fn returns the new record or None for no change.
+
+        Returns the record as it now stands, or None when there is no such resource.
+        """
+
+        def change(conn: sqlite3.Connection) -> dict | None:
+            record = load_record(conn, kind, resource_id)
+            if record is None:
+                return None
+            updated = fn(json.loads(json.dumps(record)))
+            if updated is None:
+                return record
+            save_record(conn, kind, resource_id, updated)
+            return updated
+
+        return self.write(change)
+
+    def update(self, kind: str, resource_id: str, changes: dict) -> dict | None:
+        """Merges `changes` into the record (no status check: use transition for Status)."""
+        return self.modify(kind, resource_id, lambda record: {**record, **changes})
+
+    def transition(
+        self, kind: str, resource_id: str, new_status: str, changes: dict | None = None
+    ) -> dict | None:
+        """Moves to `new_status` with `changes` if NEXT_STATUS allows; returns the new record or None."""
+        return self.write(lambda conn: apply_transition(conn, kind, resource_id, new_status, changes))
+
+    def list(self, kind: str) -> list[dict]:
+        """Every record of a kind, in creation order (DELETED ones included)."""
+        query = "SELECT record FROM resources WHERE kind = ? ORDER BY seq"
+        rows = self._retry(lambda: self.connection().execute(query, (kind,)).fetchall())
+        return [json.loads(row[0]) for row in rows]
+
+    def fingerprint(self, kind: str, resource_id: str) -> str | None:
+        """The fingerprint stored at creation, for idempotency checks."""
+        row = self._retry(
+            lambda: self.connection()
+            .execute("SELECT fingerprint FROM resources WHERE kind = ? AND id = ?", (kind, resource_id))
+            .fetchone()
+        )
+        return None if row is None else row[0]
