@@ -1,0 +1,272 @@
+"""The two validations of a request, each where AWS performs it.
+
+The client (the AWS CLI, through botocore) checks required members, unknown
+keys, types and minimums, and fails with "Parameter validation failed" (exit
+252). The service checks maximums, patterns and enums and answers with an
+InvalidInputException whose message lists every violated constraint (exit
+254). Scripts tell the two apart by exit code, so the split is kept exactly.
+"""
+
+from __future__ import annotations
+
+import datetime
+import re
+import unicodedata
+from functools import cache
+
+from aml_cli.api.errors import InvalidInputException
+from aml_cli.api.model import Operation, Shape
+
+# Shapes whose service-side check is relaxed for the local engine, with the reason (listed in the README).
+RELAXED: dict[str, str] = {
+    "S3Url": (
+        "DataLocationS3, DataSchemaLocationS3, RecipeUri, OutputUri, S3StagingLocation and DataSchemaUri accept "
+        "local paths and file:// URIs besides s3://: any non-empty string up to 2048 characters"
+    ),
+    "VipURL": "PredictEndpoint accepts the local endpoint's URL: any scheme://address without spaces",
+}
+_RELAXED_URL = "[A-Za-z][A-Za-z0-9+.-]*://\\S+"
+
+_TYPE_NAMES = {
+    "string": ("<class 'str'>",),
+    "integer": ("<class 'int'>",),
+    "long": ("<class 'int'>",),
+    "float": ("<class 'float'>", "<class 'decimal.Decimal'>", "<class 'int'>"),
+    "double": ("<class 'float'>", "<class 'decimal.Decimal'>", "<class 'int'>"),
+    "boolean": ("<class 'bool'>",),
+    "structure": ("<class 'dict'>",),
+    "map": ("<class 'dict'>",),
+    "list": ("<class 'list'>", "<class 'tuple'>"),
+    "timestamp": ("<class 'datetime.datetime'>", "timestamp-string"),
+    "blob": ("<class 'bytes'>", "<class 'bytearray'>", "file-like object"),
+}
+
+
+class ParamValidationError(Exception):
+    """The request breaks a client-side rule; the CLI exits 252."""
+
+    def __init__(self, problems: list[str]) -> None:
+        self.problems = problems
+        super().__init__("Parameter validation failed:\n" + "\n".join(problems))
+
+
+# ---------------------------------------------------------------- client side
+
+
+def client_problems(shape: Shape, value: object, name: str = "input") -> list[str]:
+    """botocore's report lines for `value`, in its order and wording; [] when valid."""
+    problems: list[str] = []
+    _check_client(shape, value, name, problems)
+    return problems
+
+
+def check_client_side(op: Operation, request: dict) -> None:
+    """Raise ParamValidationError if the CLI would refuse to send `request`."""
+    problems = client_problems(op.input, request)
+    if problems:
+        raise ParamValidationError(problems)
+
+
+def _child(name: str, member: str) -> str:
+    return member if name == "input" else f"{name}.{member}"
+
+
+def _check_client(shape: Shape, value: object, name: str, problems: list[str]) -> None:
+    if not _has_type(shape.type, value):
+        types = ", ".join(_TYPE_NAMES[shape.type])
+        problems.append(f"Invalid type for parameter {name}, value: {value}, type: {type(value)}, valid types: {types}")
+        return
+    if shape.type == "structure":
+        _check_structure(shape, value, name, problems)  # type: ignore[arg-type]
+    elif shape.type == "list":
+        _check_min(shape, len(value), name, "length", problems)  # type: ignore[arg-type]
+        for index, item in enumerate(value):  # type: ignore[attr-defined]
+            _check_client(shape.member, item, f"{name}[{index}]", problems)  # type: ignore[arg-type]
+    elif shape.type == "map":
+        for key, item in value.items():  # type: ignore[attr-defined]
+            _check_client(shape.key, key, f"{name} (key: {key})", problems)  # type: ignore[arg-type]
+            _check_client(shape.value, item, f"{name}.{key}", problems)  # type: ignore[arg-type]
+    elif shape.type == "string":
+        _check_min(shape, len(value), name, "length", problems)  # type: ignore[arg-type]
+    elif shape.type in ("integer", "long", "float", "double"):
+        _check_min(shape, value, name, "value", problems)
+
+
+def _check_structure(shape: Shape, value: dict, name: str, problems: list[str]) -> None:
+    problems.extend(
+        f'Missing required parameter in {name}: "{member}"' for member in shape.required if member not in value
+    )
+    allowed = ", ".join(shape.members)
+    problems.extend(
+        f'Unknown parameter in {name}: "{key}", must be one of: {allowed}' for key in value if key not in shape.members
+    )
+    for key, item in value.items():
+        if key in shape.members:
+            _check_client(shape.members[key], item, _child(name, key), problems)
+
+
+def _check_min(shape: Shape, measure: object, name: str, what: str, problems: list[str]) -> None:
+    if shape.min is not None and measure < shape.min:  # type: ignore[operator]
+        problems.append(f"Invalid {what} for parameter {name}, value: {measure}, valid min {what}: {shape.min}")
+
+
+def _has_type(kind: str, value: object) -> bool:
+    """Python types botocore accepts per shape type (a bool is an int, an int a float)."""
+    if kind == "string":
+        return isinstance(value, str)
+    if kind in ("integer", "long"):
+        return isinstance(value, int)
+    if kind in ("float", "double"):
+        import decimal
+
+        return isinstance(value, float | int | decimal.Decimal)
+    if kind == "boolean":
+        return isinstance(value, bool)
+    if kind in ("structure", "map"):
+        return isinstance(value, dict)
+    if kind == "list":
+        return isinstance(value, list | tuple)
+    if kind == "timestamp":
+        return _is_timestamp(value)
+    if kind == "blob":
+        return isinstance(value, bytes | bytearray | str) or hasattr(value, "read")
+    return True
+
+
+def _is_timestamp(value: object) -> bool:
+    """A datetime, epoch seconds (number or numeric string) or an ISO 8601 string."""
+    if isinstance(value, datetime.datetime | int | float):
+        return True
+    if not isinstance(value, str):
+        return False
+    try:
+        float(value)
+        return True
+    except ValueError:
+        pass
+    try:
+        datetime.datetime.fromisoformat(value.strip())
+        return True
+    except ValueError:
+        return False
+
+
+# ---------------------------------------------------------------- service side
+
+
+def service_problems(shape: Shape, value: object, path: str = "") -> list[str]:
+    """The service's constraint messages for `value` ("Value 'x' at 'p' failed to satisfy ...")."""
+    problems: list[str] = []
+    _check_service(shape, value, path, problems)
+    return problems
+
+
+def check_service_side(op: Operation, request: dict) -> None:
+    """Raise InvalidInputException as the service does when a member breaks max, pattern or enum."""
+    problems = service_problems(op.input, request)
+    if problems:
+        count = len(problems)
+        noun = "error" if count == 1 else "errors"
+        raise InvalidInputException(f"{count} validation {noun} detected: " + "; ".join(problems))
+
+
+def _member_path(path: str, member: str) -> str:
+    """The wire path of a member: first letter lower-cased (MLModelId -> mLModelId), dotted."""
+    step = member[:1].lower() + member[1:]
+    return f"{path}.{step}" if path else step
+
+
+def _check_service(shape: Shape, value: object, path: str, problems: list[str]) -> None:
+    if shape.type == "structure" and isinstance(value, dict):
+        for member, member_shape in shape.members.items():
+            if member in value:
+                _check_service(member_shape, value[member], _member_path(path, member), problems)
+        return
+    rules = [f"Member must {rule}" for rule in _broken_rules(shape, value)]
+    problems.extend(f"Value {_java_text(value)} at '{path}' failed to satisfy constraint: {rule}" for rule in rules)
+    if shape.type == "list" and isinstance(value, list | tuple):
+        for index, item in enumerate(value, start=1):
+            _check_service(shape.member, item, f"{path}.{index}.member", problems)  # type: ignore[arg-type]
+    elif shape.type == "map" and isinstance(value, dict):
+        _check_map_entries(shape, value, path, problems)
+
+
+def _check_map_entries(shape: Shape, value: dict, path: str, problems: list[str]) -> None:
+    """Map keys and values are reported against the map as a whole, as the service does."""
+    for part, part_shape, items in (("keys", shape.key, value.keys()), ("value", shape.value, value.values())):
+        broken = sorted({rule for item in items for rule in _broken_rules(part_shape, item)})  # type: ignore[arg-type]
+        for rule in broken:
+            problems.append(
+                f"Value {_java_text(value)} at '{path}' failed to satisfy constraint: "
+                f"Map {part} must satisfy constraint: [Member must {rule}]"
+            )
+
+
+def _broken_rules(shape: Shape, value: object) -> list[str]:
+    """Constraint phrases ("have length less than or equal to 64") that `value` breaks."""
+    if shape.name in RELAXED and isinstance(value, str):
+        return _relaxed_rules(shape.name, value)
+    rules: list[str] = []
+    if isinstance(value, str | list | tuple | dict) and shape.type in ("string", "list", "map"):
+        rules += _bound_rules("length", len(value), shape)
+    elif shape.type in ("integer", "long", "float", "double") and isinstance(value, int | float):
+        rules += _bound_rules("value", value, shape)
+    if isinstance(value, str):
+        if shape.pattern is not None and not java_full_match(shape.pattern, value):
+            rules.append(f"satisfy regular expression pattern: {shape.pattern}")
+        if shape.enum and value not in shape.enum:
+            rules.append(f"satisfy enum value set: [{', '.join(shape.enum)}]")
+    return rules
+
+
+def _bound_rules(what: str, measure: float, shape: Shape) -> list[str]:
+    rules = []
+    if shape.min is not None and measure < shape.min:
+        rules.append(f"have {what} greater than or equal to {shape.min}")
+    if shape.max is not None and measure > shape.max:
+        rules.append(f"have {what} less than or equal to {shape.max}")
+    return rules
+
+
+def _relaxed_rules(shape_name: str, value: str) -> list[str]:
+    if not value:
+        return ["have length greater than or equal to 1"]
+    if len(value) > 2048:
+        return ["have length less than or equal to 2048"]
+    if shape_name == "VipURL" and not re.fullmatch(_RELAXED_URL, value):
+        return [f"satisfy regular expression pattern: {_RELAXED_URL}"]
+    return []
+
+
+def _java_text(value: object) -> str:
+    """A value as the service prints it: strings and numbers quoted, lists and maps Java-style."""
+    return "null" if value is None else f"'{_java_str(value)}'"
+
+
+def _java_str(value: object) -> str:
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, list | tuple):
+        return "[" + ", ".join(_java_str(item) for item in value) + "]"
+    if isinstance(value, dict):
+        return "{" + ", ".join(f"{_java_str(k)}={_java_str(v)}" for k, v in value.items()) + "}"
+    return str(value)
+
+
+# Java's \p{L}, \p{N}, \p{Z} have no Python `re` spelling; each becomes a private-use stand-in
+# in the pattern and every character of that Unicode category becomes the stand-in in the value.
+_CATEGORY_STANDINS = {"L": "\ue000", "N": "\ue001", "Z": "\ue002"}
+
+
+@cache
+def _python_pattern(pattern: str) -> tuple[re.Pattern[str], bool]:
+    translated = re.sub(r"\\p\{([LNZ])\}", lambda m: _CATEGORY_STANDINS[m.group(1)], pattern)
+    return re.compile(translated), translated != pattern
+
+
+def java_full_match(pattern: str, value: str) -> bool:
+    """Whether `value` matches the model's (Java) pattern as a whole, as String.matches does."""
+    compiled, by_category = _python_pattern(pattern)
+    if by_category:
+        value = "".join(_CATEGORY_STANDINS.get(unicodedata.category(ch)[0], ch) for ch in value)
+    return compiled.fullmatch(value) is not None
