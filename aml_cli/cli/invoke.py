@@ -1,0 +1,118 @@
+"""One operation from argv to printed output: parse, validate, call the service, render."""
+
+from __future__ import annotations
+
+import json
+import logging
+
+from aml_cli.api import operation
+from aml_cli.cli.output_stream import terminal_width, use_color, write_stdout
+
+log = logging.getLogger("aml_cli.cli")
+
+
+def run_operation(op_name: str, argv: list[str], options) -> int:
+    from aml_cli.cli.args import parse_operation_args
+
+    op = operation(op_name)
+    parsed = parse_operation_args(op, argv)
+    if parsed.skeleton in ("input", "yaml-input"):
+        from aml_cli.cli.skeleton import input_skeleton, yaml_input_skeleton
+
+        write_stdout(input_skeleton(op) if parsed.skeleton == "input" else yaml_input_skeleton(op))
+        return 0
+    request = parsed.request
+    if parsed.skeleton == "output":
+        from aml_cli.cli.skeleton import output_skeleton
+
+        _render_single(op, output_skeleton(op), options, convert=False)
+        return 0
+    _check_pagination_conflicts(op, parsed, options)
+    from aml_cli.api.validate import check_client_side
+
+    check_client_side(op, request)
+    log.debug("calling %s with parameters: %s", op.name, json.dumps(request, separators=(",", ":")))
+    if op.paginator is not None and not options.no_paginate and not parsed.raw_pagination:
+        _run_paginated(op, request, parsed, options)
+    else:
+        response = call_service(op.name, request)
+        _render_single(op, response, options)
+    return 0
+
+
+def call_service(op_name: str, request: dict) -> dict:
+    """The service call, with the operation name attached to any service error for its message."""
+    from aml_cli.api.errors import ServiceError
+    from aml_cli.service import call
+
+    try:
+        return call(op_name, request)
+    except ServiceError as exc:
+        exc.operation = op_name
+        raise
+
+
+def _check_pagination_conflicts(op, parsed, options) -> None:
+    if not options.no_paginate or op.paginator is None:
+        return
+    given = [
+        flag
+        for flag, value in (
+            ("--starting-token", parsed.starting_token),
+            ("--page-size", parsed.page_size),
+            ("--max-items", parsed.max_items),
+        )
+        if value is not None
+    ]
+    if given:
+        from aml_cli.cli.errors import CliValidationError
+
+        raise CliValidationError(f"Cannot specify --no-paginate along with pagination arguments: {', '.join(given)}")
+
+
+def _run_paginated(op, request: dict, parsed, options) -> None:
+    from aml_cli.cli.paginate import iterate_pages, render_paginated
+    from aml_cli.cli.wire import to_cli_values
+
+    pag = op.paginator
+
+    def fetch(page_request: dict) -> dict:
+        return to_cli_values(op.output, call_service(op.name, page_request))
+
+    if parsed.max_items is not None and parsed.max_items <= 0:
+        from aml_cli.cli.output_stream import write_stderr
+
+        write_stderr("warning: Non-positive values for --max-items may result in undefined behavior.\n")
+    pages = iterate_pages(
+        fetch,
+        request,
+        input_token=pag.input_token,
+        output_token=pag.output_token,
+        limit_key=pag.limit_key,
+        result_key=pag.result_key,
+        page_size=parsed.page_size,
+        max_items=parsed.max_items,
+        starting_token=parsed.starting_token,
+    )
+    text = render_paginated(
+        pages,
+        output=options.output,
+        query=options.query,
+        title=op.name,
+        width=terminal_width(),
+        color=use_color(),
+        result_key=pag.result_key,
+    )
+    write_stdout(text)
+
+
+def _render_single(op, response: dict, options, *, convert: bool = True) -> None:
+    from aml_cli.cli.paginate import render_single
+    from aml_cli.cli.wire import to_cli_values
+
+    value = to_cli_values(op.output, response) if convert else response
+    text = render_single(
+        value, output=options.output, query=options.query, title=op.name, width=terminal_width(), color=use_color()
+    )
+    write_stdout(text)
+

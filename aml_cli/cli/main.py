@@ -1,0 +1,126 @@
+"""The `aml` entry point: global options, command dispatch, and the one place errors become exit codes.
+
+Exit codes follow AWS CLI v2: 0 success, 130 Ctrl-C, 252 usage and client-side
+validation, 254 an error answered by the service, 255 anything else.
+"""
+
+from __future__ import annotations
+
+import difflib
+import os
+import sys
+from collections.abc import Sequence
+
+from aml_cli.cli import output_stream
+from aml_cli.cli.errors import GENERAL_ERROR_RC
+
+EXTRAS = ("demo", "show-data-source-statistics", "show-evaluation", "completions")
+
+
+def main(argv: Sequence[str] | None = None) -> None:
+    """Run `aml` with `argv` (default: sys.argv[1:]) and exit with the AWS CLI's exit code."""
+    args = list(sys.argv[1:] if argv is None else argv)
+    sys.exit(run(args))
+
+
+def run(args: list[str]) -> int:
+    debug = "--debug" in args
+    try:
+        return _dispatch(args)
+    except KeyboardInterrupt:
+        sys.stdout.write("\n")
+        sys.stdout.flush()
+        return 130
+    except BrokenPipeError:
+        _silence_stdout()
+        return GENERAL_ERROR_RC
+    except Exception as exc:  # the last resort: a message, never a traceback unless --debug
+        from aml_cli.cli.errors import handle_exception
+
+        return handle_exception(exc, debug=debug)
+
+
+def _dispatch(args: list[str]) -> int:
+    from aml_cli.cli.globals import split_global_options
+
+    options, rest = split_global_options(args)
+    _apply_process_options(options)
+    if options.debug:
+        from aml_cli.cli.debug import start_debug_log
+
+        start_debug_log(args)
+    if options.version:
+        from aml_cli.cli.version import version_line
+
+        sys.stdout.write(version_line() + "\n")
+        return 0
+    if rest and rest[0] == "machinelearning":
+        rest = rest[1:]
+        missing = "operation"
+    else:
+        missing = "command"
+    if not rest:
+        from aml_cli.cli.usage_errors import UsageError
+
+        raise UsageError(f"the following arguments are required: {missing}")
+    name, tail = rest[0], rest[1:]
+    if name in ("help", "--help", "-h"):
+        from aml_cli.cli.help import print_root_help
+
+        print_root_help()
+        return 0
+    if name == "wait":
+        from aml_cli.cli.waiters import run_wait
+
+        return run_wait(tail, options)
+    if name in EXTRAS:
+        from aml_cli.cli.extras import run_extra
+
+        return run_extra(name, tail, options)
+    op_name = _operation_for(name)
+    if _wants_help(tail):
+        from aml_cli.cli.help import print_operation_help
+
+        print_operation_help(op_name)
+        return 0
+    from aml_cli.cli.invoke import run_operation
+
+    return run_operation(op_name, tail, options)
+
+
+def _operation_for(command: str) -> str:
+    """The API operation a command names, or the AWS CLI's invalid-choice usage error."""
+    from aml_cli.api import cli_name, operation_names
+
+    by_cli = {cli_name(name): name for name in operation_names()}
+    if command in by_cli:
+        return by_cli[command]
+    from aml_cli.cli.usage_errors import UsageError
+
+    choices = [*by_cli, "wait", *EXTRAS]
+    close = difflib.get_close_matches(command, choices, cutoff=0.8)
+    message = f"argument operation: Found invalid choice '{command}'\n"
+    if close:
+        message += "\nMaybe you meant:\n\n" + "\n".join(f"  * {c}" for c in close)
+    raise UsageError(message)
+
+
+def _wants_help(tail: list[str]) -> bool:
+    return tail == ["help"] or "--help" in tail or tail == ["-h"]
+
+
+def _apply_process_options(options) -> None:
+    """Options that change how this process runs jobs and reports."""
+    if getattr(options, "sync", False):
+        os.environ["AML_SYNC"] = "1"
+    output_stream.configure(options)
+
+
+def _silence_stdout() -> None:
+    """After a closed pipe, point stdout at /dev/null so the interpreter's final flush is quiet."""
+    try:
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
+    except OSError:
+        pass
+

@@ -1,0 +1,143 @@
+"""What every resource module shares: clocks, identity, idempotency, views, lookups."""
+
+from __future__ import annotations
+
+import getpass
+import hashlib
+import json
+import os
+import time
+from typing import TYPE_CHECKING
+
+from aml_cli.api.errors import IdempotentParameterMismatchException, InvalidInputException, ResourceNotFoundException
+
+if TYPE_CHECKING:
+    from aml_cli.store import Store
+
+# resource kind -> (ID member, noun used in messages)
+KINDS: dict[str, tuple[str, str]] = {
+    "DataSource": ("DataSourceId", "data source"),
+    "MLModel": ("MLModelId", "model"),
+    "Evaluation": ("EvaluationId", "evaluation"),
+    "BatchPrediction": ("BatchPredictionId", "batch prediction"),
+}
+
+ACTIVE = frozenset({"PENDING", "INPROGRESS"})
+
+
+def now() -> float:
+    """Epoch seconds to the millisecond, as the service stamps its resources."""
+    return round(time.time(), 3)
+
+
+def iam_user() -> str:
+    """The local identity in ARN form; `AML_IAM_USER` overrides it."""
+    configured = os.environ.get("AML_IAM_USER")
+    if configured:
+        return configured
+    try:
+        login = getpass.getuser()
+    except (KeyError, OSError):
+        login = "local"
+    return f"arn:aws:iam::000000000000:user/{login or 'local'}"
+
+
+def fingerprint(request: dict) -> str:
+    """A stable digest of a create request, for idempotency on the ID."""
+    canonical = json.dumps(request, sort_keys=True, separators=(",", ":"), ensure_ascii=False)
+    return hashlib.sha256(canonical.encode()).hexdigest()
+
+
+def article(noun: str) -> str:
+    return "An" if noun[0] in "aeiou" else "A"
+
+
+def not_found(kind: str, resource_id: str) -> ResourceNotFoundException:
+    noun = KINDS[kind][1]
+    return ResourceNotFoundException(f"{article(noun)} {noun} with ID {resource_id} does not exist.")
+
+
+def create_once(store: Store, kind: str, record: dict, request: dict) -> bool:
+    """Insert a new resource; True if created, False if the same request made it before.
+
+    A different request under an existing ID is the service's
+    IdempotentParameterMismatchException.
+    """
+    id_member, noun = KINDS[kind]
+    existing = store.create(kind, record[id_member], record, fingerprint(request))
+    if existing is None:
+        return True
+    if existing == fingerprint(request):
+        return False
+    raise IdempotentParameterMismatchException(
+        f"{article(noun)} {noun} with ID {record[id_member]} already exists with different parameters."
+    )
+
+
+def fetch(store: Store, kind: str, resource_id: str) -> dict:
+    """The resource's record after noticing dead workers; ResourceNotFoundException if none."""
+    from aml_cli.jobs import reap
+
+    reap(store)
+    record = store.get(kind, resource_id)
+    if record is None:
+        raise not_found(kind, resource_id)
+    return record
+
+
+def fetch_dependency(store: Store, kind: str, resource_id: str, member: str) -> dict:
+    """A resource a create request names; a missing or unusable one is invalid input."""
+    from aml_cli.jobs import reap
+
+    reap(store)
+    record = store.get(kind, resource_id)
+    noun = KINDS[kind][1]
+    if record is None:
+        raise InvalidInputException(f"{member}: {article(noun)} {noun} with ID {resource_id} does not exist.")
+    if record["Status"] in ("FAILED", "DELETED"):
+        raise InvalidInputException(
+            f"{member}: the {noun} {resource_id} is {record['Status']} and cannot be used."
+        )
+    return record
+
+
+def public_view(record: dict, members) -> dict:
+    """The record's API members in the response shape's order; internal fields (`_...`) never leave."""
+    return {name: record[name] for name in members if record.get(name) is not None}
+
+
+def touch(changes: dict) -> dict:
+    changes["LastUpdatedAt"] = now()
+    return changes
+
+
+def log_uri(record: dict) -> str | None:
+    path = record.get("_log_path")
+    if not path:
+        return None
+    from pathlib import Path
+
+    return Path(path).as_uri()
+
+
+def rename(store: Store, kind: str, resource_id: str, name: str) -> dict:
+    """UpdateX(Name): the only mutable member of most resources."""
+    fetch(store, kind, resource_id)
+
+    def apply(record: dict) -> dict:
+        return {**record, **touch({"Name": name})}
+
+    store.modify(kind, resource_id, apply)
+    return {KINDS[kind][0]: resource_id}
+
+
+def mark_deleted(store: Store, kind: str, resource_id: str) -> dict:
+    """DeleteX: status DELETED (irreversible); a running job is stopped."""
+    from aml_cli.jobs import cancel
+
+    record = fetch(store, kind, resource_id)
+    if record["Status"] == "DELETED":
+        raise not_found(kind, resource_id)
+    store.transition(kind, resource_id, "DELETED", touch({}))
+    cancel(store, kind, resource_id)
+    return {KINDS[kind][0]: resource_id}

@@ -1,0 +1,146 @@
+"""Data sources: CreateDataSourceFrom{S3,RDS,Redshift}, Get, Describe, Update, Delete.
+
+Creation checks everything that can be checked at once (locations, schema,
+rearrangement) and answers with the ID; reading the rows and computing the
+statistics is a job (`run_data_source_job`).
+"""
+
+from __future__ import annotations
+
+import json
+from typing import TYPE_CHECKING
+
+from aml_cli.api import shape
+from aml_cli.api.errors import InvalidInputException
+from aml_cli.service import common, describe
+from aml_cli.service.locations import input_files, read_text_file
+
+if TYPE_CHECKING:
+    from aml_cli.store import Store
+
+KIND = "DataSource"
+
+
+def create_data_source_from_s3(store: Store, request: dict) -> dict:
+    spec = request["DataSpec"]
+    location = spec["DataLocationS3"]
+    input_files(location, "DataSpec.DataLocationS3")
+    schema_text = _schema_text(spec, "DataSchema", "DataSchemaLocationS3")
+    _check_schema(schema_text)
+    _check_rearrangement(spec.get("DataRearrangement"))
+    record = _new_record(request, location, spec.get("DataRearrangement"), schema_text)
+    _create(store, record, request)
+    return {"DataSourceId": request["DataSourceId"]}
+
+
+def create_data_source_from_rds(store: Store, request: dict) -> dict:
+    from aml_cli.service.databases import prepare_database_source
+
+    return prepare_database_source(store, request, "RDSData", "RDSMetadata")
+
+
+def create_data_source_from_redshift(store: Store, request: dict) -> dict:
+    from aml_cli.service.databases import prepare_database_source
+
+    return prepare_database_source(store, request, "DataSpec", "RedshiftMetadata")
+
+
+def _schema_text(spec: dict, inline_member: str, location_member: str) -> str:
+    inline, location = spec.get(inline_member), spec.get(location_member)
+    if inline and location:
+        raise InvalidInputException(f"Give either {inline_member} or {location_member}, not both.")
+    if location:
+        return read_text_file(location, location_member)
+    if inline:
+        return inline
+    raise InvalidInputException(f"A data schema is required: give {inline_member} or {location_member}.")
+
+
+def _check_schema(text: str):
+    from aml_cli.ml.schema import SchemaError, parse_schema
+
+    try:
+        return parse_schema(text)
+    except SchemaError as exc:
+        raise InvalidInputException(f"Invalid data schema: {exc}") from exc
+
+
+def _check_rearrangement(text: str | None) -> None:
+    if text is None:
+        return
+    from aml_cli.ml.split import RearrangementError, parse_rearrangement
+
+    try:
+        parse_rearrangement(text)
+    except RearrangementError as exc:
+        raise InvalidInputException(f"Invalid DataRearrangement: {exc}") from exc
+
+
+def _new_record(request: dict, location: str, rearrangement: str | None, schema_text: str) -> dict:
+    stamp = common.now()
+    record = {
+        "DataSourceId": request["DataSourceId"],
+        "DataLocationS3": location,
+        "DataRearrangement": rearrangement,
+        "CreatedByIamUser": common.iam_user(),
+        "CreatedAt": stamp,
+        "LastUpdatedAt": stamp,
+        "Name": request.get("DataSourceName"),
+        "Status": "PENDING",
+        "ComputeStatistics": bool(request.get("ComputeStatistics", False)),
+        "_schema": schema_text,
+    }
+    if "RoleARN" in request:
+        record["RoleARN"] = request["RoleARN"]
+    return record
+
+
+def _create(store: Store, record: dict, request: dict) -> None:
+    from aml_cli.jobs import submit
+
+    if common.create_once(store, KIND, record, request):
+        submit(store, KIND, record["DataSourceId"])
+
+
+def get_data_source(store: Store, request: dict) -> dict:
+    record = common.fetch(store, KIND, request["DataSourceId"])
+    view = _view(record, shape("GetDataSourceOutput").members)
+    uri = common.log_uri(record)
+    if uri:
+        view = {**view, "LogUri": uri}
+    if request.get("Verbose"):
+        view["DataSourceSchema"] = record.get("_schema")
+    return _ordered(view, shape("GetDataSourceOutput").members)
+
+
+def _view(record: dict, members) -> dict:
+    view = common.public_view(record, members)
+    if record["Status"] != "COMPLETED" or not record.get("ComputeStatistics"):
+        view.pop("ComputeTime", None)
+    return view
+
+
+def _ordered(view: dict, members) -> dict:
+    return {name: view[name] for name in members if view.get(name) is not None}
+
+
+def describe_data_sources(store: Store, request: dict) -> dict:
+    members = shape("DataSource").members
+    return describe.describe(store, KIND, request, lambda record: _view(record, members))
+
+
+def update_data_source(store: Store, request: dict) -> dict:
+    return common.rename(store, KIND, request["DataSourceId"], request["DataSourceName"])
+
+
+def delete_data_source(store: Store, request: dict) -> dict:
+    return common.mark_deleted(store, KIND, request["DataSourceId"])
+
+
+def statistics_of(store: Store, record: dict) -> dict:
+    """The statistics artifact of a COMPLETED data source (for training and the statistics view)."""
+    path = record.get("_statistics_path")
+    if not path:
+        raise InvalidInputException(f"The data source {record['DataSourceId']} has no computed statistics.")
+    with open(path, encoding="utf-8") as handle:
+        return json.load(handle)

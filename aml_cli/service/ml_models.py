@@ -1,0 +1,209 @@
+"""ML models: CreateMLModel, GetMLModel, DescribeMLModels, UpdateMLModel, DeleteMLModel.
+
+Creation validates the request as the service did (parameters, data source,
+target type, recipe) and queues a training job behind its data source.
+"""
+
+from __future__ import annotations
+
+import math
+from typing import TYPE_CHECKING
+
+from aml_cli.api import shape
+from aml_cli.api.errors import InvalidInputException
+from aml_cli.service import common, describe
+from aml_cli.service.locations import read_text_file
+
+if TYPE_CHECKING:
+    from aml_cli.store import Store
+
+KIND = "MLModel"
+
+DEFAULT_MAX_SIZE = 33554432
+DEFAULT_PASSES = 10
+TARGET_TYPES = {"BINARY": ("BINARY",), "MULTICLASS": ("CATEGORICAL", "BINARY"), "REGRESSION": ("NUMERIC",)}
+_PARAMETERS = (
+    "sgd.maxMLModelSizeInBytes",
+    "sgd.maxPasses",
+    "sgd.shuffleType",
+    "sgd.l1RegularizationAmount",
+    "sgd.l2RegularizationAmount",
+)
+
+
+def training_parameters(parameters: dict[str, str]) -> dict[str, str]:
+    """Checks every training parameter and returns them with the defaults filled in."""
+    unknown = sorted(set(parameters) - set(_PARAMETERS))
+    if unknown:
+        raise InvalidInputException(
+            f"Parameters: unknown training parameter {unknown[0]!r}; valid parameters are {', '.join(_PARAMETERS)}."
+        )
+    size = _integer(parameters, "sgd.maxMLModelSizeInBytes", DEFAULT_MAX_SIZE, 100000, 2147483648)
+    passes = _integer(parameters, "sgd.maxPasses", DEFAULT_PASSES, 1, 10000)
+    shuffle = parameters.get("sgd.shuffleType", "none")
+    if shuffle not in ("auto", "none"):
+        raise InvalidInputException(f"Parameters: sgd.shuffleType must be auto or none, not {shuffle!r}.")
+    result = {
+        "algorithm": "sgd",
+        "sgd.maxMLModelSizeInBytes": str(size),
+        "sgd.maxPasses": str(passes),
+        "sgd.shuffleType": shuffle,
+    }
+    given = [key for key in ("sgd.l1RegularizationAmount", "sgd.l2RegularizationAmount") if key in parameters]
+    if len(given) == 2:
+        raise InvalidInputException(
+            "Parameters: sgd.l1RegularizationAmount and sgd.l2RegularizationAmount cannot be used together."
+        )
+    for key in given:
+        _amount(parameters[key], key)
+        result[key] = parameters[key]
+    return result
+
+
+def _integer(parameters: dict, key: str, default: int, low: int, high: int) -> int:
+    if key not in parameters:
+        return default
+    text = parameters[key].strip()
+    try:
+        value = int(text)
+    except ValueError:
+        raise InvalidInputException(f"Parameters: {key} must be an integer, not {parameters[key]!r}.") from None
+    if not low <= value <= high:
+        raise InvalidInputException(f"Parameters: {key} must be between {low} and {high}, not {value}.")
+    return value
+
+
+def _amount(text: str, key: str) -> float:
+    try:
+        value = float(text)
+    except ValueError:
+        raise InvalidInputException(f"Parameters: {key} must be a number, not {text!r}.") from None
+    if math.isnan(value) or math.isinf(value) or value < 0:
+        raise InvalidInputException(f"Parameters: {key} must be a non-negative number, not {text!r}.")
+    return value
+
+
+def create_ml_model(store: Store, request: dict) -> dict:
+    from aml_cli.jobs import submit
+
+    model_id, model_type = request["MLModelId"], request["MLModelType"]
+    parameters = training_parameters(request.get("Parameters") or {})
+    source = common.fetch_dependency(store, "DataSource", request["TrainingDataSourceId"], "TrainingDataSourceId")
+    if not source.get("ComputeStatistics"):
+        raise InvalidInputException(
+            f"TrainingDataSourceId: the data source {source['DataSourceId']} was created without "
+            "ComputeStatistics; a model needs a data source with computed statistics."
+        )
+    schema = _schema_for(source)
+    _check_target(schema, model_type)
+    recipe = _recipe_text(request)
+    if recipe is not None:
+        _check_recipe(recipe, schema)
+    stamp = common.now()
+    record = {
+        "MLModelId": model_id,
+        "TrainingDataSourceId": source["DataSourceId"],
+        "CreatedByIamUser": common.iam_user(),
+        "CreatedAt": stamp,
+        "LastUpdatedAt": stamp,
+        "Name": request.get("MLModelName"),
+        "Status": "PENDING",
+        "EndpointInfo": {"PeakRequestsPerSecond": 0, "EndpointStatus": "NONE"},
+        "TrainingParameters": parameters,
+        "InputDataLocationS3": source.get("DataLocationS3"),
+        "Algorithm": "sgd",
+        "MLModelType": model_type,
+        "_recipe": recipe,
+        "_schema": source.get("_schema"),
+    }
+    if model_type == "BINARY":
+        record["ScoreThreshold"] = 0.5
+    if common.create_once(store, KIND, record, request):
+        submit(store, KIND, model_id, depends_on=[("DataSource", source["DataSourceId"])])
+    return {"MLModelId": model_id}
+
+
+def _schema_for(source: dict):
+    from aml_cli.ml.schema import parse_schema
+
+    return parse_schema(source["_schema"])
+
+
+def _check_target(schema, model_type: str) -> None:
+    if not schema.target:
+        raise InvalidInputException(
+            "TrainingDataSourceId: the data source's schema names no targetAttributeName; a model needs a target."
+        )
+    target_type = schema.type_of(schema.target)
+    if target_type not in TARGET_TYPES[model_type]:
+        raise InvalidInputException(
+            f"MLModelType: a {model_type} model needs a {' or '.join(TARGET_TYPES[model_type])} target, "
+            f"but the target {schema.target!r} is {target_type}."
+        )
+
+
+def _recipe_text(request: dict) -> str | None:
+    recipe, uri = request.get("Recipe"), request.get("RecipeUri")
+    if recipe is not None and uri is not None:
+        raise InvalidInputException("Give either Recipe or RecipeUri, not both.")
+    if uri is not None:
+        return read_text_file(uri, "RecipeUri")
+    return recipe
+
+
+def _check_recipe(text: str, schema) -> None:
+    from aml_cli.ml.recipe import RecipeError, parse_recipe
+
+    types = {attribute.name: attribute.type for attribute in schema.input_attributes}
+    try:
+        parse_recipe(text, types)
+    except RecipeError as exc:
+        raise InvalidInputException(f"Recipe: {exc}") from exc
+
+
+def get_ml_model(store: Store, request: dict) -> dict:
+    """Metadata only: this path must not import numpy."""
+    record = common.fetch(store, KIND, request["MLModelId"])
+    members = shape("GetMLModelOutput").members
+    view = _view(record)
+    uri = common.log_uri(record)
+    if uri:
+        view["LogUri"] = uri
+    if request.get("Verbose"):
+        view["Recipe"] = record.get("_recipe_used") or record.get("_recipe")
+        view["Schema"] = record.get("_schema")
+    return {name: view[name] for name in members if view.get(name) is not None}
+
+
+def _view(record: dict) -> dict:
+    view = common.public_view(record, shape("MLModel").members)
+    if record["Status"] != "COMPLETED":
+        view.pop("ComputeTime", None)
+    return view
+
+
+def describe_ml_models(store: Store, request: dict) -> dict:
+    return describe.describe(store, KIND, request, _view)
+
+
+def update_ml_model(store: Store, request: dict) -> dict:
+    model_id = request["MLModelId"]
+    record = common.fetch(store, KIND, model_id)
+    changes: dict = {}
+    if "MLModelName" in request:
+        changes["Name"] = request["MLModelName"]
+    if "ScoreThreshold" in request:
+        threshold = request["ScoreThreshold"]
+        if record["MLModelType"] != "BINARY":
+            raise InvalidInputException("ScoreThreshold applies only to BINARY models.")
+        if not 0.0 <= threshold <= 1.0:
+            raise InvalidInputException(f"ScoreThreshold must be between 0 and 1, not {threshold}.")
+        changes["ScoreThreshold"] = float(threshold)
+        changes["ScoreThresholdLastUpdatedAt"] = common.now()
+    if changes:
+        store.modify(KIND, model_id, lambda current: {**current, **common.touch(changes)})
+    return {"MLModelId": model_id}
+
+
+def delete_ml_model(store: Store, request: dict) -> dict:
+    return common.mark_deleted(store, KIND, request["MLModelId"])

@@ -1,0 +1,64 @@
+"""Real-time endpoints and Predict.
+
+A local endpoint needs no servers, so CreateRealtimeEndpoint makes it READY at
+once (the service went through UPDATING). Predict accepts any PredictEndpoint:
+the local engine answers whatever URL a script passes.
+"""
+
+from __future__ import annotations
+
+import json
+from typing import TYPE_CHECKING
+
+from aml_cli.api.errors import InvalidInputException, LimitExceededException, PredictorNotMountedException
+from aml_cli.service import common
+
+if TYPE_CHECKING:
+    from aml_cli.store import Store
+
+KIND = "MLModel"
+ENDPOINT_URL = "https://realtime.machinelearning.us-east-1.amazonaws.com"
+PEAK_REQUESTS_PER_SECOND = 200
+MAX_RECORD_BYTES = 100 * 1024
+
+
+def create_realtime_endpoint(store: Store, request: dict) -> dict:
+    model_id = request["MLModelId"]
+    record = common.fetch(store, KIND, model_id)
+    if record["Status"] in ("FAILED", "DELETED"):
+        raise InvalidInputException(f"The model {model_id} is {record['Status']}; it cannot have an endpoint.")
+    info = record.get("EndpointInfo") or {}
+    if info.get("EndpointStatus") != "READY":
+        info = {
+            "PeakRequestsPerSecond": PEAK_REQUESTS_PER_SECOND,
+            "CreatedAt": common.now(),
+            "EndpointUrl": ENDPOINT_URL,
+            "EndpointStatus": "READY",
+        }
+        store.modify(KIND, model_id, lambda current: {**current, **common.touch({"EndpointInfo": info})})
+    return {"MLModelId": model_id, "RealtimeEndpointInfo": info}
+
+
+def delete_realtime_endpoint(store: Store, request: dict) -> dict:
+    model_id = request["MLModelId"]
+    record = common.fetch(store, KIND, model_id)
+    info = dict(record.get("EndpointInfo") or {})
+    info.update({"PeakRequestsPerSecond": 0, "EndpointStatus": "NONE"})
+    info.pop("EndpointUrl", None)
+    store.modify(KIND, model_id, lambda current: {**current, **common.touch({"EndpointInfo": info})})
+    return {"MLModelId": model_id, "RealtimeEndpointInfo": info}
+
+
+def predict(store: Store, request: dict) -> dict:
+    model_id = request["MLModelId"]
+    record = common.fetch(store, KIND, model_id)
+    if (record.get("EndpointInfo") or {}).get("EndpointStatus") != "READY":
+        raise PredictorNotMountedException(f"No real-time endpoint is mounted for the model {model_id}.")
+    size = len(json.dumps(request["Record"], ensure_ascii=False).encode())
+    if size > MAX_RECORD_BYTES:
+        raise LimitExceededException(f"The record is {size} bytes; the limit is {MAX_RECORD_BYTES}.")
+    from aml_cli.service.model_cache import loaded_model
+
+    model = loaded_model(record)
+    prediction = model.predict_record(request["Record"], threshold=record.get("ScoreThreshold", 0.5))
+    return {"Prediction": prediction}
