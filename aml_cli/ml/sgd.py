@@ -1,0 +1,195 @@
+"""Mini-batch SGD with per-feature adaptive steps over sparse batches.
+
+The update is AdaGrad's composite form (Duchi, Hazan & Singer 2011): for a batch
+of b rows with margins ``M = X @ W`` and margin gradients ``G``, the weight
+gradient is ``g = X.T @ G / b``; each weight keeps the sum of its squared
+gradients ``h`` and moves by ``lr * g / sqrt(h)``, so rare features take big
+steps and frequent ones small steps, which is what lets ten passes land close to
+the converged model. Regularisation is applied as a proximal step after each
+gradient step, with the same per-weight step size ``eta = lr / sqrt(h)``:
+
+- L2 (amount ``l2``, objective term ``l2/2 * |w|^2``): ``w /= 1 + eta * l2``;
+- L1 (amount ``l1``, objective term ``l1 * |w|_1``): ``w = sign(w) * max(|w| - eta * l1, 0)``,
+  which sets weights to exactly zero (the truncated gradient of Langford et al.).
+
+A weight whose feature is absent from a batch has a zero gradient, so its ``h``
+and ``eta`` do not change; ``s`` skipped proximal steps then compose in closed
+form (``w / (1 + eta*l2)^s`` and a soft threshold of ``s * eta * l1``). That is
+what lets a batch touch only the features it contains (work proportional to its
+non-zeros, not to the number of features) while giving exactly the weights of
+regularising every feature at every step.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable, Iterator
+from dataclasses import dataclass
+
+import numpy as np
+import scipy.sparse as sp
+
+from .losses import Loss
+
+
+@dataclass(frozen=True)
+class SGDConfig:
+    """Learning settings; ``l1`` and ``l2`` are never both non-zero."""
+
+    learning_rate: float = 0.5
+    l1: float = 0.0
+    l2: float = 0.0
+    batch_size: int = 2048
+    unpenalized: tuple[int, ...] = ()  # feature indices never regularised (the bias)
+
+    def __post_init__(self) -> None:
+        if self.l1 < 0 or self.l2 < 0:
+            raise ValueError("regularization amounts must be non-negative")
+        if self.l1 > 0 and self.l2 > 0:
+            raise ValueError("L1 and L2 regularization cannot be used together")
+        if self.batch_size < 1 or self.learning_rate <= 0:
+            raise ValueError("batch size and learning rate must be positive")
+
+
+@dataclass(frozen=True)
+class Batch:
+    """Rows for one step; with ``cols`` the columns of X index into ``cols``."""
+
+    X: sp.csr_matrix
+    y: np.ndarray
+    cols: np.ndarray | None = None
+
+
+def localize(X: sp.csr_matrix, y: np.ndarray, n_features: int, n_outputs: int = 1) -> Batch:
+    """Renumber a batch's columns to the features it touches, when that saves work.
+
+    Touching all ``n_features x n_outputs`` weights costs more than sorting the
+    batch's column indices once the weight matrix is several times larger than
+    the batch; below that the batch keeps its global columns.
+    """
+    if n_features * n_outputs <= 4 * X.nnz:
+        return Batch(X, y, None)
+    cols, local = np.unique(X.indices, return_inverse=True)
+    Xl = sp.csr_matrix((X.data, local.astype(np.int32).ravel(), X.indptr), shape=(X.shape[0], cols.size))
+    return Batch(Xl, y, cols.astype(np.int64))
+
+
+def rebatch(
+    chunks: Iterable[tuple[sp.csr_matrix, np.ndarray]], size: int
+) -> Iterator[tuple[sp.csr_matrix, np.ndarray]]:
+    """Cut a stream of chunks into batches of exactly ``size`` rows (the last may be short).
+
+    Batches do not depend on where chunk boundaries fall, so feeding a matrix
+    whole or in pieces trains the same weights.
+    """
+    held: list[tuple[sp.csr_matrix, np.ndarray]] = []
+    held_rows = 0
+    for X, y in chunks:
+        start, rows = 0, X.shape[0]
+        if held_rows:
+            take = min(size - held_rows, rows)
+            held.append((X[:take], y[:take]))
+            held_rows += take
+            start = take
+            if held_rows < size:
+                continue
+            yield _stack(held)
+            held, held_rows = [], 0
+        while rows - start >= size:
+            yield X[start : start + size], y[start : start + size]
+            start += size
+        if start < rows:
+            held, held_rows = [(X[start:], y[start:])], rows - start
+    if held_rows:
+        yield _stack(held)
+
+
+def _stack(parts: list[tuple[sp.csr_matrix, np.ndarray]]) -> tuple[sp.csr_matrix, np.ndarray]:
+    if len(parts) == 1:
+        return parts[0]
+    return sp.vstack([p[0] for p in parts], format="csr"), np.concatenate([p[1] for p in parts])
+
+
+class SGD:
+    """Weights (n_features x n_outputs, float32) and the state that updates them."""
+
+    def __init__(self, n_features: int, n_outputs: int, loss: Loss, config: SGDConfig) -> None:
+        self.loss = loss
+        self.config = config
+        self.W = np.zeros((n_features, n_outputs), dtype=np.float32)
+        self.h = np.zeros((n_features, n_outputs), dtype=np.float32)
+        self.steps = 0
+        amount = config.l1 or config.l2
+        self.penalty = np.full(n_features, amount, dtype=np.float64)
+        if config.unpenalized:
+            self.penalty[list(config.unpenalized)] = 0.0
+        self.applied = np.zeros(n_features, dtype=np.int64)  # proximal steps applied per feature
+        self.regularized = amount > 0
+
+    @property
+    def n_features(self) -> int:
+        return self.W.shape[0]
+
+    def step(self, batch: Batch) -> float:
+        """One update from a batch; returns the batch's summed loss before the update."""
+        X, y, cols = batch.X, batch.y, batch.cols
+        sel = slice(None) if cols is None else cols
+        W = self.W[sel]
+        h = self.h[sel]
+        if self.regularized:
+            W = self._prox(W, h, sel, self.steps - self.applied[sel])
+        margins = np.asarray(X @ W, dtype=np.float64)
+        total = float(self.loss.row_loss(y, margins).sum())
+        G = self.loss.margin_gradient(y, margins) / X.shape[0]
+        g = np.asarray(X.T @ G, dtype=np.float32)
+        h = h + g * g
+        W = W - self.config.learning_rate * g / np.sqrt(np.maximum(h, np.float32(1e-30)))
+        self.steps += 1
+        if self.regularized:
+            W = self._prox(W, h, sel, 1)
+            self.applied[sel] = self.steps
+        self.W[sel] = W
+        self.h[sel] = h
+        return total
+
+    def _prox(self, W: np.ndarray, h: np.ndarray, sel: slice | np.ndarray, times: np.ndarray | int) -> np.ndarray:
+        """``times`` proximal steps of the regulariser, composed in closed form."""
+        eta = np.divide(self.config.learning_rate, np.sqrt(h, dtype=np.float64), out=np.zeros(h.shape), where=h > 0)
+        shrink = eta * (self.penalty[sel] * np.asarray(times, dtype=np.float64))[:, None]
+        if self.config.l1 > 0:
+            return (np.sign(W) * np.maximum(np.abs(W) - shrink, 0.0)).astype(np.float32)
+        return (W / (1.0 + eta * self.penalty[sel][:, None]) ** np.asarray(times)[..., None]).astype(np.float32)
+
+    def weights(self) -> np.ndarray:
+        """The weights with every pending regularisation step applied."""
+        if self.regularized:
+            self.W[:] = self._prox(self.W, self.h, slice(None), self.steps - self.applied)
+            self.applied[:] = self.steps
+        return self.W
+
+    def run_pass(self, batches: Iterable[Batch]) -> float:
+        """One pass; returns the mean loss over its rows (measured before each update)."""
+        total, rows = 0.0, 0
+        for batch in batches:
+            total += self.step(batch)
+            rows += batch.X.shape[0]
+        return total / rows if rows else 0.0
+
+
+def run_passes(
+    sgd: SGD,
+    batches: Callable[[int], Iterable[Batch]],
+    max_passes: int,
+    tolerance: float = 1e-4,
+    on_pass: Callable[[int, float], None] | None = None,
+) -> list[float]:
+    """Passes until ``max_passes`` or until one improves the mean loss by less than
+    ``tolerance`` (relative), as the service treated maxPasses as a ceiling."""
+    losses: list[float] = []
+    for index in range(max_passes):
+        loss = sgd.run_pass(batches(index))
+        losses.append(loss)
+        if on_pass is not None:
+            on_pass(index, loss)
+        if len(losses) > 1 and losses[-2] - loss < tolerance * max(abs(losses[-2]), 1e-12):
+            break
+    return losses
