@@ -65,11 +65,18 @@ def save_record(conn: sqlite3.Connection, kind: str, resource_id: str, record: d
 def apply_transition(
     conn: sqlite3.Connection, kind: str, resource_id: str, new_status: str, changes: dict | None = None
 ) -> dict | None:
-    """Moves a record to `new_status` if NEXT_STATUS allows it; None when it does not (or no record)."""
+    """Moves a record to `new_status` if NEXT_STATUS allows it; None when it does not (or no record).
+
+    A change whose value is None removes that field, as the API omits absent members.
+    """
     record = load_record(conn, kind, resource_id)
     if record is None or new_status not in NEXT_STATUS.get(record.get("Status", ""), set()):
         return None
-    record.update(changes or {})
+    for key, value in (changes or {}).items():
+        if value is None:
+            record.pop(key, None)
+        else:
+            record[key] = value
     record["Status"] = new_status
     save_record(conn, kind, resource_id, record)
     return record
@@ -210,9 +217,7 @@ class Store:
         """Merges `changes` into the record (no status check: use transition for Status)."""
         return self.modify(kind, resource_id, lambda record: {**record, **changes})
 
-    def transition(
-        self, kind: str, resource_id: str, new_status: str, changes: dict | None = None
-    ) -> dict | None:
+    def transition(self, kind: str, resource_id: str, new_status: str, changes: dict | None = None) -> dict | None:
         """Moves to `new_status` with `changes` if NEXT_STATUS allows; returns the new record or None."""
         return self.write(lambda conn: apply_transition(conn, kind, resource_id, new_status, changes))
 
@@ -225,8 +230,10 @@ class Store:
     def fingerprint(self, kind: str, resource_id: str) -> str | None:
         """The fingerprint stored at creation, for idempotency checks."""
         row = self._retry(
-            lambda: self.connection()
-            .execute("SELECT fingerprint FROM resources WHERE kind = ? AND id = ?", (kind, resource_id))
-            .fetchone()
+            lambda: (
+                self.connection()
+                .execute("SELECT fingerprint FROM resources WHERE kind = ? AND id = ?", (kind, resource_id))
+                .fetchone()
+            )
         )
         return None if row is None else row[0]

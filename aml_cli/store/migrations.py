@@ -24,7 +24,8 @@ MIGRATIONS: tuple[tuple[str, ...], ...] = (
         )""",
         "CREATE INDEX resources_by_kind_status ON resources (kind, status, seq)",
     ),
-    # 2: background jobs, one per Create* that does work; seq gives FIFO order.
+    # 2: background jobs, one per Create* that does work; seq gives FIFO order. mode 'inline'
+    # is a job run synchronously by the calling process: watched for death, not counted as a worker.
     (
         """CREATE TABLE jobs (
             seq INTEGER PRIMARY KEY AUTOINCREMENT,
@@ -32,6 +33,7 @@ MIGRATIONS: tuple[tuple[str, ...], ...] = (
             kind TEXT NOT NULL,
             resource_id TEXT NOT NULL,
             state TEXT NOT NULL DEFAULT 'queued' CHECK (state IN ('queued', 'running', 'done')),
+            mode TEXT NOT NULL DEFAULT 'worker' CHECK (mode IN ('worker', 'inline')),
             depends_on TEXT NOT NULL DEFAULT '[]',
             pid INTEGER,
             pid_start TEXT,

@@ -1,0 +1,347 @@
+"""Queueing, starting and watching job processes.
+
+Every decision (may this job start? is that worker dead?) is made inside a
+store write transaction, so any number of aml processes can schedule at once
+without exceeding the worker limit or starting a job twice. A worker is a
+detached `python -m aml_cli.jobs run <job-id>` in its own session; a worker
+that vanished is found by `reap`, which every reader may call.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import json
+import os
+import secrets
+import signal
+import sqlite3
+import subprocess
+import sys
+import time
+from collections.abc import Iterable
+from dataclasses import dataclass
+from pathlib import Path
+
+import aml_cli
+from aml_cli.store import Store
+from aml_cli.store.db import apply_transition
+from aml_cli.store.paths import private_dir, private_file
+
+FINAL_STATUSES = frozenset({"COMPLETED", "FAILED", "DELETED"})
+DIED_MESSAGE = (
+    "The worker processing this resource stopped unexpectedly (it was killed or crashed); "
+    "create the resource again under a new ID."
+)
+TIMED_OUT_MESSAGE = "The job ran for more than 7 days and was terminated."
+MAX_JOB_SECONDS = 7 * 24 * 3600  # the service's limit on one job
+POLL_SECONDS = 0.2
+
+_sync_override: bool | None = None
+_children: list[subprocess.Popen] = []  # our own workers, polled so they never linger as zombies
+
+
+@dataclass(frozen=True)
+class Job:
+    """One row of the jobs table."""
+
+    job_id: str
+    kind: str
+    resource_id: str
+    state: str
+    mode: str
+    depends_on: list
+    pid: int | None
+    pid_start: str | None
+    log_path: str
+    started_at: float | None
+
+
+_JOB_COLUMNS = "job_id, kind, resource_id, state, mode, depends_on, pid, pid_start, log_path, started_at"
+
+
+def _job(row: tuple) -> Job:
+    job_id, kind, resource_id, state, mode, depends_on, pid, pid_start, log_path, started_at = row
+    return Job(job_id, kind, resource_id, state, mode, json.loads(depends_on), pid, pid_start, log_path, started_at)
+
+
+def load_job(conn: sqlite3.Connection, job_id: str) -> Job | None:
+    """Reads one job with an open connection."""
+    row = conn.execute(f"SELECT {_JOB_COLUMNS} FROM jobs WHERE job_id = ?", (job_id,)).fetchone()
+    return None if row is None else _job(row)
+
+
+# -- settings ---------------------------------------------------------------
+
+
+def set_sync(flag: bool | None) -> None:
+    """Forces synchronous (True) or detached (False) jobs in this process; None defers to AML_SYNC."""
+    global _sync_override
+    _sync_override = flag
+
+
+def sync_mode() -> bool:
+    """Whether jobs run inside the calling process (`set_sync`, else `AML_SYNC=1`)."""
+    if _sync_override is not None:
+        return _sync_override
+    return os.environ.get("AML_SYNC", "").strip().lower() in ("1", "true", "yes", "on")
+
+
+def max_workers() -> int:
+    """The limit on detached workers running at once: `AML_MAX_WORKERS`, else the core count."""
+    configured = os.environ.get("AML_MAX_WORKERS", "").strip()
+    if configured:
+        try:
+            return max(1, int(configured))
+        except ValueError:
+            pass
+    return os.cpu_count() or 1
+
+
+# -- process identity -------------------------------------------------------
+
+
+def process_start(pid: int) -> str | None:
+    """The kernel's start time of a live process (so a reused pid is told apart); None if gone.
+
+    Where /proc does not exist, "" stands for "alive, start time unknown".
+    """
+    try:
+        stat = Path(f"/proc/{pid}/stat").read_text()
+    except FileNotFoundError:
+        if Path("/proc/self/stat").exists():
+            return None
+        try:
+            os.kill(pid, 0)
+        except ProcessLookupError:
+            return None
+        except PermissionError:
+            return ""
+        return ""
+    except OSError:
+        return None
+    fields = stat[stat.rindex(")") + 2 :].split()  # the command name may contain spaces
+    if fields[0] in ("Z", "X"):  # a zombie has finished
+        return None
+    return fields[19]  # field 22 of proc(5): starttime
+
+
+def is_alive(pid: int | None, recorded_start: str | None) -> bool:
+    """True while the process that was recorded is still the one running under that pid."""
+    if pid is None:
+        return False
+    current = process_start(pid)
+    if current is None:
+        return False
+    return not recorded_start or not current or current == recorded_start
+
+
+# -- submitting -------------------------------------------------------------
+
+
+def _logs_dir(store: Store) -> Path:
+    return private_dir(store.home / "logs")
+
+
+def _insert_job(
+    conn: sqlite3.Connection, store: Store, kind: str, resource_id: str, deps: list, inline: bool
+) -> str | None:
+    active = conn.execute(
+        "SELECT 1 FROM jobs WHERE kind = ? AND resource_id = ? AND state != 'done'", (kind, resource_id)
+    ).fetchone()
+    if active is not None:
+        return None  # already queued or running: submitting twice is harmless
+    job_id = secrets.token_hex(12)
+    log_path = private_file(_logs_dir(store) / f"{job_id}.log")
+    now = time.time()
+    if inline:
+        pid = os.getpid()
+        conn.execute(
+            "INSERT INTO jobs (job_id, kind, resource_id, state, mode, depends_on, pid, pid_start, log_path,"
+            " queued_at, started_at) VALUES (?, ?, ?, 'running', 'inline', ?, ?, ?, ?, ?, ?)",
+            (job_id, kind, resource_id, json.dumps(deps), pid, process_start(pid), str(log_path), now, now),
+        )
+    else:
+        conn.execute(
+            "INSERT INTO jobs (job_id, kind, resource_id, depends_on, log_path, queued_at) VALUES (?, ?, ?, ?, ?, ?)",
+            (job_id, kind, resource_id, json.dumps(deps), str(log_path), now),
+        )
+    return job_id
+
+
+def submit(store: Store, kind: str, resource_id: str, depends_on: Iterable[tuple[str, str]] = ()) -> None:
+    """Queues the work on a PENDING resource; runs it here and now in sync mode.
+
+    `depends_on` lists (kind, ID) pairs that must be finished (COMPLETED,
+    FAILED or DELETED) first; the handler decides what a failed one means.
+    """
+    deps = [[dep_kind, dep_id] for dep_kind, dep_id in depends_on]
+    if not sync_mode():
+        store.write(lambda conn: _insert_job(conn, store, kind, resource_id, deps, inline=False))
+        schedule(store)
+        return
+    _wait_for(store, deps)
+    job_id = store.write(lambda conn: _insert_job(conn, store, kind, resource_id, deps, inline=True))
+    if job_id is not None:
+        from aml_cli.jobs.worker import run_job
+
+        run_job(store, job_id, interactive=sys.stderr is not None and sys.stderr.isatty())
+
+
+def _wait_for(store: Store, deps: list) -> None:
+    """Polls until every dependency is finished, nudging the scheduler now and then."""
+    last_schedule = time.monotonic()
+    while not store.read(lambda conn: all(_dependency_done(conn, kind, rid) for kind, rid in deps)):
+        time.sleep(POLL_SECONDS)
+        if time.monotonic() - last_schedule > 1.0:
+            schedule(store)
+            last_schedule = time.monotonic()
+
+
+def _dependency_done(conn: sqlite3.Connection, kind: str, resource_id: str) -> bool:
+    """Finished, gone, or with no job that could ever finish it (so nothing waits forever)."""
+    row = conn.execute("SELECT status FROM resources WHERE kind = ? AND id = ?", (kind, resource_id)).fetchone()
+    if row is None or row[0] in FINAL_STATUSES:
+        return True
+    active = conn.execute(
+        "SELECT 1 FROM jobs WHERE kind = ? AND resource_id = ? AND state != 'done'", (kind, resource_id)
+    ).fetchone()
+    return active is None
+
+
+# -- starting ---------------------------------------------------------------
+
+
+def schedule(store: Store) -> None:
+    """Reaps dead workers, then starts ready jobs in queue order while under the limit."""
+    _forget_exited_children()
+    _reap_dead(store)
+    _start_ready(store)
+
+
+def _forget_exited_children() -> None:
+    _children[:] = [child for child in _children if child.poll() is None]
+
+
+def _start_ready(store: Store) -> None:
+    limit = max_workers()
+    while store.write(lambda conn: _start_next(conn, store, limit)):
+        pass
+
+
+def _start_next(conn: sqlite3.Connection, store: Store, limit: int) -> bool:
+    """Starts at most one job; the pid is recorded in the same transaction that claims the job.
+
+    If this transaction is rolled back after the spawn, the worker finds its
+    job not claimed by its pid and exits without touching anything.
+    """
+    running = conn.execute("SELECT COUNT(*) FROM jobs WHERE state = 'running' AND mode = 'worker'").fetchone()[0]
+    if running >= limit:
+        return False
+    for row in conn.execute(f"SELECT {_JOB_COLUMNS} FROM jobs WHERE state = 'queued' ORDER BY seq").fetchall():
+        job = _job(row)
+        if all(_dependency_done(conn, kind, rid) for kind, rid in job.depends_on):
+            child = _spawn(store, job)
+            conn.execute(
+                "UPDATE jobs SET state = 'running', pid = ?, pid_start = ?, started_at = ? WHERE job_id = ?",
+                (child.pid, process_start(child.pid), time.time(), job.job_id),
+            )
+            return True
+    return False
+
+
+def _worker_env(store: Store) -> dict[str, str]:
+    env = dict(os.environ, AML_HOME=str(store.home))
+    root = str(Path(aml_cli.__file__).resolve().parent.parent)  # so the worker imports this same aml
+    env["PYTHONPATH"] = os.pathsep.join(p for p in (root, env.get("PYTHONPATH", "")) if p)
+    return env
+
+
+def _spawn(store: Store, job: Job) -> subprocess.Popen:
+    """A detached worker: own session, no stdin, output to the job's log, never a shell."""
+    with open(job.log_path, "ab") as log:
+        child = subprocess.Popen(
+            [sys.executable, "-m", "aml_cli.jobs", "run", job.job_id],
+            stdin=subprocess.DEVNULL,
+            stdout=log,
+            stderr=subprocess.STDOUT,
+            start_new_session=True,
+            close_fds=True,
+            env=_worker_env(store),
+        )
+    _children.append(child)
+    return child
+
+
+# -- watching ---------------------------------------------------------------
+
+
+def reap(store: Store) -> None:
+    """Turns resources of vanished workers FAILED; cheap when nothing runs (one indexed query)."""
+    _forget_exited_children()
+    if _reap_dead(store):
+        _start_ready(store)  # their slots are free again
+
+
+def _reap_dead(store: Store) -> int:
+    running = store.read(
+        lambda conn: [_job(row) for row in conn.execute(f"SELECT {_JOB_COLUMNS} FROM jobs WHERE state = 'running'")]
+    )
+    now = time.time()
+    overdue = [job for job in running if job.started_at and now - job.started_at > MAX_JOB_SECONDS]
+    for job in overdue:
+        _terminate(job)
+    dead = [(job, DIED_MESSAGE) for job in running if job not in overdue and not is_alive(job.pid, job.pid_start)]
+    dead += [(job, TIMED_OUT_MESSAGE) for job in overdue]
+    if not dead:
+        return 0
+    return store.write(lambda conn: sum(_bury(conn, job, message) for job, message in dead))
+
+
+def _bury(conn: sqlite3.Connection, job: Job, message: str) -> int:
+    """Marks one dead job done and fails its unfinished resource, unless someone else already did."""
+    current = load_job(conn, job.job_id)
+    if current is None or current.state != "running" or current.pid != job.pid:
+        return 0
+    now = time.time()
+    conn.execute("UPDATE jobs SET state = 'done', finished_at = ? WHERE job_id = ?", (now, job.job_id))
+    apply_transition(
+        conn, job.kind, job.resource_id, "FAILED", {"Message": message, "FinishedAt": now, "LastUpdatedAt": now}
+    )
+    return 1
+
+
+def _terminate(job: Job) -> None:
+    """SIGTERM to a detached worker's process group, only if it is still that worker."""
+    if job.mode != "worker" or job.pid is None or not is_alive(job.pid, job.pid_start):
+        return
+    with contextlib.suppress(ProcessLookupError, PermissionError):
+        os.killpg(job.pid, signal.SIGTERM)
+
+
+def cancel(store: Store, kind: str, resource_id: str) -> None:
+    """Stops the work on a resource: a queued job is dropped, a running worker gets SIGTERM."""
+
+    def drop_queued(conn: sqlite3.Connection) -> list[Job]:
+        rows = conn.execute(
+            f"SELECT {_JOB_COLUMNS} FROM jobs WHERE kind = ? AND resource_id = ? AND state != 'done'",
+            (kind, resource_id),
+        ).fetchall()
+        conn.execute(
+            "UPDATE jobs SET state = 'done', finished_at = ? WHERE kind = ? AND resource_id = ? AND state = 'queued'",
+            (time.time(), kind, resource_id),
+        )
+        return [_job(row) for row in rows if row[3] == "running"]
+
+    for job in store.write(drop_queued):
+        _terminate(job)
+
+
+def log_path(store: Store, kind: str, resource_id: str) -> Path | None:
+    """The log file of the latest job on a resource (for LogUri), if there is one."""
+    row = store.read(
+        lambda conn: conn.execute(
+            "SELECT log_path FROM jobs WHERE kind = ? AND resource_id = ? ORDER BY seq DESC LIMIT 1",
+            (kind, resource_id),
+        ).fetchone()
+    )
+    return None if row is None else Path(row[0])
