@@ -255,6 +255,7 @@ def _java_str(value: object) -> str:
 
 # Java's \p{L}, \p{N}, \p{Z} have no Python `re` spelling; each becomes a private-use stand-in
 # in the pattern and every character of that Unicode category becomes the stand-in in the value.
+# This holds while such a pattern names no literal letter, digit or space (true of TagKey/TagValue).
 _CATEGORY_STANDINS = {"L": "\ue000", "N": "\ue001", "Z": "\ue002"}
 
 

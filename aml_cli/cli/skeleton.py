@@ -71,7 +71,7 @@ def _scalar_sample(shape: Shape) -> object:
 
 
 # YAML rendering. Grammar of what is written (block style, two-space indent):
-#   structure := (indent key ":" (" " scalar | nested) comment? NL)*
+#   structure := (indent key ":" (" " scalar | nested) comment? NL)*   comment := ("  " | " ") "# " text
 #   nested    := NL (structure at indent+2 | list at indent | map at indent+2)
 #   list      := indent "- " first-line-of-item, following lines at indent+2
 
@@ -81,7 +81,7 @@ def _yaml_structure(shape: Shape, indent: int, first_prefix: str, lines: list[st
     pad = " " * indent
     for position, (name, member) in enumerate(shape.members.items()):
         lead = first_prefix if position == 0 and first_prefix else pad
-        comment = _comment(shape, name, member)
+        comment = _comment(shape, name, member, "  " if position == 0 else " ")
         if member.is_scalar:
             lines.append(f"{lead}{name}: {_yaml_scalar(_sample(member))}{comment}")
             continue
@@ -103,14 +103,15 @@ def _yaml_nested(shape: Shape, indent: int, lines: list[str]) -> None:
             lines.append(dash + _yaml_scalar(_sample(item)))  # type: ignore[arg-type]
 
 
-def _comment(parent: Shape, name: str, member: Shape) -> str:
+def _comment(parent: Shape, name: str, member: Shape, gap: str) -> str:
+    """The end-of-line comment; v2's YAML library puts two spaces before the first member's, one after."""
     parts = ["[REQUIRED]"] if name in parent.required else []
     doc = MEMBER_DOCS.get((parent.name, name), "")
     if doc:
         parts.append(first_sentence(doc))
     if member.enum:
         parts.append(f"Valid values are: {', '.join(member.enum)}.")
-    return "  # " + " ".join(parts) if parts else ""
+    return f"{gap}# " + " ".join(parts) if parts else ""
 
 
 def _yaml_scalar(value: object) -> str:

@@ -1,5 +1,6 @@
 """Skeletons: byte-identical JSON input, commented YAML input, the fake output."""
 
+import io
 import json
 from pathlib import Path
 
@@ -54,10 +55,10 @@ def test_yaml_input_skeleton_comments_required_members_docs_and_enums():
     lines = text.splitlines()
     first_doc = first_sentence(MEMBER_DOCS[("CreateMLModelInput", "MLModelId")])
     assert lines[0] == f"MLModelId: ''  # [REQUIRED] {first_doc}"
-    assert lines[1].startswith("MLModelName: ''  # ") and "[REQUIRED]" not in lines[1]
-    assert lines[2].startswith("MLModelType: REGRESSION  # [REQUIRED] ")
+    assert lines[1].startswith("MLModelName: '' # ") and "[REQUIRED]" not in lines[1]
+    assert lines[2].startswith("MLModelType: REGRESSION # [REQUIRED] ")
     assert lines[2].endswith("Valid values are: REGRESSION, BINARY, MULTICLASS.")
-    assert lines[3].startswith("Parameters:  # ")
+    assert lines[3].startswith("Parameters: # ")
     assert lines[4] == "  KeyName: ''"
     assert text.endswith("\n") and not text.endswith("\n\n")
 
@@ -66,7 +67,7 @@ def test_yaml_input_skeleton_nests_structures_and_lists():
     lines = yaml_input_skeleton(operation("AddTags")).splitlines()
     assert lines[0].startswith("Tags:  # [REQUIRED] ")
     assert lines[1].startswith("- Key: ''  # ")
-    assert lines[2].startswith("  Value: ''  # ")
+    assert lines[2].startswith("  Value: '' # ")
     rds = yaml_input_skeleton(operation("CreateDataSourceFromRDS")).splitlines()
     assert "    InstanceIdentifier: ''  # [REQUIRED] " in "\n".join(rds)
     position = next(i for i, line in enumerate(rds) if line.startswith("  SecurityGroupIds:"))
@@ -130,3 +131,32 @@ def test_output_skeleton_matches_botocores_generator_where_values_are_named(name
     )
     theirs_text = json.dumps(theirs).replace("1970-01-01 00:00:00", "1970-01-01T00:00:00")
     assert json.dumps(output_skeleton(operation(name))) == theirs_text
+
+
+@pytest.mark.parametrize("name", NAMES, ids=IDS)
+def test_yaml_input_skeleton_is_what_v2s_yaml_library_writes(name, monkeypatch):
+    """Where ruamel.yaml is installed, dump the same commented map as AWS CLI v2 does and compare bytes."""
+    ruamel = pytest.importorskip("ruamel.yaml")
+    utils = pytest.importorskip("botocore.utils")
+    session = pytest.importorskip("botocore.session")
+    monkeypatch.setattr(utils.random, "choice", lambda values: values[0])
+
+    class Commented(utils.ArgumentGenerator):
+        def _generate_type_structure(self, shape, stack):
+            mapping = ruamel.CommentedMap()
+            for member, member_shape in shape.members.items():
+                mapping[member] = self._generate_skeleton(member_shape, stack, name=member)
+                parts = ["[REQUIRED]"] if member in shape.required_members else []
+                parts.append(first_sentence(MEMBER_DOCS[(shape.name, member)]))
+                if getattr(member_shape, "enum", None):
+                    parts.append(f"Valid values are: {', '.join(member_shape.enum)}.")
+                mapping.yaml_add_eol_comment("# " + " ".join(parts), member)
+            return mapping
+
+        def _generate_type_map(self, shape, stack):
+            return dict(super()._generate_type_map(shape, stack))
+
+    shape = session.get_session().get_service_model("machinelearning").operation_model(name).input_shape
+    out = io.StringIO()
+    ruamel.YAML().dump(Commented().generate_skeleton(shape), out)
+    assert yaml_input_skeleton(operation(name)) == out.getvalue()
