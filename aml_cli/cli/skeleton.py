@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import json
 
-from aml_cli.api.docs import MEMBER_DOCS, first_sentence
 from aml_cli.api.model import Operation, Shape
 
 EPOCH_TEXT = "1970-01-01T00:00:00"
@@ -105,6 +104,8 @@ def _yaml_nested(shape: Shape, indent: int, lines: list[str]) -> None:
 
 def _comment(parent: Shape, name: str, member: Shape, gap: str) -> str:
     """The end-of-line comment; v2's YAML library puts two spaces before the first member's, one after."""
+    from aml_cli.api.docs import MEMBER_DOCS, first_sentence  # help text loads only when a comment needs it
+
     parts = ["[REQUIRED]"] if name in parent.required else []
     doc = MEMBER_DOCS.get((parent.name, name), "")
     if doc:
