@@ -1,0 +1,35 @@
+"""Helpers shared by the job tests."""
+
+import time
+
+from aml_cli.jobs import reap
+
+FINAL = {"COMPLETED", "FAILED", "DELETED"}
+
+
+def pending(store, kind, resource_id, **plan):
+    """Records a PENDING resource whose test handler will follow `plan`."""
+    now = time.time()
+    record = {"Status": "PENDING", "CreatedAt": now, "LastUpdatedAt": now, "_Test": plan}
+    assert store.create(kind, resource_id, record, "fp") is None
+    return resource_id
+
+
+def wait_until(store, kind, resource_id, statuses=FINAL, timeout=30.0):
+    """Polls (reaping as every reader does) until the resource reaches one of `statuses`."""
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        reap(store)
+        record = store.get(kind, resource_id)
+        if record["Status"] in statuses:
+            return record
+        time.sleep(0.05)
+    raise AssertionError(f"{kind} {resource_id} still {store.get(kind, resource_id)['Status']} after {timeout}s")
+
+
+def job_rows(store, kind=None):
+    """The jobs table as dicts, in submission order."""
+    query = "SELECT job_id, kind, resource_id, state, mode, pid, started_at, finished_at FROM jobs ORDER BY seq"
+    rows = store.read(lambda conn: conn.execute(query).fetchall())
+    keys = ("job_id", "kind", "resource_id", "state", "mode", "pid", "started_at", "finished_at")
+    return [dict(zip(keys, row, strict=True)) for row in rows if kind is None or row[1] == kind]
