@@ -144,3 +144,68 @@ def statistics_of(store: Store, record: dict) -> dict:
         raise InvalidInputException(f"The data source {record['DataSourceId']} has no computed statistics.")
     with open(path, encoding="utf-8") as handle:
         return json.load(handle)
+
+
+# The job: read every selected record once, count, validate, and (optionally) compute statistics.
+
+MAX_INVALID_RECORDS = 10_000
+MAX_INVALID_SHARE = 0.10
+
+
+def run_data_source_job(store: Store, resource_id: str, ctx) -> dict:
+    from aml_cli.jobs import JobFailed
+    from aml_cli.ml.reader import DataError, ReadReport, iter_chunks
+    from aml_cli.ml.schema import parse_schema
+    from aml_cli.ml.split import parse_rearrangement
+    from aml_cli.ml.statistics import StatisticsAccumulator
+
+    record = store.get(KIND, resource_id)
+    schema = parse_schema(record["_schema"])
+    try:
+        files = input_files(record["DataLocationS3"], "DataLocationS3")
+    except InvalidInputException as exc:
+        raise JobFailed(exc.message) from exc
+    ctx.log(f"Reading {len(files)} file(s) from {record['DataLocationS3']}")
+    total_bytes = sum(path.stat().st_size for path in files) or 1
+    report = ReadReport()
+    statistics = StatisticsAccumulator(schema) if record.get("ComputeStatistics") else None
+    seen = 0
+    try:
+        for chunk in iter_chunks(files, schema, selection=parse_rearrangement(record.get("DataRearrangement")),
+                                 report=report):
+            if statistics is not None:
+                statistics.update(chunk)
+            seen += chunk.nbytes
+            ctx.progress(min(seen / total_bytes, 0.99), "reading records")
+    except DataError as exc:
+        raise JobFailed(f"The data cannot be used: {exc}") from exc
+    _check_invalid(report)
+    ctx.log(f"Records: {report.rows} valid, {report.invalid_rows} invalid; {report.bytes_read} bytes")
+    fields = {"DataSizeInBytes": report.bytes_read, "NumberOfFiles": report.files, "_rows": report.rows,
+              "_invalid_rows": report.invalid_rows}
+    if statistics is not None:
+        fields["_statistics_path"] = str(_write_statistics(store, statistics.result()))
+    return fields
+
+
+def _check_invalid(report) -> None:
+    """The data source fails when more than 10,000 or more than 10% of its records are invalid."""
+    from aml_cli.jobs import JobFailed
+
+    if report.rows == 0:
+        raise JobFailed("The data has no valid records. " + (report.describe_invalid() if report.invalid_rows else ""))
+    too_many = report.invalid_rows > MAX_INVALID_RECORDS or report.invalid_rows > MAX_INVALID_SHARE * report.records
+    if too_many:
+        raise JobFailed(f"Too many invalid records: {report.describe_invalid()}.")
+
+
+def _write_statistics(store: Store, statistics: dict):
+    from aml_cli.jobs import JobFailed
+    from aml_cli.store.artifacts import atomic_write_bytes, new_artifact_path
+
+    path = new_artifact_path(store, ".stats.json")
+    try:
+        atomic_write_bytes(path, json.dumps(statistics, allow_nan=False).encode())
+    except OSError as exc:
+        raise JobFailed(f"Could not write the statistics: {exc.strerror or exc}.") from exc
+    return path

@@ -64,3 +64,66 @@ def update_evaluation(store: Store, request: dict) -> dict:
 
 def delete_evaluation(store: Store, request: dict) -> dict:
     return common.mark_deleted(store, KIND, request["EvaluationId"])
+
+
+# The job: score the evaluation data with the model and compute the service's metric.
+
+
+def run_evaluation_job(store: Store, resource_id: str, ctx) -> dict:
+    import numpy as np
+
+    from aml_cli.ml import metrics
+    from aml_cli.service.ml_models import ready_dependency
+    from aml_cli.service.reading import chunks_of
+    from aml_cli.service.scoring import model_for_job, scoring_schema
+
+    record = store.get(KIND, resource_id)
+    model_record = ready_dependency(store, "MLModel", record["MLModelId"], "model")
+    source = ready_dependency(store, "DataSource", record["EvaluationDataSourceId"], "evaluation data source")
+    schema, trained = scoring_schema(model_record, source)
+    model = model_for_job(model_record)
+    truths, scores = [], []
+    for chunk in chunks_of(source, schema):
+        target = chunk.frame[trained.target]
+        keep = ~target.isna().to_numpy()
+        if not keep.any():
+            continue
+        frame = chunk.frame[keep]
+        truths.append(model.encode_targets(frame[trained.target]))
+        scores.append(model.predict_frame(frame))
+    if not truths:
+        from aml_cli.jobs import JobFailed
+
+        raise JobFailed("The evaluation data has no records with a target value.")
+    y, score = np.concatenate(truths), np.concatenate(scores)
+    kind = model_record["MLModelType"]
+    if kind == "BINARY":
+        properties = {"BinaryAUC": repr(float(metrics.binary_auc(y, score)))}
+    elif kind == "MULTICLASS":
+        predicted = score.argmax(axis=1)
+        properties = {"MulticlassAvgFScore": repr(float(metrics.macro_f1(y, predicted, np.arange(score.shape[1]))))}
+    else:
+        properties = {"RegressionRMSE": repr(float(metrics.rmse(y, score)))}
+    ctx.log(f"Scored {len(y)} records: {properties}")
+    details = _save_details(store, y, score, model)
+    return {"PerformanceMetrics": {"Properties": properties}, "_details_path": str(details)}
+
+
+def _save_details(store: Store, y, score, model):
+    """The scored records, kept for `aml show-evaluation` (the console's charts)."""
+    import io
+
+    import numpy as np
+
+    from aml_cli.jobs import JobFailed
+    from aml_cli.store.artifacts import atomic_write_bytes, new_artifact_path
+
+    buffer = io.BytesIO()
+    labels = np.array([str(label) for label in getattr(model, "labels", None) or []], dtype=str)
+    np.savez_compressed(buffer, y=y, score=score, labels=labels)
+    path = new_artifact_path(store, ".evaluation.npz")
+    try:
+        atomic_write_bytes(path, buffer.getvalue())
+    except OSError as exc:
+        raise JobFailed(f"Could not write the evaluation details: {exc.strerror or exc}.") from exc
+    return path

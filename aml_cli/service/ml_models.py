@@ -207,3 +207,63 @@ def update_ml_model(store: Store, request: dict) -> dict:
 
 def delete_ml_model(store: Store, request: dict) -> dict:
     return common.mark_deleted(store, KIND, request["MLModelId"])
+
+
+# The job: train on the data source's selected records, write the model file.
+
+
+def run_ml_model_job(store: Store, resource_id: str, ctx) -> dict:
+    import shutil
+
+    from aml_cli.jobs import JobFailed
+    from aml_cli.ml.default_recipe import default_recipe
+    from aml_cli.ml.train import TrainingError, train_model
+    from aml_cli.service.data_sources import statistics_of
+    from aml_cli.service.reading import frames_of
+    from aml_cli.store.artifacts import new_artifact_path, remove_quietly
+
+    record = store.get(KIND, resource_id)
+    source = ready_dependency(store, "DataSource", record["TrainingDataSourceId"], "training data source")
+    schema = _schema_for(source)
+    statistics = statistics_of(store, source)
+    recipe = record.get("_recipe") or default_recipe(schema, statistics)
+    parameters = {k: v for k, v in record["TrainingParameters"].items() if k != "algorithm"}
+    out_path = new_artifact_path(store, ".amlmodel")
+    cache_dir = new_artifact_path(store, ".cache")
+    cache_dir.mkdir(mode=0o700)
+    try:
+        result = train_model(
+            chunks=lambda: frames_of(source, schema),
+            schema=schema,
+            statistics=statistics,
+            recipe_text=recipe,
+            model_type=record["MLModelType"],
+            parameters=parameters,
+            seed=resource_id,
+            cache_dir=cache_dir,
+            out_path=out_path,
+            log=ctx.log,
+            progress=lambda fraction: ctx.progress(fraction, "training"),
+        )
+    except TrainingError as exc:
+        remove_quietly(out_path)
+        raise JobFailed(str(exc)) from exc
+    except OSError as exc:
+        remove_quietly(out_path)
+        raise JobFailed(f"Training could not write its files: {exc.strerror or exc}.") from exc
+    finally:
+        shutil.rmtree(cache_dir, ignore_errors=True)
+    return {"SizeInBytes": result.size_in_bytes, "_model_path": str(out_path), "_recipe_used": recipe}
+
+
+def ready_dependency(store: Store, kind: str, resource_id: str, role: str) -> dict:
+    """A dependency a job waited for; anything but COMPLETED fails the job with a clear Message."""
+    from aml_cli.jobs import JobFailed
+
+    record = store.get(kind, resource_id)
+    if record is None:
+        raise JobFailed(f"The {role} {resource_id} no longer exists.")
+    if record["Status"] != "COMPLETED":
+        noun = role.split()[-1] if role.endswith("model") else "data source"
+        raise JobFailed(f"The {role} {resource_id} has Status {record['Status']}. Create a new {noun} and retry.")
+    return record

@@ -1,0 +1,37 @@
+"""Reading a data source's selected records again, as training, evaluation and batch prediction do."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+
+def chunks_of(source: dict, schema, *, keep_invalid: bool = False, report=None) -> Iterator:
+    """Typed chunks of the data source's records (its DataRearrangement applied), in file order."""
+    from aml_cli.jobs import JobFailed
+    from aml_cli.ml.reader import DataError, iter_chunks
+    from aml_cli.ml.split import parse_rearrangement
+    from aml_cli.service.locations import input_files
+
+    from aml_cli.api.errors import InvalidInputException
+
+    try:
+        files = input_files(source["DataLocationS3"], "DataLocationS3")
+    except InvalidInputException as exc:
+        raise JobFailed(exc.message) from exc
+    selection = parse_rearrangement(source.get("DataRearrangement"))
+    try:
+        yield from iter_chunks(files, schema, selection=selection, keep_invalid=keep_invalid, report=report)
+    except DataError as exc:
+        raise JobFailed(f"The data of {source['DataSourceId']} cannot be used: {exc}") from exc
+
+
+def frames_of(source: dict, schema) -> Iterator:
+    """Only the valid records' frames, for training."""
+    for chunk in chunks_of(source, schema):
+        yield chunk.frame
+
+
+def input_files_of(source: dict) -> list:
+    from aml_cli.service.locations import input_files
+
+    return input_files(source["DataLocationS3"], "DataLocationS3")
