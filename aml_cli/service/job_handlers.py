@@ -11,7 +11,12 @@ from __future__ import annotations
 
 import os
 
-HANDLERS: dict[str, str] = {}
+HANDLERS: dict[str, str] = {
+    "DataSource": "aml_cli.service.data_sources:run_data_source_job",
+    "MLModel": "aml_cli.service.ml_models:run_ml_model_job",
+    "Evaluation": "aml_cli.service.evaluations:run_evaluation_job",
+    "BatchPrediction": "aml_cli.service.batch_predictions:run_batch_prediction_job",
+}
 
 # Test-only: "Kind=module:function,Kind2=module:function" overrides HANDLERS so
 # the job machinery can be tested with handlers that live under tests/.
