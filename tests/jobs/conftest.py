@@ -21,4 +21,3 @@ def test_handlers(monkeypatch):
 @pytest.fixture
 def store(aml_home):
     return Store(aml_home)
-

@@ -33,3 +33,14 @@ def job_rows(store, kind=None):
     rows = store.read(lambda conn: conn.execute(query).fetchall())
     keys = ("job_id", "kind", "resource_id", "state", "mode", "pid", "started_at", "finished_at")
     return [dict(zip(keys, row, strict=True)) for row in rows if kind is None or row[1] == kind]
+
+
+def wait_jobs_done(store, timeout=30.0):
+    """Waits until no job is queued or running; a resource is final a moment before its job is done."""
+    deadline = time.monotonic() + timeout
+    while any(job["state"] != "done" for job in job_rows(store)):
+        if time.monotonic() > deadline:
+            raise AssertionError(f"jobs still active after {timeout}s: {job_rows(store)}")
+        reap(store)
+        time.sleep(0.05)
+    return job_rows(store)

@@ -61,12 +61,11 @@ def test_an_unexpected_exception_is_an_internal_error_with_the_traceback_in_the_
 
 def test_a_kind_without_a_handler_fails_instead_of_hanging(store):
     set_sync(True)
-    now = 1.0
-    store.create("Evaluation", "ev-1", {"Status": "PENDING", "CreatedAt": now}, "fp")
-    submit(store, "Evaluation", "ev-1")
-    record = store.get("Evaluation", "ev-1")
+    store.create("Widget", "w-1", {"Status": "PENDING"}, "fp")
+    submit(store, "Widget", "w-1")
+    record = store.get("Widget", "w-1")
     assert record["Status"] == "FAILED"
-    assert record["Message"].startswith("Internal error: LookupError: no job handler is registered for Evaluation")
+    assert record["Message"] == "Internal error: LookupError: no job handler is registered for Widget"
 
 
 def test_sync_mode_runs_the_job_inline_before_submit_returns(store):

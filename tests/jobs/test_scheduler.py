@@ -1,0 +1,186 @@
+"""Queueing, the worker limit, dependencies, dead workers and cancelling."""
+
+import os
+import signal
+import time
+
+import pytest
+
+from aml_cli.jobs import cancel, is_alive, reap, schedule, set_sync, submit
+from aml_cli.jobs.scheduler import DIED_MESSAGE, max_workers, process_start, sync_mode
+from aml_cli.jobs.worker import STOPPED_MESSAGE
+from tests.jobs.support import job_rows, pending, wait_jobs_done, wait_until
+
+
+def running_pid(store, resource_id, timeout=20.0):
+    """Waits for the resource's worker to be INPROGRESS and returns its pid."""
+    wait_until(store, "DataSource", resource_id, {"INPROGRESS"}, timeout)
+    [job] = [row for row in job_rows(store) if row["resource_id"] == resource_id]
+    return job["pid"]
+
+
+def max_overlap(intervals):
+    """The largest number of [start, end] intervals open at one instant."""
+    events = sorted([(start, 1) for start, _ in intervals] + [(end, -1) for _, end in intervals])
+    depth = peak = 0
+    for _, step in events:
+        depth += step
+        peak = max(peak, depth)
+    return peak
+
+
+@pytest.mark.slow
+def test_six_jobs_under_a_limit_of_two_never_overlap_more_than_two_and_start_in_order(store):
+    ids = [pending(store, "DataSource", f"ds-{n}", sleep=0.4) for n in range(6)]
+    for resource_id in ids:
+        submit(store, "DataSource", resource_id)
+    records = [wait_until(store, "DataSource", resource_id) for resource_id in ids]
+    assert [record["Status"] for record in records] == ["COMPLETED"] * 6
+    jobs = wait_jobs_done(store)
+    assert max_overlap([(job["started_at"], job["finished_at"]) for job in jobs]) == 2
+    assert max_overlap([(record["StartedAt"], record["FinishedAt"]) for record in records]) == 2
+    starts = [job["started_at"] for job in jobs]
+    assert starts == sorted(starts)  # FIFO: the queue order is the start order
+
+
+@pytest.mark.slow
+def test_a_job_waits_for_its_dependency_to_finish(store):
+    pending(store, "DataSource", "ds-dep", sleep=0.6)
+    pending(store, "MLModel", "ml-dep", report=[["DataSource", "ds-dep"]])
+    submit(store, "DataSource", "ds-dep")
+    submit(store, "MLModel", "ml-dep", depends_on=[("DataSource", "ds-dep")])
+    assert [job["state"] for job in job_rows(store, "MLModel")] == ["queued"]
+    model = wait_until(store, "MLModel", "ml-dep")
+    source = store.get("DataSource", "ds-dep")
+    assert model["Status"] == "COMPLETED" and model["SeenStatus"] == "COMPLETED"
+    assert model["StartedAt"] >= source["FinishedAt"]
+
+
+def test_sync_mode_waits_for_a_dependency_running_in_another_process(store):
+    pending(store, "DataSource", "ds-async", sleep=0.5)
+    submit(store, "DataSource", "ds-async")
+    set_sync(True)
+    pending(store, "MLModel", "ml-sync", report=[["DataSource", "ds-async"]])
+    submit(store, "MLModel", "ml-sync", depends_on=[("DataSource", "ds-async")])
+    model = store.get("MLModel", "ml-sync")
+    assert model["Status"] == "COMPLETED" and model["SeenStatus"] == "COMPLETED"
+
+
+def test_a_dependency_with_no_job_does_not_block_forever(store):
+    set_sync(True)
+    store.create("DataSource", "orphan", {"Status": "PENDING"}, "fp")  # its creator died before submitting
+    pending(store, "MLModel", "ml-orphan", report=[["DataSource", "orphan"]])
+    submit(store, "MLModel", "ml-orphan", depends_on=[("DataSource", "orphan")])
+    assert store.get("MLModel", "ml-orphan")["SeenStatus"] == "PENDING"
+
+
+@pytest.mark.slow
+def test_a_sigkilled_worker_is_found_on_the_next_reap_and_its_resource_fails(store):
+    pending(store, "DataSource", "ds-kill", sleep=60)
+    submit(store, "DataSource", "ds-kill")
+    pid = running_pid(store, "ds-kill")
+    os.kill(pid, signal.SIGKILL)
+    deadline = time.monotonic() + 10
+    while is_alive(pid, None) and time.monotonic() < deadline:
+        time.sleep(0.02)
+    reap(store)
+    record = store.get("DataSource", "ds-kill")
+    assert record["Status"] == "FAILED"
+    assert record["Message"] == DIED_MESSAGE
+    assert record["FinishedAt"] >= record["StartedAt"]
+    assert job_rows(store)[0]["state"] == "done"
+
+
+def test_a_reused_pid_is_not_mistaken_for_the_worker(store):
+    pending(store, "DataSource", "ds-reused")
+    store.transition("DataSource", "ds-reused", "INPROGRESS")
+    store.write(
+        lambda conn: conn.execute(
+            "INSERT INTO jobs (job_id, kind, resource_id, state, pid, pid_start, log_path)"
+            " VALUES ('j', 'DataSource', 'ds-reused', 'running', ?, 'not-its-start-time', 'x.log')",
+            (os.getpid(),),
+        )
+    )
+    reap(store)
+    assert store.get("DataSource", "ds-reused")["Status"] == "FAILED"
+
+
+def test_reap_leaves_a_live_inline_job_and_finished_resources_alone(store):
+    pending(store, "DataSource", "ds-live")
+    pending(store, "DataSource", "ds-done")
+    store.transition("DataSource", "ds-done", "COMPLETED")
+    store.write(
+        lambda conn: conn.executemany(
+            "INSERT INTO jobs (job_id, kind, resource_id, state, mode, pid, pid_start, log_path)"
+            " VALUES (?, 'DataSource', ?, 'running', ?, ?, ?, 'x.log')",
+            [
+                ("live", "ds-live", "inline", os.getpid(), process_start(os.getpid())),
+                ("gone", "ds-done", "worker", 2**22 + 17, "1"),
+            ],
+        )
+    )
+    reap(store)
+    assert store.get("DataSource", "ds-live")["Status"] == "PENDING"
+    assert store.get("DataSource", "ds-done")["Status"] == "COMPLETED"
+    assert {job["resource_id"]: job["state"] for job in job_rows(store)} == {"ds-live": "running", "ds-done": "done"}
+
+
+@pytest.mark.slow
+def test_cancel_drops_a_queued_job_and_stops_a_running_worker(store, monkeypatch):
+    monkeypatch.setenv("AML_MAX_WORKERS", "1")
+    pending(store, "DataSource", "ds-run", sleep=60)
+    pending(store, "DataSource", "ds-wait")
+    submit(store, "DataSource", "ds-run")
+    submit(store, "DataSource", "ds-wait")
+    pid = running_pid(store, "ds-run")
+    cancel(store, "DataSource", "ds-wait")
+    cancel(store, "DataSource", "ds-run")
+    record = wait_until(store, "DataSource", "ds-run", timeout=10)
+    assert record["Status"] == "FAILED" and record["Message"] == STOPPED_MESSAGE
+    deadline = time.monotonic() + 10
+    while is_alive(pid, None) and time.monotonic() < deadline:
+        time.sleep(0.02)
+    assert not is_alive(pid, None)
+    schedule(store)
+    assert store.get("DataSource", "ds-wait")["Status"] == "PENDING"  # never started
+    assert [job["state"] for job in job_rows(store)] == ["done", "done"]
+
+
+@pytest.mark.slow
+def test_a_cancelled_worker_does_not_overwrite_a_deleted_resource(store):
+    pending(store, "DataSource", "ds-gone", sleep=60)
+    submit(store, "DataSource", "ds-gone")
+    running_pid(store, "ds-gone")
+    store.transition("DataSource", "ds-gone", "DELETED")
+    cancel(store, "DataSource", "ds-gone")
+    wait_jobs_done(store, timeout=10)
+    record = store.get("DataSource", "ds-gone")
+    assert record["Status"] == "DELETED" and "Message" not in record
+
+
+def test_submitting_the_same_resource_twice_queues_one_job(store, monkeypatch):
+    monkeypatch.setenv("AML_MAX_WORKERS", "1")
+    store.write(
+        lambda conn: conn.execute(
+            "INSERT INTO jobs (job_id, kind, resource_id, state, pid, log_path)"
+            " VALUES ('busy', 'DataSource', 'other', 'running', ?, 'x.log')",
+            (os.getpid(),),
+        )
+    )
+    pending(store, "DataSource", "ds-twice")
+    submit(store, "DataSource", "ds-twice")
+    submit(store, "DataSource", "ds-twice")
+    assert [job["state"] for job in job_rows(store) if job["resource_id"] == "ds-twice"] == ["queued"]
+
+
+@pytest.mark.parametrize(("value", "expected"), [("3", 3), ("0", 1), ("lots", os.cpu_count() or 1), ("", None)])
+def test_the_worker_limit_comes_from_aml_max_workers(monkeypatch, value, expected):
+    monkeypatch.setenv("AML_MAX_WORKERS", value)
+    assert max_workers() == (expected or os.cpu_count() or 1)
+
+
+def test_set_sync_overrides_the_environment(monkeypatch):
+    monkeypatch.setenv("AML_SYNC", "1")
+    assert sync_mode()
+    set_sync(False)
+    assert not sync_mode()
