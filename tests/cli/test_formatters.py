@@ -124,6 +124,20 @@ def test_table_at_40_columns_drops_the_left_padding_of_a_cell_that_cannot_hold_i
     assert format_table({"a": "x" * 20, "b": "y" * 20, "c": "z"}, title="GetX", width=40) == expected
 
 
+def test_table_columns_scale_with_half_to_even_rounding_then_grow_from_the_right():
+    # natural columns 5, 5, 10 scaled to 26: 6.5 rounds to 6 twice, and the missing column goes to the last
+    expected = (
+        "--------------------------\n"
+        "|ABCDEFGHIJKLMNOPQRSTUVWX|\n"
+        "+----+-----+-------------+\n"
+        "|  a |  b  |      c      |\n"
+        "+----+-----+-------------+\n"
+        "|  x |  y  |  zzzzzz     |\n"
+        "+----+-----+-------------+\n"
+    )
+    assert format_table({"a": "x", "b": "y", "c": "zzzzzz"}, title="ABCDEFGHIJKLMNOPQRSTUVWX") == expected
+
+
 def test_table_of_a_falsy_value_prints_nothing():
     for value in ({}, [], "", 0, None):
         assert format_table(value, title="GetMLModel") == ""
