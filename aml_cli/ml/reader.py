@@ -232,9 +232,12 @@ class _Lines:
             mask[0] = False
         return mask
 
-    def per_line(self, byte_mask: np.ndarray) -> np.ndarray:
-        """How many bytes of each line (newline included) the mask marks."""
-        return np.add.reduceat(byte_mask.view(np.uint8), self.starts, dtype=np.int64)
+    def per_line(self, byte: int) -> np.ndarray:
+        """How many times `byte` occurs in each line: sorted positions, counted between line starts."""
+        at = np.flatnonzero(self.data == byte)
+        if not len(at):
+            return np.zeros(len(self.starts), dtype=np.int64)
+        return np.diff(np.searchsorted(at, self.newlines), prepend=0)
 
 
 class _BlockParser:
@@ -262,24 +265,41 @@ class _BlockParser:
         return self
 
     def _parse(self, well_formed: np.ndarray) -> pd.DataFrame:
-        """Raw strings of the well-formed lines; the C parser first, the csv module if it disagrees."""
+        """The well-formed lines as columns: NUMERIC already float64 when every value parses, else strings.
+
+        The C parser reads numbers directly (the common case); a block with
+        a non-number falls back to strings for typing, and a block the C
+        parser splits differently from the shape check goes to the csv module.
+        """
         good = self.index[well_formed]
         names = list(self.schema.names)
         if not len(good):
             return pd.DataFrame({name: pd.Series([], dtype=object) for name in names})
-        line_mask = np.zeros(len(self.lines.starts), dtype=bool)
+        text = self._good_text(good)
+        numeric = {a.name: np.float64 for a in self.schema.attributes if a.type == "NUMERIC"}
+        for dtypes in ({name: numeric.get(name, object) for name in names}, object):
+            try:
+                frame = pd.read_csv(io.BytesIO(text), header=None, names=names, dtype=dtypes,
+                                    keep_default_na=False, na_values=[""], skip_blank_lines=False, index_col=False,
+                                    engine="c", encoding="utf-8", quotechar='"', doublequote=True, low_memory=False)
+            except pd.errors.ParserError:
+                break
+            except ValueError:
+                continue
+            if len(frame) == len(good):
+                return frame
+            break
+        return _parse_slowly(text, names, well_formed, self.reasons)
+
+    def _good_text(self, good: np.ndarray) -> bytes:
+        """The bytes of the given lines; a plain slice when they are consecutive (the usual case)."""
+        starts, newlines = self.lines.starts, self.lines.newlines
+        if good[-1] - good[0] + 1 == len(good):
+            return self.block[int(starts[good[0]]) : int(newlines[good[-1]]) + 1]
+        line_mask = np.zeros(len(starts), dtype=bool)
         line_mask[good] = True
-        segment = np.diff(np.append(self.lines.starts, len(self.lines.data)))
-        text = self.lines.data[np.repeat(line_mask, segment)].tobytes()
-        try:
-            frame = pd.read_csv(io.BytesIO(text), header=None, names=names, dtype=object, na_filter=False,
-                                skip_blank_lines=False, index_col=False, engine="c", encoding="utf-8",
-                                quotechar='"', doublequote=True, low_memory=False)
-        except (pd.errors.ParserError, ValueError):
-            frame = None
-        if frame is None or len(frame) != len(good):
-            frame = _parse_slowly(text, names, well_formed, self.reasons)
-        return frame
+        segment = np.diff(np.append(starts, len(self.lines.data)))
+        return self.lines.data[np.repeat(line_mask, segment)].tobytes()
 
     def chunk(self, file_index: int, keep_invalid: bool, report: ReadReport, file: str) -> Chunk | None:
         reasons = [shape or cell for shape, cell in zip(self.reasons, self.cell_reasons, strict=True)]
@@ -301,9 +321,9 @@ class _BlockParser:
 def _shape_problems(lines: _Lines, index: np.ndarray, fields: int, block: bytes) -> list[str | None]:
     """Per record: why its line cannot be parsed, or None. Vectorised except for the rare bad lines."""
     data = lines.data
-    commas = lines.per_line(data == _COMMA)[index]
-    quotes = lines.per_line(data == _QUOTE)
-    nuls = lines.per_line(data == _NUL)[index]
+    commas = lines.per_line(_COMMA)[index]
+    quotes = lines.per_line(_QUOTE)
+    nuls = lines.per_line(_NUL)[index]
     found = commas + 1
     if quotes.any():
         found = _fields_outside_quotes(lines, data, quotes)[index]
@@ -355,8 +375,8 @@ def _bad_utf8_lines(block: bytes, lines: _Lines) -> set[int]:
 
 
 def _parse_slowly(text: bytes, names: list[str], well_formed: np.ndarray, reasons: list[str | None]) -> pd.DataFrame:
-    """Row by row with the csv module, for lines the C parser splits differently (quotes inside a field)."""
-    rows: list[list[str]] = []
+    """Line by line with the csv module, for lines the C parser splits differently (quotes inside a field)."""
+    rows: list[list[str | None]] = []
     positions = np.flatnonzero(well_formed)
     for position, line in zip(positions.tolist(), text.decode("utf-8").split("\n"), strict=False):
         try:
@@ -367,7 +387,7 @@ def _parse_slowly(text: bytes, names: list[str], well_formed: np.ndarray, reason
             reasons[position] = f"expected {len(names)} fields, found {len(fields)}"
             well_formed[position] = False
             continue
-        rows.append(fields)
+        rows.append([value if value != "" else None for value in fields])
     return pd.DataFrame(rows, columns=names, dtype=object)
 
 
@@ -382,46 +402,50 @@ def _typed_frame(
     count = len(well_formed)
     reasons: list[str | None] = [None] * count
     rows_at = np.flatnonzero(well_formed)
-    columns: dict[str, object] = {}
+    columns: dict[str, np.ndarray] = {}
     masks: dict[str, np.ndarray] = {}
     for attribute in schema.attributes:
         values = raw[attribute.name]
-        if attribute.type in ("NUMERIC", "BINARY"):
-            typed, invalid = _number_column(values) if attribute.type == "NUMERIC" else _binary_column(values)
-            column = np.full(count, np.nan)
-            column[rows_at] = typed
-            full_invalid = np.zeros(count, dtype=bool)
-            full_invalid[rows_at] = invalid
-            masks[attribute.name] = full_invalid
+        if attribute.type == "NUMERIC":
+            typed, invalid = _number_column(values)
+        elif attribute.type == "BINARY":
+            parsed = parse_binary(values)
+            typed, invalid = parsed.values, parsed.invalid
+        else:
+            typed, invalid = values.to_numpy(dtype=object), None
+        if invalid is not None:
+            masks[attribute.name] = _spread(invalid, rows_at, count, False)
             for i in np.flatnonzero(invalid).tolist():
                 if reasons[rows_at[i]] is None:
                     reasons[rows_at[i]] = _cell_reason(attribute.name, attribute.type, values.iat[i])
-            columns[attribute.name] = column
-        else:
-            column = np.full(count, np.nan, dtype=object)
-            strings = values.to_numpy(dtype=object, copy=True)
-            strings[strings == ""] = np.nan
-            column[rows_at] = strings
-            columns[attribute.name] = pd.Series(column, dtype="str")
-    return pd.DataFrame(columns), reasons, masks
+        columns[attribute.name] = _spread(typed, rows_at, count, np.nan)
+    return pd.DataFrame(columns, copy=False), reasons, masks
+
+
+def _spread(values: np.ndarray, rows_at: np.ndarray, count: int, fill: object) -> np.ndarray:
+    """Place per-good-row values at their records' rows; malformed records get `fill`."""
+    if len(rows_at) == count:
+        return values
+    full = np.full(count, fill, dtype=values.dtype)
+    full[rows_at] = values
+    return full
 
 
 def _number_column(values: pd.Series) -> tuple[np.ndarray, np.ndarray]:
     """float64 with NaN for missing; non-numbers and infinities are invalid, 'nan' is missing."""
-    strings = values.to_numpy(dtype=object)
-    numbers = pd.to_numeric(strings, errors="coerce").astype(np.float64, copy=False)
-    unparsed = np.isnan(numbers) & (strings != "")
-    if unparsed.any():
-        words = pd.Series(strings[unparsed], dtype=object).str.strip().str.lower()
-        unparsed[unparsed] = ~words.isin(_NAN_WORDS | {""}).to_numpy()
-    invalid = unparsed | np.isinf(numbers)
+    if values.dtype == np.float64:
+        numbers = values.to_numpy(dtype=np.float64, copy=True)
+        invalid = np.isinf(numbers)
+    else:
+        strings = values.to_numpy(dtype=object)
+        numbers = pd.to_numeric(strings, errors="coerce").astype(np.float64, copy=True)
+        unparsed = np.isnan(numbers) & ~pd.isna(strings)
+        if unparsed.any():
+            words = pd.Series(strings[unparsed], dtype=object).str.strip().str.lower()
+            unparsed[unparsed] = ~words.isin(_NAN_WORDS | {""}).to_numpy()
+        invalid = unparsed | np.isinf(numbers)
     numbers[invalid] = np.nan
     return numbers, invalid
-
-
-def _binary_column(values: pd.Series) -> tuple[np.ndarray, np.ndarray]:
-    parsed = parse_binary(values)
-    return parsed.values, parsed.invalid
 
 
 def _cell_reason(name: str, kind: str, value: object) -> str:

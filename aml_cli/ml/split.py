@@ -154,15 +154,15 @@ def random_percent(seed: str, file_indexes: np.ndarray | int, line_numbers: np.n
     """A number in [0, 100) per record, a pure function of (seed, file index, line number)."""
     salt = np.uint64(int.from_bytes(hashlib.sha256(seed.encode("utf-8")).digest()[:8], "little"))
     files = np.broadcast_to(np.asarray(file_indexes, dtype=np.uint64), np.shape(line_numbers))
-    with np.errstate(over="ignore"):
-        mixed = _splitmix64(_splitmix64(files ^ salt) ^ np.asarray(line_numbers, dtype=np.uint64))
+    mixed = mix64(mix64(files ^ salt) ^ np.asarray(line_numbers, dtype=np.uint64))
     # the top 53 bits give a uniform double in [0, 1)
     return (mixed >> np.uint64(11)).astype(np.float64) * (100.0 / float(1 << 53))
 
 
-def _splitmix64(values: np.ndarray) -> np.ndarray:
-    """The splitmix64 finaliser: a bijection on uint64 whose output bits look independent."""
-    z = values + np.uint64(0x9E3779B97F4A7C15)
-    z = (z ^ (z >> np.uint64(30))) * np.uint64(0xBF58476D1CE4E5B9)
-    z = (z ^ (z >> np.uint64(27))) * np.uint64(0x94D049BB133111EB)
-    return z ^ (z >> np.uint64(31))
+def mix64(values: np.ndarray) -> np.ndarray:
+    """The splitmix64 finaliser: a bijection on uint64 whose output bits look independent (wraps mod 2**64)."""
+    with np.errstate(over="ignore"):
+        z = np.asarray(values, dtype=np.uint64) + np.uint64(0x9E3779B97F4A7C15)
+        z = (z ^ (z >> np.uint64(30))) * np.uint64(0xBF58476D1CE4E5B9)
+        z = (z ^ (z >> np.uint64(27))) * np.uint64(0x94D049BB133111EB)
+        return z ^ (z >> np.uint64(31))

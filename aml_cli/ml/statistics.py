@@ -1,0 +1,265 @@
+"""Streaming per-attribute statistics ("data insights") in bounded memory.
+
+Fed chunk by chunk, so any data size fits. Exact where it is cheap (counts,
+min, max, mean and sample std by Chan's pairwise update); sketched where it
+is not: quantiles come from a fixed-size deterministic sample (exact while
+the attribute has no more values than the sample holds), distinct counts
+from a k-minimum-values sketch (exact below k distinct values), category and
+token frequencies from counters pruned to their most frequent entries when
+they outgrow their cap (exact until then).
+
+Result format (other packages rely on it):
+    {"version": 1, "rows", "invalid_rows", "target",
+     "attributes": [{"name", "type", "count", "missing", "invalid", ...}],
+     "target_distribution": {value: count} | {"histogram": {...}} | None}
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from .reader import Chunk
+from .schema import Schema
+from .split import mix64
+
+QUANTILE_POINTS = np.linspace(0.0, 1.0, 1001)
+TOP_CATEGORIES = 1000
+TOP_TOKENS = 100
+HISTOGRAM_BINS = 20
+_SKETCH_SIZE = 4096
+_SAMPLE_BUDGET = 4_000_000  # numeric values kept over all attributes
+_COUNTER_BUDGET = 2_000_000  # counter entries kept over all CATEGORICAL/TEXT attributes
+
+
+class DistinctSketch:
+    """k-minimum-values: keeps the k smallest distinct 64-bit hashes; exact below k values."""
+
+    def __init__(self, size: int = _SKETCH_SIZE) -> None:
+        self.size = size
+        self.hashes = np.empty(0, dtype=np.uint64)
+
+    def add(self, hashes: np.ndarray) -> None:
+        if len(self.hashes) == self.size:  # full: only hashes below the current k-th can enter
+            hashes = hashes[hashes < self.hashes[-1]]
+        merged = np.unique(np.concatenate((self.hashes, hashes)))  # sorted
+        self.hashes = merged[: self.size]
+
+    def estimate(self) -> int:
+        if len(self.hashes) < self.size:
+            return len(self.hashes)
+        fraction = (float(self.hashes[-1]) + 1.0) / 2.0**64
+        return round((self.size - 1) / fraction)
+
+
+class Counter:
+    """Value -> count, pruned to the most frequent half when it passes its cap (deterministic)."""
+
+    def __init__(self, cap: int) -> None:
+        self.cap = cap
+        self.counts = pd.Series(dtype=np.int64)
+
+    def add(self, values: np.ndarray) -> pd.Index:
+        """Count the values; returns the distinct values seen in this call."""
+        fresh = pd.Series(values, dtype=object).value_counts(sort=False)
+        if not len(fresh):
+            return fresh.index
+        self.counts = self.counts.add(fresh, fill_value=0).astype(np.int64)
+        if len(self.counts) > self.cap:
+            # ties broken by position, which follows the data order: deterministic
+            self.counts = self.counts.nlargest(self.cap // 2, keep="first")
+        return fresh.index
+
+    def _ranked(self) -> pd.Series:
+        """By count descending, ties by value, so results never depend on hash order."""
+        frame = pd.DataFrame({"value": self.counts.index.astype(str), "count": self.counts.to_numpy()})
+        frame = frame.sort_values(["count", "value"], ascending=[False, True], kind="stable")
+        return pd.Series(frame["count"].to_numpy(), index=frame["value"].to_numpy())
+
+    def top(self, limit: int) -> list[list[Any]]:
+        ranked = self._ranked().iloc[:limit]
+        return [[str(value), int(count)] for value, count in ranked.items()]
+
+
+class _Attribute:
+    """Counts every type shares: present, missing and invalid values."""
+
+    def __init__(self, name: str, kind: str) -> None:
+        self.name, self.kind = name, kind
+        self.count = self.missing = self.invalid = 0
+
+    def update(self, values: np.ndarray, invalid: int) -> None:
+        present = ~pd.isna(values)
+        self.count += int(present.sum())
+        # an invalid value sits in an invalid record, never in these (valid) rows
+        self.missing += len(values) - int(present.sum())
+        self.invalid += invalid
+        self.add(values[present])
+
+    def add(self, values: np.ndarray) -> None:
+        """Type-specific accumulation of present values."""
+
+    def result(self) -> dict[str, Any]:
+        return {"name": self.name, "type": self.kind, "count": self.count, "missing": self.missing,
+                "invalid": self.invalid}
+
+
+class _Numeric(_Attribute):
+    def __init__(self, name: str, kind: str, sample_size: int) -> None:
+        super().__init__(name, kind)
+        self.sample_size = sample_size
+        self.sample = np.empty(0)
+        self.priority = np.empty(0, dtype=np.uint64)
+        self.mean = self.m2 = 0.0
+        self.low, self.high = np.inf, -np.inf
+        self.seen = 0
+        self.distinct = DistinctSketch()
+
+    def add(self, values: np.ndarray) -> None:
+        values = values.astype(np.float64)
+        if not len(values):
+            return
+        self._moments(values)
+        self.low, self.high = min(self.low, values.min()), max(self.high, values.max())
+        distinct = pd.unique(values + 0.0)  # + 0.0 makes -0.0 equal 0.0
+        self.distinct.add(mix64(distinct.view(np.uint64)))
+        priority = mix64(np.arange(self.seen, self.seen + len(values), dtype=np.uint64) ^ np.uint64(0x5EED))
+        self.seen += len(values)
+        self.sample = np.concatenate((self.sample, values))
+        self.priority = np.concatenate((self.priority, priority))
+        if len(self.sample) > self.sample_size:
+            keep = np.argpartition(self.priority, self.sample_size)[: self.sample_size]
+            self.sample, self.priority = self.sample[keep], self.priority[keep]
+
+    def _moments(self, values: np.ndarray) -> None:
+        """Chan et al.'s pairwise combination of (n, mean, M2); stable for any chunking."""
+        n_a, n_b = self.count - len(values), len(values)
+        mean_b = float(values.mean())
+        m2_b = float(((values - mean_b) ** 2).sum())
+        total = n_a + n_b
+        delta = mean_b - self.mean
+        self.mean += delta * n_b / total
+        self.m2 += m2_b + delta * delta * n_a * n_b / total
+
+    def quantiles(self) -> list[float]:
+        if not len(self.sample):
+            return []
+        return [float(q) for q in np.quantile(self.sample, QUANTILE_POINTS)]
+
+    def histogram(self) -> dict[str, list]:
+        """Equal-width bins over [min, max]; counts scaled from the sample when it is not the whole column."""
+        if not self.count:
+            return {"edges": [], "counts": []}
+        counts, edges = np.histogram(self.sample, bins=HISTOGRAM_BINS, range=(self.low, self.high))
+        scaled = np.round(counts * (self.count / len(self.sample))).astype(int)
+        return {"edges": [float(edge) for edge in edges], "counts": [int(c) for c in scaled]}
+
+    def result(self) -> dict[str, Any]:
+        empty = self.count == 0
+        std = None if empty else (float(np.sqrt(self.m2 / (self.count - 1))) if self.count > 1 else 0.0)
+        return {**super().result(), "min": None if empty else float(self.low),
+                "max": None if empty else float(self.high), "mean": None if empty else float(self.mean),
+                "std": std, "distinct": self.distinct.estimate(), "quantiles": self.quantiles()}
+
+
+class _Binary(_Attribute):
+    def __init__(self, name: str, kind: str) -> None:
+        super().__init__(name, kind)
+        self.true = 0
+
+    def add(self, values: np.ndarray) -> None:
+        self.true += int((values.astype(np.float64) == 1.0).sum())
+
+    def result(self) -> dict[str, Any]:
+        return {**super().result(), "true": self.true, "false": self.count - self.true}
+
+
+class _Categorical(_Attribute):
+    def __init__(self, name: str, kind: str, cap: int) -> None:
+        super().__init__(name, kind)
+        self.counter = Counter(cap)
+        self.distinct = DistinctSketch()
+
+    def add(self, values: np.ndarray) -> None:
+        self.distinct.add(_string_hashes(self.counter.add(values)))
+
+    def result(self) -> dict[str, Any]:
+        return {**super().result(), "distinct": self.distinct.estimate(), "top": self.counter.top(TOP_CATEGORIES)}
+
+
+class _Text(_Attribute):
+    """Tokens are whitespace-separated pieces, as Amazon ML tokenises TEXT."""
+
+    def __init__(self, name: str, kind: str, cap: int) -> None:
+        super().__init__(name, kind)
+        self.tokens = 0
+        self.counter = Counter(cap)
+        self.distinct = DistinctSketch()
+
+    def add(self, values: np.ndarray) -> None:
+        # one join and one split in C instead of a split per row
+        tokens = " ".join(map(str, values.tolist())).split()
+        self.tokens += len(tokens)
+        self.distinct.add(_string_hashes(self.counter.add(np.array(tokens, dtype=object))))
+
+    def result(self) -> dict[str, Any]:
+        mean = self.tokens / self.count if self.count else 0.0
+        return {**super().result(), "tokens": self.tokens, "distinct_tokens": self.distinct.estimate(),
+                "mean_tokens": mean, "top": self.counter.top(TOP_TOKENS)}
+
+
+def _string_hashes(values: pd.Index) -> np.ndarray:
+    if not len(values):
+        return np.empty(0, dtype=np.uint64)
+    return pd.util.hash_array(np.asarray(values.astype(str), dtype=object), categorize=False)
+
+
+class StatisticsAccumulator:
+    """Statistics of the valid records of a data source, updated one chunk at a time."""
+
+    def __init__(self, schema: Schema) -> None:
+        self.schema = schema
+        self.rows = 0
+        self.invalid_rows = 0
+        kinds = [attribute.type for attribute in schema.attributes]
+        sample_size = int(np.clip(_SAMPLE_BUDGET // max(kinds.count("NUMERIC"), 1), 2_000, 100_000))
+        cap = int(np.clip(_COUNTER_BUDGET // max(kinds.count("CATEGORICAL") + kinds.count("TEXT"), 1),
+                          2 * TOP_CATEGORIES, 100_000))
+        self.attributes: list[_Attribute] = []
+        for attribute in schema.attributes:
+            name, kind = attribute.name, attribute.type
+            if kind == "NUMERIC":
+                self.attributes.append(_Numeric(name, kind, sample_size))
+            elif kind == "BINARY":
+                self.attributes.append(_Binary(name, kind))
+            elif kind == "CATEGORICAL":
+                self.attributes.append(_Categorical(name, kind, cap))
+            else:
+                self.attributes.append(_Text(name, kind, cap))
+
+    def update(self, chunk: Chunk) -> None:
+        """Add a chunk read with or without keep_invalid; invalid records only count as such."""
+        valid = np.asarray(chunk.valid, dtype=bool)
+        self.invalid_rows += chunk.dropped + int((~valid).sum())
+        frame = chunk.frame if valid.all() else chunk.frame[valid]
+        self.rows += len(frame)
+        for attribute in self.attributes:
+            attribute.update(frame[attribute.name].to_numpy(), chunk.invalid_counts.get(attribute.name, 0))
+
+    def result(self) -> dict[str, Any]:
+        """The JSON-serialisable statistics document."""
+        return {"version": 1, "rows": self.rows, "invalid_rows": self.invalid_rows, "target": self.schema.target,
+                "attributes": [attribute.result() for attribute in self.attributes],
+                "target_distribution": self._target_distribution()}
+
+    def _target_distribution(self) -> dict[str, Any] | None:
+        target = next((a for a in self.attributes if a.name == self.schema.target), None)
+        if isinstance(target, _Binary):
+            return {"0": target.count - target.true, "1": target.true}
+        if isinstance(target, _Categorical):
+            return dict(target.counter.top(target.counter.cap))
+        if isinstance(target, _Numeric):
+            return {"histogram": target.histogram()}
+        return None
