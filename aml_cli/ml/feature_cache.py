@@ -1,0 +1,119 @@
+"""Featurized rows on disk, so the CSV is parsed once however many passes follow.
+
+Each part is four ``.npy`` files — the CSR arrays (data float32, indices int32,
+indptr int64) and the targets — written as the first pass featurizes a chunk
+and read back by later passes with ``np.load(mmap_mode="r",
+allow_pickle=False)``: the operating system pages them in as a pass walks
+through, so memory stays bounded by one part whatever the data's size.
+
+``shuffled`` rewrites a cache once, deterministically from a seed: parts are
+grouped in a seeded random order into windows of bounded size and the rows of
+each window are permuted. When the data fits in one window this is a full
+shuffle; beyond that, rows mix within windows built from parts far apart in
+the file.
+"""
+
+from __future__ import annotations
+
+import shutil
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+import scipy.sparse as sp
+
+_ARRAYS = ("data", "indices", "indptr", "y")
+
+
+@dataclass(frozen=True)
+class Part:
+    """One stored chunk: its file stem and sizes."""
+
+    stem: str
+    rows: int
+    nnz: int
+
+
+class FeatureCache:
+    """An append-only sequence of (CSR matrix, targets) parts in one directory."""
+
+    def __init__(self, directory: Path, n_features: int) -> None:
+        self.directory = Path(directory)
+        self.directory.mkdir(parents=True, exist_ok=True)
+        self.n_features = n_features
+        self.parts: list[Part] = []
+
+    @property
+    def rows(self) -> int:
+        return sum(part.rows for part in self.parts)
+
+    @property
+    def nnz(self) -> int:
+        return sum(part.nnz for part in self.parts)
+
+    def append(self, X: sp.csr_matrix, y: np.ndarray) -> None:
+        """Store one chunk (empty chunks are skipped)."""
+        if X.shape[0] == 0:
+            return
+        if X.shape[0] != len(y) or X.shape[1] != self.n_features:
+            raise ValueError("chunk shape does not match the cache")
+        X = X.tocsr()
+        X.sort_indices()
+        stem = f"part-{len(self.parts):06d}"
+        arrays = {
+            "data": X.data.astype(np.float32, copy=False),
+            "indices": X.indices.astype(np.int32, copy=False),
+            "indptr": X.indptr.astype(np.int64, copy=False),
+            "y": np.asarray(y),
+        }
+        for name, array in arrays.items():
+            np.save(self.directory / f"{stem}.{name}.npy", array, allow_pickle=False)
+        self.parts.append(Part(stem, X.shape[0], X.nnz))
+
+    def read(self, index: int) -> tuple[sp.csr_matrix, np.ndarray]:
+        """One part, memory-mapped (nothing is copied until used)."""
+        stem = self.parts[index].stem
+        a = {
+            name: np.load(self.directory / f"{stem}.{name}.npy", mmap_mode="r", allow_pickle=False) for name in _ARRAYS
+        }
+        X = sp.csr_matrix((a["data"], a["indices"], a["indptr"]), shape=(len(a["y"]), self.n_features), copy=False)
+        return X, a["y"]
+
+    def __iter__(self) -> Iterator[tuple[sp.csr_matrix, np.ndarray]]:
+        for index in range(len(self.parts)):
+            yield self.read(index)
+
+    def remove(self) -> None:
+        """Delete the cache's files."""
+        shutil.rmtree(self.directory, ignore_errors=True)
+        self.parts = []
+
+
+def shuffled(source: FeatureCache, directory: Path, rng: np.random.Generator, window_nnz: int) -> FeatureCache:
+    """A copy of ``source`` with rows shuffled within windows of at most ``window_nnz`` non-zeros.
+
+    A part larger than the window forms a window of its own.
+    """
+    target = FeatureCache(directory, source.n_features)
+    order = rng.permutation(len(source.parts))
+    window: list[int] = []
+    size = 0
+    for index in order.tolist():
+        nnz = source.parts[index].nnz
+        if window and size + nnz > window_nnz:
+            _write_window(source, target, window, rng)
+            window, size = [], 0
+        window.append(index)
+        size += nnz
+    if window:
+        _write_window(source, target, window, rng)
+    return target
+
+
+def _write_window(source: FeatureCache, target: FeatureCache, window: list[int], rng: np.random.Generator) -> None:
+    parts = [source.read(i) for i in window]
+    X = sp.vstack([p[0] for p in parts], format="csr") if len(parts) > 1 else parts[0][0]
+    y = np.concatenate([np.asarray(p[1]) for p in parts])
+    permutation = rng.permutation(len(y))
+    target.append(X[permutation], y[permutation])

@@ -1,0 +1,339 @@
+"""The training driver: chunks of rows in, one model file out.
+
+Pass 0 featurizes each chunk once and writes it to the feature cache (rows
+whose target is missing are skipped and counted); the learning passes then
+read only the cache. Before learning, three things are fixed from the cached
+data: features whose values exceed 1 in magnitude are scaled by their largest
+magnitude (the weights are unscaled before saving, so the file holds weights
+for the raw features), a REGRESSION target is standardised (its mean and
+deviation go into the model), and the bias starts at the log-odds of the
+class frequencies. ``sgd.shuffleType=auto`` shuffles the cache once with a
+generator seeded by the model ID, so the same ID always trains the same model.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import math
+import time
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import pandas as pd
+import scipy.sparse as sp
+
+from .feature_cache import FeatureCache, shuffled
+from .losses import loss_for
+from .model_file import ModelFileError, write_model
+from .predict import encode_targets, label_strings
+from .schema import Schema
+from .sgd import SGD, SGDConfig, localize, rebatch, run_passes
+
+MAX_CLASSES = 100
+DEFAULTS = {
+    "sgd.maxMLModelSizeInBytes": "33554432",
+    "sgd.maxPasses": "10",
+    "sgd.shuffleType": "none",
+}
+LEARNING_RATE = 0.5
+TOLERANCE = 1e-4  # a pass improving the mean loss by less than this fraction ends training
+WINDOW_NNZ = 16_000_000  # largest block of the cache shuffled in memory at once
+
+
+class TrainingError(Exception):
+    """Training cannot proceed; the message is meant for the model's Message field."""
+
+
+@dataclass(frozen=True)
+class TrainingSettings:
+    """The ``sgd.*`` parameters, with the service's defaults filled in."""
+
+    max_passes: int = 10
+    shuffle: str = "none"
+    l1: float = 0.0
+    l2: float = 0.0
+    max_bytes: int = 33554432
+
+
+@dataclass
+class TrainResult:
+    """What the job records and logs."""
+
+    size_in_bytes: int
+    rows_used: int
+    rows_skipped: int
+    n_features: int
+    pruned: int
+    pass_losses: list[float] = field(default_factory=list)
+    labels: list[str] = field(default_factory=list)
+    seconds: float = 0.0
+
+
+def parse_parameters(parameters: dict[str, str]) -> TrainingSettings:
+    """Read the sgd.* parameters (already validated by the service; re-checked here)."""
+    p = {**DEFAULTS, **{k: str(v) for k, v in parameters.items()}}
+    try:
+        settings = TrainingSettings(
+            max_passes=int(p["sgd.maxPasses"]),
+            shuffle=p["sgd.shuffleType"],
+            l1=float(p.get("sgd.l1RegularizationAmount", 0.0)),
+            l2=float(p.get("sgd.l2RegularizationAmount", 0.0)),
+            max_bytes=int(p["sgd.maxMLModelSizeInBytes"]),
+        )
+    except ValueError as err:
+        raise TrainingError(f"Invalid training parameter: {err}") from None
+    if settings.l1 > 0 and settings.l2 > 0:
+        raise TrainingError("sgd.l1RegularizationAmount and sgd.l2RegularizationAmount cannot be used together.")
+    if settings.shuffle not in ("auto", "none") or settings.max_passes < 1 or min(settings.l1, settings.l2) < 0:
+        raise TrainingError("Invalid training parameters.")
+    return settings
+
+
+def class_labels(model_type: str, schema: Schema, statistics: dict[str, Any]) -> list[str]:
+    """BINARY: ["0", "1"]; MULTICLASS: the target's values in the statistics, sorted; else []."""
+    if model_type == "BINARY":
+        return ["0", "1"]
+    if model_type != "MULTICLASS":
+        return []
+    values = _target_values(statistics, schema.target)
+    labels = sorted(set(label_strings(pd.Series(values)).dropna().astype(str)))
+    if len(labels) > MAX_CLASSES:
+        raise TrainingError(
+            f"The target attribute {schema.target} has {len(labels)} distinct values; "
+            f"a MULTICLASS model allows at most {MAX_CLASSES} classes."
+        )
+    if len(labels) < 2:
+        raise TrainingError(f"The target attribute {schema.target} needs at least two classes for a MULTICLASS model.")
+    return labels
+
+
+def _target_values(statistics: dict[str, Any], target: str | None) -> list[Any]:
+    distribution = statistics.get("target_distribution")
+    if distribution is None and target is not None:
+        distribution = statistics.get("attributes", {}).get(target, {}).get("categories")
+    if isinstance(distribution, dict):
+        for key in ("counts", "categories", "values"):
+            if isinstance(distribution.get(key), (dict, list)):
+                distribution = distribution[key]
+                break
+    if isinstance(distribution, dict):
+        return list(distribution)
+    if isinstance(distribution, list):
+        return [
+            item[0] if isinstance(item, (list, tuple)) else item.get("value") if isinstance(item, dict) else item
+            for item in distribution
+        ]
+    raise TrainingError("The data source statistics have no target distribution; recompute its statistics.")
+
+
+def train_model(
+    *,
+    chunks: Callable[[], Iterator[pd.DataFrame]],
+    schema: Schema,
+    statistics: dict[str, Any],
+    recipe_text: str,
+    model_type: str,
+    parameters: dict[str, str],
+    seed: str,
+    cache_dir: Path,
+    out_path: Path,
+    log: Callable[[str], None],
+    progress: Callable[[float], None] | None = None,
+) -> TrainResult:
+    """Train a model of ``model_type`` and write it to ``out_path``."""
+    started = time.monotonic()
+    report = progress or (lambda _fraction: None)
+    settings = parse_parameters(parameters)
+    if schema.target is None:
+        raise TrainingError("The schema names no targetAttributeName; a model needs a target.")
+    labels = class_labels(model_type, schema, statistics)
+    featurizer = _fit_featurizer(recipe_text, schema, statistics)
+    log("Recipe used:\n" + recipe_text.strip())
+    log(f"Model type {model_type}; parameters: " + ", ".join(f"{k}={v}" for k, v in sorted(_echo(settings).items())))
+    cache = FeatureCache(Path(cache_dir) / "features", featurizer.n_features)
+    skipped = _featurize(chunks, schema, featurizer, model_type, labels, cache)
+    log(f"Rows read: {cache.rows + skipped}; used: {cache.rows}; skipped for a missing target: {skipped}")
+    log(f"Features: {featurizer.n_features}; non-zero values: {cache.nnz}")
+    if cache.rows == 0:
+        raise TrainingError(f"No training rows have a value for the target attribute {schema.target}.")
+    report(0.2)
+    learner = _Learner(cache, model_type, len(labels) if model_type == "MULTICLASS" else 1, settings, featurizer)
+    if settings.shuffle == "auto":
+        learner.cache = shuffled(cache, Path(cache_dir) / "shuffled", _rng(seed), WINDOW_NNZ)
+        cache.remove()
+
+    def on_pass(index: int, loss: float) -> None:
+        log(f"Pass {index + 1}: mean training loss {loss:.6g}")
+        report(0.2 + 0.75 * (index + 1) / settings.max_passes)
+
+    losses = learner.fit(on_pass)
+    if len(losses) < settings.max_passes:
+        log(f"Converged after {len(losses)} passes (loss improved by less than {TOLERANCE:g}).")
+    header = {
+        "model_type": model_type,
+        "schema": schema.text,
+        "recipe": recipe_text,
+        "labels": labels,
+        "parameters": _echo(settings),
+        "featurizer": featurizer.state()[0],
+        "target_mean": learner.target_mean,
+        "target_scale": learner.target_scale,
+        "training": {"rows": cache.rows if settings.shuffle == "none" else learner.cache.rows, "passes": len(losses)},
+    }
+    arrays = {f"featurizer/{k}": v for k, v in featurizer.state()[1].items()}
+    keep = [learner.bias] if learner.bias is not None else []
+    try:
+        written = write_model(
+            out_path, header=header, weights=learner.weights, arrays=arrays, max_bytes=settings.max_bytes, keep=keep
+        )
+    except ModelFileError as err:
+        raise TrainingError(err.message) from None
+    if written.pruned:
+        log(
+            f"Pruned {written.pruned} of {written.pruned + written.stored_weights} non-zero weights "
+            f"(the smallest in magnitude) to fit sgd.maxMLModelSizeInBytes={settings.max_bytes}."
+        )
+    seconds = time.monotonic() - started
+    log(f"Model file: {written.size} bytes, {written.stored_weights} weights stored ({written.encoding}).")
+    log(f"Training time: {seconds:.2f} s")
+    learner.cache.remove()
+    report(1.0)
+    return TrainResult(
+        written.size, learner.cache_rows, skipped, featurizer.n_features, written.pruned, losses, labels, seconds
+    )
+
+
+def _echo(settings: TrainingSettings) -> dict[str, str]:
+    echoed = {
+        "sgd.maxMLModelSizeInBytes": str(settings.max_bytes),
+        "sgd.maxPasses": str(settings.max_passes),
+        "sgd.shuffleType": settings.shuffle,
+    }
+    if settings.l1:
+        echoed["sgd.l1RegularizationAmount"] = repr(settings.l1)
+    if settings.l2:
+        echoed["sgd.l2RegularizationAmount"] = repr(settings.l2)
+    return echoed
+
+
+def _rng(seed: str) -> np.random.Generator:
+    digest = hashlib.sha256(seed.encode()).digest()
+    return np.random.default_rng(int.from_bytes(digest[:16], "little"))
+
+
+def _fit_featurizer(recipe_text: str, schema: Schema, statistics: dict[str, Any]) -> Any:
+    from .features import Featurizer
+    from .recipe import RecipeError, parse_recipe
+
+    types = {attribute.name: attribute.type for attribute in schema.input_attributes}
+    try:
+        return Featurizer.fit(parse_recipe(recipe_text, types), types, statistics)
+    except RecipeError as err:
+        raise TrainingError(f"The recipe cannot be used: {err}") from None
+
+
+def _featurize(
+    chunks: Callable[[], Iterator[pd.DataFrame]],
+    schema: Schema,
+    featurizer: Any,
+    model_type: str,
+    labels: list[str],
+    cache: FeatureCache,
+) -> int:
+    """Pass 0: featurize every chunk into the cache; returns the rows skipped for a missing target."""
+    skipped = 0
+    for frame in chunks():
+        y = encode_targets(model_type, frame[schema.target], labels)
+        keep = y >= 0 if model_type == "MULTICLASS" else ~np.isnan(y)
+        skipped += int(np.count_nonzero(~keep))
+        if not keep.any():
+            continue
+        rows = frame if keep.all() else frame[keep]
+        cache.append(featurizer.transform(rows), y[keep].astype(np.int32 if model_type == "MULTICLASS" else np.float64))
+    return skipped
+
+
+class _Learner:
+    """SGD over the cache, with feature scaling, target standardisation and bias initialisation."""
+
+    def __init__(
+        self, cache: FeatureCache, model_type: str, outputs: int, settings: TrainingSettings, featurizer: Any
+    ) -> None:
+        self.cache = cache
+        self.cache_rows = cache.rows
+        self.model_type = model_type
+        self.settings = settings
+        self.bias = getattr(featurizer, "bias_index", None)
+        self.target_mean, self.target_scale = self._target_moments()
+        self.scale = _feature_scale(cache)
+        batch = int(min(4096, max(16, cache.rows // 256)))
+        self.config = SGDConfig(
+            learning_rate=LEARNING_RATE,
+            l1=settings.l1,
+            l2=settings.l2,
+            batch_size=batch,
+            unpenalized=() if self.bias is None else (self.bias,),
+        )
+        self.sgd = SGD(cache.n_features, outputs, loss_for(model_type), self.config)
+        self._init_bias()
+        self.weights = self.sgd.W
+
+    def _target_moments(self) -> tuple[float, float]:
+        if self.model_type != "REGRESSION":
+            return 0.0, 1.0
+        total = squares = 0.0
+        for _, y in self.cache:
+            total += float(np.sum(y))
+            squares += float(np.sum(np.square(y, dtype=np.float64)))
+        mean = total / self.cache_rows
+        deviation = math.sqrt(max(squares / self.cache_rows - mean * mean, 0.0))
+        return mean, deviation if deviation > 0 else 1.0
+
+    def _init_bias(self) -> None:
+        if self.bias is None or self.model_type == "REGRESSION":
+            return
+        k = self.sgd.W.shape[1]
+        counts = np.zeros(max(k, 2))
+        for _, y in self.cache:
+            counts += np.bincount(np.asarray(y, dtype=np.int64), minlength=counts.size)[: counts.size]
+        prior = (counts + 0.5) / (counts.sum() + 0.5 * counts.size)
+        if self.model_type == "BINARY":
+            self.sgd.W[self.bias, 0] = math.log(prior[1] / prior[0])
+        else:
+            self.sgd.W[self.bias] = np.log(prior) - np.log(prior).mean()
+
+    def batches(self) -> Iterator:
+        n, k = self.cache.n_features, self.sgd.W.shape[1]
+        for X, y in rebatch(self._parts(), self.config.batch_size):
+            yield localize(X, y, n, k)
+
+    def _parts(self) -> Iterator[tuple[sp.csr_matrix, np.ndarray]]:
+        for X, y in self.cache:
+            if self.scale is not None:
+                X = sp.csr_matrix((X.data * self.scale[X.indices], X.indices, X.indptr), shape=X.shape)
+            if self.model_type == "REGRESSION":
+                y = (np.asarray(y) - self.target_mean) / self.target_scale
+            yield X, y
+
+    def fit(self, on_pass: Callable[[int, float], None]) -> list[float]:
+        losses = run_passes(self.sgd, lambda _index: self.batches(), self.settings.max_passes, TOLERANCE, on_pass)
+        W = self.sgd.weights()
+        if self.scale is not None:
+            W = W * self.scale[:, None].astype(np.float32)
+        self.weights = W.astype(np.float32)
+        return losses
+
+
+def _feature_scale(cache: FeatureCache) -> np.ndarray | None:
+    """1/max|x| for features with values beyond [-1, 1]; None when every value is within it."""
+    peak = np.ones(cache.n_features, dtype=np.float32)
+    large = False
+    for X, _ in cache:
+        big = np.abs(X.data) > 1
+        if big.any():
+            large = True
+            np.maximum.at(peak, X.indices[big], np.abs(X.data[big]))
+    return (1.0 / peak).astype(np.float32) if large else None
