@@ -194,11 +194,9 @@ def _take(
     if spec.kind == "list":
         if explicit is not None:
             return [explicit], pos
-        start = pos
+        start = pos  # nargs '*' as in the AWS CLI: a bare list option sends an empty list
         while pos < len(argv) and not _looks_like_option(argv[pos], table):
             pos += 1
-        if pos == start:
-            raise UsageError(f"argument {name}: expected at least one argument")
         return argv[start:pos], pos
     if explicit is None and pos < len(argv) and not _looks_like_option(argv[pos], table):
         explicit, pos = argv[pos], pos + 1
@@ -270,7 +268,7 @@ def _single_value(name: str, shape: Shape, value: str | bytes) -> Any:
 
 
 def _list_value(name: str, shape: Shape, tokens: list[str]) -> list[Any]:
-    """nargs '+': one JSON list, or one element per token (shorthand or JSON for structures)."""
+    """One JSON list, or one element per token (shorthand or JSON for structures); no tokens, no elements."""
     values: list[Any] = list(tokens)
     if len(tokens) == 1:
         values = [_load(name, tokens[0])]

@@ -104,9 +104,9 @@ def test_a_value_that_looks_like_an_option_is_a_missing_argument():
     assert parse("GetMLModel", "--ml-model-id", "-x y").request == {"MLModelId": "-x y"}
 
 
-def test_a_list_option_needs_at_least_one_value():
-    message = usage_message("DeleteTags", "--resource-id", "r", "--resource-type", "MLModel", "--tag-keys")
-    assert message == "argument --tag-keys: expected at least one argument"
+def test_a_list_option_given_bare_sends_an_empty_list_as_the_aws_cli_does():
+    parsed = parse("DeleteTags", "--resource-id", "r", "--tag-keys", "--resource-type", "MLModel")
+    assert parsed.request == {"TagKeys": [], "ResourceId": "r", "ResourceType": "MLModel"}
 
 
 def test_a_flag_refuses_an_explicit_value():
