@@ -53,7 +53,7 @@ def _view(record: dict) -> dict:
 def get_batch_prediction(store: Store, request: dict) -> dict:
     record = common.fetch(store, KIND, request["BatchPredictionId"])
     view = _view(record)
-    uri = common.log_uri(record)
+    uri = common.log_uri(store, KIND, record)
     if uri:
         view["LogUri"] = uri
     return {name: view[name] for name in shape("GetBatchPredictionOutput").members if view.get(name) is not None}

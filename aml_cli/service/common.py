@@ -111,13 +111,12 @@ def touch(changes: dict) -> dict:
     return changes
 
 
-def log_uri(record: dict) -> str | None:
-    path = record.get("_log_path")
-    if not path:
-        return None
-    from pathlib import Path
+def log_uri(store: Store, kind: str, record: dict) -> str | None:
+    """A file:// URI of the resource's job log, once a job has started on it."""
+    from aml_cli.jobs import log_path
 
-    return Path(path).as_uri()
+    path = log_path(store, kind, record[KINDS[kind][0]])
+    return path.as_uri() if path is not None and path.exists() else None
 
 
 def rename(store: Store, kind: str, resource_id: str, name: str) -> dict:

@@ -105,7 +105,7 @@ def _create(store: Store, record: dict, request: dict) -> None:
 def get_data_source(store: Store, request: dict) -> dict:
     record = common.fetch(store, KIND, request["DataSourceId"])
     view = _view(record, shape("GetDataSourceOutput").members)
-    uri = common.log_uri(record)
+    uri = common.log_uri(store, KIND, record)
     if uri:
         view = {**view, "LogUri": uri}
     if request.get("Verbose"):
@@ -209,3 +209,14 @@ def _write_statistics(store: Store, statistics: dict):
     except OSError as exc:
         raise JobFailed(f"Could not write the statistics: {exc.strerror or exc}.") from exc
     return path
+
+
+def statistics_for_id(data_source_id: str, store: Store | None = None) -> dict:
+    """The statistics of a data source, for `aml show-data-source-statistics` (not an API operation)."""
+    from aml_cli.store import Store as _Store
+
+    store = store or _Store()
+    record = common.fetch(store, KIND, data_source_id)
+    if record["Status"] != "COMPLETED":
+        raise InvalidInputException(f"The data source {data_source_id} is {record['Status']}, not COMPLETED.")
+    return statistics_of(store, record)

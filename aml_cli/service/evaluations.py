@@ -48,7 +48,7 @@ def _view(record: dict) -> dict:
 def get_evaluation(store: Store, request: dict) -> dict:
     record = common.fetch(store, KIND, request["EvaluationId"])
     view = _view(record)
-    uri = common.log_uri(record)
+    uri = common.log_uri(store, KIND, record)
     if uri:
         view["LogUri"] = uri
     return {name: view[name] for name in shape("GetEvaluationOutput").members if view.get(name) is not None}
@@ -127,3 +127,75 @@ def _save_details(store: Store, y, score, model):
     except OSError as exc:
         raise JobFailed(f"Could not write the evaluation details: {exc.strerror or exc}.") from exc
     return path
+
+
+def evaluation_report(evaluation_id: str, threshold: float | None = None, store: Store | None = None) -> dict:
+    """What the console showed for an evaluation (not an API operation): `aml show-evaluation`."""
+    import numpy as np
+
+    from aml_cli.api.errors import InvalidInputException
+    from aml_cli.ml import metrics
+    from aml_cli.store import Store as _Store
+
+    store = store or _Store()
+    record = common.fetch(store, KIND, evaluation_id)
+    if record["Status"] != "COMPLETED" or not record.get("_details_path"):
+        raise InvalidInputException(f"The evaluation {evaluation_id} is {record['Status']}, not COMPLETED.")
+    model = store.get("MLModel", record["MLModelId"])
+    with np.load(record["_details_path"], allow_pickle=False) as details:
+        y, score, labels = details["y"], details["score"], [str(v) for v in details["labels"]]
+    kind = model["MLModelType"]
+    report = {"EvaluationId": evaluation_id, "MLModelId": record["MLModelId"], "MLModelType": kind, "records": len(y)}
+    baseline = _baseline(store, model, labels)
+    if kind == "BINARY":
+        cut = model.get("ScoreThreshold", 0.5) if threshold is None else threshold
+        edges = np.linspace(0.0, 1.0, 21)
+        report.update(
+            metric="BinaryAUC",
+            value=metrics.binary_auc(y, score),
+            baseline=0.5,
+            histograms={str(c): np.histogram(score[y == c], bins=edges)[0].tolist() for c in (0, 1)},
+            at_threshold=metrics.binary_report(y, score, cut),
+            thresholds=[metrics.binary_report(y, score, t / 10) for t in range(1, 10)],
+        )
+    elif kind == "MULTICLASS":
+        predicted = score.argmax(axis=1)
+        matrix = metrics.confusion_matrix(y, predicted, list(range(len(labels))))
+        report.update(
+            metric="MulticlassAvgFScore",
+            value=metrics.macro_f1(y, predicted, list(range(len(labels)))),
+            baseline=baseline,
+            labels=labels,
+            confusion=matrix.tolist(),
+            per_class_f1=metrics.per_class_f1(matrix).tolist(),
+        )
+    else:
+        residuals = score - y
+        counts, edges = np.histogram(residuals, bins=20)
+        report.update(
+            metric="RegressionRMSE",
+            value=metrics.rmse(y, score),
+            baseline=float(np.sqrt(np.mean((y - baseline) ** 2))),
+            residual_histogram={"counts": counts.tolist(), "edges": edges.tolist()},
+        )
+    return report
+
+
+def _baseline(store: Store, model: dict, labels: list[str]) -> float:
+    """MULTICLASS: macro F1 of always answering the most frequent training class (computed by the
+    caller from it); REGRESSION: the training target's mean; BINARY: AUC 0.5."""
+    from aml_cli.service.data_sources import statistics_of
+
+    source = store.get("DataSource", model["TrainingDataSourceId"])
+    statistics = statistics_of(store, source) if source and source.get("_statistics_path") else {}
+    target = statistics.get("target")
+    attribute = next((a for a in statistics.get("attributes", []) if a["name"] == target), None)
+    if model["MLModelType"] == "REGRESSION":
+        return float(attribute["mean"]) if attribute else 0.0
+    if model["MLModelType"] == "MULTICLASS" and labels:
+        distribution = statistics.get("target_distribution") or {}
+        counts = [float(distribution.get(label, 0)) for label in labels]
+        share = max(counts) / sum(counts) if sum(counts) else 0.0
+        # always predicting the majority class: F1 = 2p/(1+p) for it, 0 for the others
+        return (2 * share / (1 + share)) / len(labels) if share else 0.0
+    return 0.5

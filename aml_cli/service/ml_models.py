@@ -166,7 +166,7 @@ def get_ml_model(store: Store, request: dict) -> dict:
     record = common.fetch(store, KIND, request["MLModelId"])
     members = shape("GetMLModelOutput").members
     view = _view(record)
-    uri = common.log_uri(record)
+    uri = common.log_uri(store, KIND, record)
     if uri:
         view["LogUri"] = uri
     if request.get("Verbose"):

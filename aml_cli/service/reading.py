@@ -7,12 +7,11 @@ from collections.abc import Iterator
 
 def chunks_of(source: dict, schema, *, keep_invalid: bool = False, report=None) -> Iterator:
     """Typed chunks of the data source's records (its DataRearrangement applied), in file order."""
+    from aml_cli.api.errors import InvalidInputException
     from aml_cli.jobs import JobFailed
     from aml_cli.ml.reader import DataError, iter_chunks
     from aml_cli.ml.split import parse_rearrangement
     from aml_cli.service.locations import input_files
-
-    from aml_cli.api.errors import InvalidInputException
 
     try:
         files = input_files(source["DataLocationS3"], "DataLocationS3")
