@@ -3,12 +3,9 @@
 from __future__ import annotations
 
 import json
-import logging
 
 from aml_cli.api import operation
-from aml_cli.cli.output_stream import terminal_width, use_color, write_stdout
-
-log = logging.getLogger("aml_cli.cli")
+from aml_cli.cli.output_stream import SETTINGS, terminal_width, use_color, write_stdout
 
 
 def run_operation(op_name: str, argv: list[str], options) -> int:
@@ -31,7 +28,12 @@ def run_operation(op_name: str, argv: list[str], options) -> int:
     from aml_cli.api.validate import check_client_side
 
     check_client_side(op, request)
-    log.debug("calling %s with parameters: %s", op.name, json.dumps(request, separators=(",", ":")))
+    if SETTINGS.debug:
+        import logging
+
+        logging.getLogger("aml_cli.cli.invoke").debug(
+            "calling %s with parameters: %s", op.name, json.dumps(request, separators=(",", ":"), default=str)
+        )
     if op.paginator is not None and not options.no_paginate and not parsed.raw_pagination:
         _run_paginated(op, request, parsed, options)
     else:

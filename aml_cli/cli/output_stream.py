@@ -7,9 +7,6 @@ asks here instead of passing the options around.
 from __future__ import annotations
 
 import os
-import shlex
-import shutil
-import subprocess
 import sys
 from dataclasses import dataclass
 
@@ -37,6 +34,8 @@ def configure(options) -> None:
 def terminal_width() -> int:
     """The table formatter's width: the terminal's on a TTY, 80 otherwise (as the AWS CLI)."""
     if sys.stdout.isatty():
+        import shutil
+
         return shutil.get_terminal_size((80, 24)).columns
     return 80
 
@@ -50,6 +49,8 @@ def use_color() -> bool:
 
 
 def _pager_command() -> list[str] | None:
+    import shlex
+
     for source in (os.environ.get("AWS_PAGER"), os.environ.get("PAGER")):
         if source is not None:
             return shlex.split(source) or None
@@ -65,6 +66,8 @@ def write_stdout(text: str) -> None:
         if command:
             env = dict(os.environ)
             env.setdefault("LESS", "FRX")
+            import subprocess
+
             try:
                 # an argument list, never a shell: the pager's name is the only user input here
                 subprocess.run(command, input=text.encode(), env=env, check=False)

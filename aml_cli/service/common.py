@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import getpass
-import hashlib
 import json
 import os
 import time
@@ -35,6 +33,8 @@ def iam_user() -> str:
     configured = os.environ.get("AML_IAM_USER")
     if configured:
         return configured
+    import getpass
+
     try:
         login = getpass.getuser()
     except (KeyError, OSError):
@@ -44,6 +44,8 @@ def iam_user() -> str:
 
 def fingerprint(request: dict) -> str:
     """A stable digest of a create request, for idempotency on the ID."""
+    import hashlib
+
     canonical = json.dumps(request, sort_keys=True, separators=(",", ":"), ensure_ascii=False)
     return hashlib.sha256(canonical.encode()).hexdigest()
 
