@@ -1,0 +1,185 @@
+import copy
+import json
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from aml_cli.ml.reader import Chunk, ReadReport, iter_chunks
+from aml_cli.ml.schema import parse_schema
+from aml_cli.ml.statistics import QUANTILE_POINTS, StatisticsAccumulator
+
+sklearn_datasets = pytest.importorskip("sklearn.datasets")
+
+TYPES = {"sepal_length": "NUMERIC", "sepal_width": "NUMERIC", "petal_length": "NUMERIC", "petal_width": "NUMERIC",
+         "species": "CATEGORICAL", "note": "TEXT", "big": "BINARY"}
+
+
+@pytest.fixture(scope="module")
+def iris():
+    """Iris (a real dataset) with a text, a BINARY and some missing values added, written as CSV."""
+    data = sklearn_datasets.load_iris(as_frame=True)
+    frame = data.frame.rename(columns=lambda c: c.replace(" (cm)", "").replace(" ", "_"))
+    frame["species"] = data.target_names[data.target]
+    rng = np.random.default_rng(0)
+    frame["note"] = [" ".join(rng.choice(["wide", "long", "petal", "Sepal", "iris"], rng.integers(1, 5)))
+                     for _ in range(len(frame))]
+    frame["big"] = np.where(frame["petal_length"] > 4, "yes", "N")
+    frame = frame.drop(columns="target")
+    frame.loc[rng.random(len(frame)) < 0.1, "sepal_width"] = np.nan
+    frame.loc[rng.random(len(frame)) < 0.1, "note"] = np.nan
+    return frame
+
+
+def schema_for(target, header=True):
+    attributes = [{"attributeName": name, "attributeType": kind} for name, kind in TYPES.items()]
+    return parse_schema(json.dumps({"targetAttributeName": target, "dataFileContainsHeader": header,
+                                    "attributes": attributes}))
+
+
+def statistics(path, schema, **options):
+    accumulator = StatisticsAccumulator(schema)
+    for chunk in iter_chunks([path], schema, report=ReadReport(), **options):
+        accumulator.update(chunk)
+    return accumulator.result()
+
+
+@pytest.fixture(scope="module")
+def iris_stats(iris, tmp_path_factory):
+    path = tmp_path_factory.mktemp("iris") / "iris.csv"
+    iris.to_csv(path, index=False)
+    return statistics(path, schema_for("species")), path
+
+
+def by_name(result):
+    return {attribute["name"]: attribute for attribute in result["attributes"]}
+
+
+@pytest.mark.parametrize("name", ["sepal_length", "sepal_width", "petal_length", "petal_width"])
+def test_numeric_statistics_match_pandas_on_iris(iris, iris_stats, name):
+    got = by_name(iris_stats[0])[name]
+    column = iris[name]
+    assert (got["count"], got["missing"], got["invalid"]) == (column.count(), column.isna().sum(), 0)
+    assert got["min"] == column.min() and got["max"] == column.max()
+    assert got["mean"] == pytest.approx(column.mean(), rel=1e-12)
+    assert got["std"] == pytest.approx(column.std(), rel=1e-12)
+    assert got["distinct"] == column.nunique()
+    np.testing.assert_allclose(got["quantiles"], column.dropna().quantile(QUANTILE_POINTS).to_numpy(), rtol=1e-12)
+
+
+def test_categorical_statistics_match_pandas_on_iris(iris, iris_stats):
+    got = by_name(iris_stats[0])["species"]
+    counts = iris["species"].value_counts()
+    assert got["distinct"] == 3 and got["count"] == 150 and got["missing"] == 0
+    assert dict(got["top"]) == counts.to_dict()
+    assert iris_stats[0]["target_distribution"] == counts.to_dict()
+    assert iris_stats[0]["target"] == "species"
+
+
+def test_text_statistics_match_pandas_token_counts(iris, iris_stats):
+    got = by_name(iris_stats[0])["note"]
+    tokens = iris["note"].dropna().str.split().explode()
+    assert got["count"] == iris["note"].count() and got["missing"] == iris["note"].isna().sum()
+    assert got["tokens"] == len(tokens)
+    assert got["distinct_tokens"] == tokens.nunique()
+    assert got["mean_tokens"] == pytest.approx(len(tokens) / iris["note"].count())
+    assert dict(got["top"]) == tokens.value_counts().to_dict()
+    assert [count for _, count in got["top"]] == sorted((count for _, count in got["top"]), reverse=True)
+
+
+def test_binary_statistics_count_true_and_false(iris, iris_stats):
+    got = by_name(iris_stats[0])["big"]
+    assert (got["true"], got["false"]) == ((iris["big"] == "yes").sum(), (iris["big"] == "N").sum())
+
+
+def test_the_result_is_plain_json(iris_stats):
+    result = iris_stats[0]
+    assert json.loads(json.dumps(result, allow_nan=False)) == result
+    assert (result["version"], result["rows"], result["invalid_rows"]) == (1, 150, 0)
+    assert [a["type"] for a in result["attributes"]] == list(TYPES.values())
+
+
+def test_statistics_do_not_depend_on_the_chunk_size(iris_stats):
+    whole, path = copy.deepcopy(iris_stats)
+    pieces = statistics(path, schema_for("species"), chunk_bytes=200)
+    for piece, one in zip(pieces["attributes"], whole["attributes"], strict=True):
+        for moment in ("mean", "std"):  # summed in a different order: equal up to rounding
+            assert piece.pop(moment, None) == pytest.approx(one.pop(moment, None), rel=1e-12)
+    assert pieces == whole
+
+
+def test_a_binary_target_has_a_zero_one_distribution(iris_stats):
+    result = statistics(iris_stats[1], schema_for("big"))
+    assert result["target_distribution"] == {"0": by_name(result)["big"]["false"], "1": by_name(result)["big"]["true"]}
+
+
+def test_a_numeric_target_has_a_histogram_over_its_range(iris, iris_stats):
+    histogram = statistics(iris_stats[1], schema_for("petal_length"))["target_distribution"]["histogram"]
+    counts, edges = np.histogram(iris["petal_length"], bins=20)
+    assert histogram["counts"] == counts.tolist()
+    np.testing.assert_allclose(histogram["edges"], edges)
+
+
+def test_no_target_means_no_distribution(iris_stats):
+    result = statistics(iris_stats[1], schema_for(None))
+    assert result["target"] is None and result["target_distribution"] is None
+
+
+@pytest.mark.parametrize("keep_invalid", [False, True])
+def test_invalid_records_are_counted_not_described(tmp_path, keep_invalid):
+    schema = parse_schema(json.dumps({"attributes": [{"attributeName": "x", "attributeType": "NUMERIC"},
+                                                     {"attributeName": "y", "attributeType": "BINARY"}]}))
+    path = tmp_path / "d.csv"
+    path.write_text("1,yes\nabc,no\n3,maybe\n4\n5,no\n,\n")
+    result = statistics(path, schema, keep_invalid=keep_invalid)
+    x, y = by_name(result)["x"], by_name(result)["y"]
+    assert (result["rows"], result["invalid_rows"]) == (3, 3)
+    assert (x["count"], x["missing"], x["invalid"], x["mean"]) == (2, 1, 1, 3.0)
+    assert (y["true"], y["false"], y["missing"], y["invalid"]) == (1, 1, 1, 1)
+
+
+def chunk_of(frame, start=0):
+    rows = len(frame)
+    return Chunk(frame=frame, line_numbers=np.arange(start + 1, start + rows + 1), file_index=0,
+                 valid=np.ones(rows, dtype=bool), nbytes=0, positions=np.arange(start, start + rows),
+                 invalid_counts={})
+
+
+def numeric_schema(*names):
+    return parse_schema(json.dumps({"attributes": [{"attributeName": n, "attributeType": "NUMERIC"} for n in names]}))
+
+
+def test_quantiles_of_a_column_larger_than_the_sample_stay_close():
+    values = np.random.default_rng(1).standard_normal(400_000)
+    accumulator = StatisticsAccumulator(numeric_schema("v"))
+    for start in range(0, len(values), 50_000):
+        accumulator.update(chunk_of(pd.DataFrame({"v": values[start : start + 50_000]}), start))
+    got = accumulator.result()["attributes"][0]
+    exact = np.quantile(values, QUANTILE_POINTS)
+    assert np.abs(np.asarray(got["quantiles"][10:-10]) - exact[10:-10]).max() < 0.03
+    assert got["quantiles"][0] >= values.min() and got["quantiles"][-1] <= values.max()
+    assert got["mean"] == pytest.approx(values.mean(), abs=1e-12)
+    assert got["std"] == pytest.approx(values.std(ddof=1), rel=1e-10)
+    assert got["distinct"] == pytest.approx(400_000, rel=0.05)
+
+
+def test_an_all_missing_or_single_value_numeric_column_gives_nulls_not_nan():
+    accumulator = StatisticsAccumulator(numeric_schema("empty", "one"))
+    accumulator.update(chunk_of(pd.DataFrame({"empty": [np.nan, np.nan], "one": [2.5, np.nan]})))
+    empty, one = accumulator.result()["attributes"]
+    assert (empty["min"], empty["mean"], empty["std"], empty["quantiles"], empty["missing"]) == (None, None, None,
+                                                                                                 [], 2)
+    assert (one["std"], one["distinct"], one["quantiles"][0], one["quantiles"][-1]) == (0.0, 1, 2.5, 2.5)
+
+
+def test_frequent_categories_survive_counter_pruning():
+    schema = parse_schema(json.dumps({"attributes": [{"attributeName": "c", "attributeType": "CATEGORICAL"}]}))
+    accumulator = StatisticsAccumulator(schema)
+    rare = np.array([f"rare{i}" for i in range(300_000)], dtype=object)
+    for start in range(0, len(rare), 60_000):
+        block = np.concatenate([rare[start : start + 60_000], np.array(["hot"] * 1000 + ["warm"] * 500, dtype=object)])
+        accumulator.update(chunk_of(pd.DataFrame({"c": block}), start))
+    got = accumulator.result()["attributes"][0]
+    assert got["top"][:2] == [["hot", 5000], ["warm", 2500]]
+    assert len(got["top"]) == 1000
+    assert got["distinct"] == pytest.approx(300_002, rel=0.05)
