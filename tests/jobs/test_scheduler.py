@@ -2,12 +2,14 @@
 
 import os
 import signal
+import subprocess
+import sys
 import time
 
 import pytest
 
-from aml_cli.jobs import cancel, is_alive, reap, schedule, set_sync, submit
-from aml_cli.jobs.scheduler import DIED_MESSAGE, max_workers, process_start, sync_mode
+from aml_cli.jobs import cancel, is_alive, log_path, reap, schedule, set_sync, submit
+from aml_cli.jobs.scheduler import DIED_MESSAGE, TIMED_OUT_MESSAGE, max_workers, process_start, sync_mode
 from aml_cli.jobs.worker import STOPPED_MESSAGE
 from tests.jobs.support import job_rows, pending, wait_jobs_done, wait_until
 
@@ -184,3 +186,36 @@ def test_set_sync_overrides_the_environment(monkeypatch):
     assert sync_mode()
     set_sync(False)
     assert not sync_mode()
+
+
+def test_a_job_running_for_more_than_seven_days_is_terminated_as_failed(store):
+    sleeper = subprocess.Popen([sys.executable, "-c", "import time; time.sleep(60)"], start_new_session=True)
+    try:
+        pending(store, "DataSource", "ds-old")
+        store.transition("DataSource", "ds-old", "INPROGRESS")
+        eight_days_ago = time.time() - 8 * 24 * 3600
+        store.write(
+            lambda conn: conn.execute(
+                "INSERT INTO jobs (job_id, kind, resource_id, state, pid, pid_start, log_path, started_at)"
+                " VALUES ('old', 'DataSource', 'ds-old', 'running', ?, ?, 'x.log', ?)",
+                (sleeper.pid, process_start(sleeper.pid), eight_days_ago),
+            )
+        )
+        reap(store)
+        record = store.get("DataSource", "ds-old")
+        assert record["Status"] == "FAILED" and record["Message"] == TIMED_OUT_MESSAGE
+        assert sleeper.wait(timeout=10) == -signal.SIGTERM
+    finally:
+        sleeper.kill()
+        sleeper.wait()
+
+
+def test_logs_are_private_files_in_a_private_folder(store):
+    set_sync(True)
+    pending(store, "DataSource", "ds-private")
+    submit(store, "DataSource", "ds-private")
+    path = log_path(store, "DataSource", "ds-private")
+    assert path.parent == store.home / "logs"
+    assert path.stat().st_mode & 0o777 == 0o600
+    assert path.parent.stat().st_mode & 0o777 == 0o700
+    assert "ds-private" not in path.name
