@@ -17,6 +17,7 @@ import signal
 import sqlite3
 import subprocess
 import sys
+import sysconfig
 import time
 from collections.abc import Iterable
 from dataclasses import dataclass
@@ -250,9 +251,12 @@ def _start_next(conn: sqlite3.Connection, store: Store, limit: int) -> bool:
 
 
 def _worker_env(store: Store) -> dict[str, str]:
+    """The caller's environment, pointed at the same data directory and the same aml code."""
     env = dict(os.environ, AML_HOME=str(store.home))
-    root = str(Path(aml_cli.__file__).resolve().parent.parent)  # so the worker imports this same aml
-    env["PYTHONPATH"] = os.pathsep.join(p for p in (root, env.get("PYTHONPATH", "")) if p)
+    root = str(Path(aml_cli.__file__).resolve().parent.parent)
+    installed = {str(Path(sysconfig.get_paths()[key]).resolve()) for key in ("purelib", "platlib")}
+    if root not in installed:  # a source checkout: let `-m aml_cli.jobs` find it from any cwd
+        env["PYTHONPATH"] = os.pathsep.join(p for p in (root, env.get("PYTHONPATH", "")) if p)
     return env
 
 
