@@ -175,7 +175,7 @@ def bash_script(model: CliModel) -> str:
         f"            {global_valued}) ((i++)) ;;",
         "            -*) ;;",
         "            *)",
-        f'                if [[ -z $cmd && $word == {PREFIX_WORD} ]]; then :',
+        f"                if [[ -z $cmd && $word == {PREFIX_WORD} ]]; then :",
         '                elif [[ -z $cmd ]]; then cmd="$word"',
         '                elif [[ -z $sub ]]; then sub="$word"',
         "                fi ;;",
