@@ -1,0 +1,73 @@
+"""The suggested recipe used when CreateMLModel gets none.
+
+Written the way the service wrote its suggestions: numeric inputs grouped by
+the bin count chosen for them (``NUMERIC_VARS_QB_<n>`` = ``group('a','b')``)
+and quantile-binned per group; BINARY and CATEGORICAL inputs as they are.
+
+Bin count per NUMERIC attribute (the service's rule was never published):
+the largest of 10, 20, 50, 100, 200, 500 that leaves on average at least
+two distinct values and 100 present values per bin, and never fewer than
+10 — ``min(distinct / 2, present / 100)`` rounded down to that list. Few
+distinct values or few rows give coarse bins (each bin is then estimated
+from enough rows); large varied data gets fine ones.
+
+TEXT (undocumented by the service; aml's choice): lower-cased, with edge
+punctuation stripped, as words and word pairs —
+``ngram(lowercase(no_punct(ALL_TEXT)),2)``. Bigrams keep short phrases
+("not good") that single words lose, at a cost a linear model handles.
+
+The target, the rowId, the weight and excluded attributes are never inputs,
+so they never appear. A schema without any input gets ``ALL_INPUTS`` alone.
+"""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+BIN_CHOICES = (10, 20, 50, 100, 200, 500)
+MIN_VALUES_PER_BIN = 100
+MIN_DISTINCT_PER_BIN = 2
+TEXT_OUTPUT = "ngram(lowercase(no_punct(ALL_TEXT)),2)"
+
+
+def bin_count(attribute_statistics: dict[str, Any], rows: int) -> int:
+    """Bins for one NUMERIC attribute from its statistics (see the module docstring)."""
+    present = attribute_statistics.get("count")
+    missing = attribute_statistics.get("missing") or 0
+    if not isinstance(present, int | float):
+        present = max(rows - missing, 0)
+    distinct = attribute_statistics.get("distinct")
+    if not isinstance(distinct, int | float):
+        distinct = present
+    capacity = min(distinct / MIN_DISTINCT_PER_BIN, present / MIN_VALUES_PER_BIN)
+    fitting = [n for n in BIN_CHOICES if n <= capacity]
+    return fitting[-1] if fitting else BIN_CHOICES[0]
+
+
+def default_recipe(schema: Any, statistics: dict) -> str:
+    """The suggested recipe's JSON text for ``schema`` (an ml.schema.Schema) and its statistics."""
+    inputs = [(attribute.name, attribute.type) for attribute in schema.input_attributes]
+    stats = {item.get("name"): item for item in statistics.get("attributes", [])}
+    rows = int(statistics.get("rows") or 0)
+    by_bins: dict[int, list[str]] = {}
+    for name, kind in inputs:
+        if kind == "NUMERIC":
+            by_bins.setdefault(bin_count(stats.get(name, {}), rows), []).append(name)
+    kinds = {kind for _, kind in inputs}
+    groups = {f"NUMERIC_VARS_QB_{n}": _group(names) for n, names in sorted(by_bins.items())}
+    outputs = [name for name, kind in (("ALL_BINARY", "BINARY"), ("ALL_CATEGORICAL", "CATEGORICAL")) if kind in kinds]
+    outputs += [f"quantile_bin(NUMERIC_VARS_QB_{n},{n})" for n in sorted(by_bins)]
+    if "TEXT" in kinds:
+        outputs.append(TEXT_OUTPUT)
+    document = {"groups": groups, "assignments": {}, "outputs": outputs or ["ALL_INPUTS"]}
+    return json.dumps(document, indent=2) + "\n"
+
+
+def _group(names: list[str]) -> str:
+    return "group(" + ",".join(_quote(name) for name in names) + ")"
+
+
+def _quote(name: str) -> str:
+    """Single quotes as the service wrote them; backslash escapes a quote or backslash inside."""
+    return "'" + name.replace("\\", "\\\\").replace("'", "\\'") + "'"

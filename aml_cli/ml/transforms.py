@@ -1,0 +1,242 @@
+"""The recipe transformations, vectorised, in two forms.
+
+String form (``lowercase``, ``no_punct``, ``tokenize``, ``ngram``, ``osb``,
+``cartesian``): pandas Series in, Series out, readable and exact; they define
+what each transformation means and are what the tests and logs use.
+
+Hashed form (``token_stream``, ``ngram_stream``, ``osb_stream``,
+``cross_stream``): what the featuriser runs. Text is never split into Python
+strings: a whole column is joined into one UTF-8 buffer, tokens are found as
+runs of non-blank bytes and hashed in place (``hashing.hash_spans``), and
+n-grams, OSB pairs and crosses are folds of token hashes. A token stream is
+(row of each token, its hash), rows ascending, tokens in text order.
+
+Conventions shared by both forms:
+- tokens are separated by whitespace as ``str.split()`` sees it; punctuation
+  stays part of a token unless ``no_punct`` strips it;
+- ``no_punct`` strips ASCII punctuation (``string.punctuation``) from the
+  start and end of each token and drops tokens left empty;
+- missing text has no tokens; numeric missing values get their own bin
+  (``quantile_bin``) or 0 (``normalize``).
+"""
+
+from __future__ import annotations
+
+import re
+import string
+from dataclasses import dataclass
+
+import numpy as np
+import pandas as pd
+
+from aml_cli.ml import hashing
+
+_PUNCT_CLASS = "[" + re.escape(string.punctuation) + "]+"
+_EDGE_PUNCT = re.compile(rf"(?<!\S){_PUNCT_CLASS}|{_PUNCT_CLASS}(?!\S)")
+_ROW_MARK = "\x01"
+# Bytes str.split() treats as whitespace, plus the row mark.
+_BLANK = np.zeros(256, dtype=bool)
+_BLANK[[1, 9, 10, 11, 12, 13, 28, 29, 30, 31, 32]] = True
+_PUNCT = np.zeros(256, dtype=bool)
+_PUNCT[[ord(c) for c in string.punctuation]] = True
+_NON_ASCII_SPACE = re.compile(r"[^\S\x00-\x7f]")
+_NGRAM_TAG = hashing.tag("ngram")
+_OSB_TAG = hashing.tag("osb")
+_CROSS_TAG = hashing.tag("cartesian")
+
+
+# ---- string form -----------------------------------------------------------
+
+def lowercase(text: pd.Series) -> pd.Series:
+    """Lower-case every value (missing stays missing)."""
+    return text.str.lower()
+
+
+def no_punct(text: pd.Series) -> pd.Series:
+    """Strip punctuation at both ends of each whitespace token; inner punctuation stays."""
+    return text.str.replace(_EDGE_PUNCT, "", regex=True)
+
+
+def tokenize(text: pd.Series) -> pd.Series:
+    """One entry per token, indexed by the row's position; rows without tokens vanish."""
+    tokens = pd.Series(text.to_numpy(dtype=object, na_value=""), dtype=object).str.split().explode()
+    return tokens[tokens.notna()].astype(object)
+
+
+def ngram(text: pd.Series, n: int) -> pd.Series:
+    """Every 1..n-gram of consecutive tokens, words joined by one space."""
+    tokens = tokenize(text)
+    pieces = [tokens]
+    grams = tokens
+    for k in range(1, n):
+        nxt = tokens.groupby(level=0, sort=False).shift(-k)
+        grams = grams + " " + nxt
+        pieces.append(grams[nxt.notna()])
+    return _by_row(pieces)
+
+
+def osb(text: pd.Series, n: int) -> pd.Series:
+    """Orthogonal sparse bigrams in a window of n: word_i, then one '_' per step, then word_i+d."""
+    tokens = tokenize(text)
+    pieces = []
+    for d in range(1, n):
+        nxt = tokens.groupby(level=0, sort=False).shift(-d)
+        pieces.append((tokens + "_" * d + nxt)[nxt.notna()])
+    return _by_row(pieces)
+
+
+def cartesian(a: pd.Series, b: pd.Series) -> pd.Series:
+    """Cross two categorical values per row as ``a_b``; missing on either side is missing."""
+    return a.astype(object) + "_" + b.astype(object)
+
+
+def _by_row(pieces: list[pd.Series]) -> pd.Series:
+    if not pieces:
+        return pd.Series([], dtype=object)
+    return pd.concat(pieces).sort_index(kind="stable").astype(object)
+
+
+# ---- numeric ---------------------------------------------------------------
+
+def fit_quantile_boundaries(quantiles: np.ndarray, n_bins: int) -> np.ndarray:
+    """Inner boundaries of n equal-frequency bins, read off a quantile grid at 0..1.
+
+    The grid holds the value at evenly spaced probabilities (statistics give
+    1001 of them); boundary k is the grid interpolated at k/n. Ties collapse,
+    so a variable with few distinct values gets fewer bins.
+    """
+    grid = np.asarray(quantiles, dtype=np.float64)
+    grid = grid[np.isfinite(grid)]
+    if grid.size == 0:
+        return np.empty(0)
+    positions = np.arange(1, n_bins) * (grid.size - 1) / n_bins
+    return np.unique(np.interp(positions, np.arange(grid.size), grid))
+
+
+def quantile_bin(values: np.ndarray, boundaries: np.ndarray) -> np.ndarray:
+    """Bin number 0..len(boundaries) (a value on a boundary goes up); missing -> len+1."""
+    values = np.asarray(values, dtype=np.float64)
+    bins = np.searchsorted(boundaries, values, side="right")
+    bins[np.isnan(values)] = len(boundaries) + 1
+    return bins
+
+
+def normalize(values: np.ndarray, mean: float, std: float) -> np.ndarray:
+    """(x - mean) / std with the training statistics; a zero std counts as 1; missing -> 0."""
+    scale = std if np.isfinite(std) and std > 0 else 1.0
+    out = (np.asarray(values, dtype=np.float64) - mean) / scale
+    out[np.isnan(out)] = 0.0
+    return out
+
+
+# ---- hashed form -----------------------------------------------------------
+
+@dataclass(frozen=True)
+class TokenStream:
+    """Hashed tokens: ``rows`` ascending (int64), ``hashes`` (uint64) in text order."""
+
+    rows: np.ndarray
+    hashes: np.ndarray
+
+
+def text_values(text: pd.Series | np.ndarray) -> np.ndarray:
+    """Object array of str, missing as ''."""
+    series = text if isinstance(text, pd.Series) else pd.Series(text)
+    values = series.to_numpy(dtype=object, na_value="")
+    if len(values) and not all(type(value) is str for value in values[: min(len(values), 64)]):
+        values = np.array([v if isinstance(v, str) else str(v) for v in values], dtype=object)
+    return values
+
+
+def token_stream(text: pd.Series | np.ndarray, *, lower: bool = False, strip_punct: bool = False) -> TokenStream:
+    """Tokenise and hash a whole text column at once (see the module docstring)."""
+    values = text_values(text)
+    if not len(values):
+        return TokenStream(np.empty(0, dtype=np.int64), np.empty(0, dtype=np.uint64))
+    joined = _ROW_MARK.join(values)
+    if joined.count(_ROW_MARK) != max(len(values) - 1, 0):
+        joined = _ROW_MARK.join(v.replace(_ROW_MARK, " ") for v in values)
+    if lower:
+        joined = joined.lower()
+    if not joined.isascii():
+        joined = _NON_ASCII_SPACE.sub(" ", joined)
+    buffer = np.frombuffer(joined.encode("utf-8") + b"\0" * 8, dtype=np.uint8)
+    blank = _BLANK[buffer]
+    blank[-8:] = True
+    edges = np.flatnonzero(blank[1:] != blank[:-1]) + 1
+    if not blank[0]:
+        edges = np.concatenate([[0], edges])
+    starts, ends = edges[0::2], edges[1::2]
+    if strip_punct:
+        starts, ends = _strip_edges(buffer, starts, ends)
+    marks = np.flatnonzero(buffer[:-8] == 1)
+    before = np.concatenate([[0], np.searchsorted(starts, marks), [len(starts)]])
+    rows = np.repeat(np.arange(len(values), dtype=np.int64), np.diff(before))
+    return TokenStream(rows, hashing.hash_spans(buffer, starts, ends - starts))
+
+
+def _strip_edges(buffer: np.ndarray, starts: np.ndarray, ends: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    starts, ends = starts.copy(), ends.copy()
+    todo = np.flatnonzero(_PUNCT[buffer[starts]])
+    while todo.size:
+        starts[todo] += 1
+        todo = todo[(starts[todo] < ends[todo]) & _PUNCT[buffer[starts[todo]]]]
+    todo = np.flatnonzero((starts < ends) & _PUNCT[buffer[ends - 1]])
+    while todo.size:
+        ends[todo] -= 1
+        todo = todo[(starts[todo] < ends[todo]) & _PUNCT[buffer[ends[todo] - 1]]]
+    keep = starts < ends
+    return starts[keep], ends[keep]
+
+
+def ngram_stream(tokens: TokenStream, n: int) -> list[TokenStream]:
+    """1..n-grams as folds of token hashes; one stream per gram length."""
+    pieces = [tokens]
+    grams = tokens.hashes
+    for k in range(1, n):
+        size = len(tokens.rows) - k
+        if size <= 0:
+            break
+        grams = hashing.combine(grams[:size], tokens.hashes[k:])
+        same = tokens.rows[k:] == tokens.rows[:size]
+        pieces.append(TokenStream(tokens.rows[:size][same], hashing.combine(_NGRAM_TAG, grams[same])))
+    return pieces
+
+
+def osb_stream(tokens: TokenStream, n: int) -> list[TokenStream]:
+    """OSB pairs (token i, token i+d) for d = 1..n-1 in the same row, d folded into the hash."""
+    pieces = []
+    for d in range(1, n):
+        size = len(tokens.rows) - d
+        if size <= 0:
+            break
+        same = tokens.rows[d:] == tokens.rows[:size]
+        first = hashing.combine(hashing.combine(_OSB_TAG, d), tokens.hashes[:size][same])
+        pieces.append(TokenStream(tokens.rows[:size][same], hashing.combine(first, tokens.hashes[d:][same])))
+    return pieces
+
+
+def cross_stream(left: np.ndarray | TokenStream, right: np.ndarray | TokenStream) -> np.ndarray | TokenStream:
+    """cartesian on hashes: per-row values (arrays) or token streams, every pair within a row."""
+    if not isinstance(left, TokenStream) and not isinstance(right, TokenStream):
+        return hashing.combine(hashing.combine(_CROSS_TAG, left), right)
+    if not isinstance(left, TokenStream):
+        rows = right.rows
+        return TokenStream(rows, hashing.combine(hashing.combine(_CROSS_TAG, left[rows]), right.hashes))
+    if not isinstance(right, TokenStream):
+        rows = left.rows
+        return TokenStream(rows, hashing.combine(hashing.combine(_CROSS_TAG, left.hashes), right[rows]))
+    return _cross_tokens(left, right)
+
+
+def _cross_tokens(left: TokenStream, right: TokenStream) -> TokenStream:
+    n_rows = int(max(left.rows.max(initial=-1), right.rows.max(initial=-1))) + 1
+    right_count = np.bincount(right.rows, minlength=n_rows)
+    right_first = np.cumsum(right_count) - right_count
+    repeat = right_count[left.rows]
+    left_index = np.repeat(np.arange(len(left.rows)), repeat)
+    group_start = np.cumsum(repeat) - repeat
+    offset = np.arange(len(left_index)) - np.repeat(group_start, repeat)
+    right_index = right_first[left.rows[left_index]] + offset
+    first = hashing.combine(_CROSS_TAG, left.hashes[left_index])
+    return TokenStream(left.rows[left_index], hashing.combine(first, right.hashes[right_index]))
