@@ -137,8 +137,10 @@ def iter_chunks(
             parsed = _BlockParser(schema, block, first_line, position).run(selection, total, file_index)
             position += parsed.records
             chunk = parsed.chunk(file_index, keep_invalid, report, str(path))
+            del parsed, block  # the raw block and its line arrays are not needed while the caller works
             if chunk is not None:
                 yield chunk
+            del chunk
         report.files += 1
         report.bytes_read += path.stat().st_size
         if position == records_before:

@@ -298,3 +298,29 @@ def test_a_split_and_its_complement_partition_the_records_of_several_files(write
     assert abs(len(ids_in) - 840) < 60
     if strategy == "sequential":
         assert sorted(ids_in) == [float(p * 1000 + i) for p in range(3) for i in range(400)][120:960]
+
+
+def test_a_corrupt_gzip_file_is_a_data_error(write):
+    data = gzip.compress(b"n,c,t,b\n" + b"1,a,b,1\n" * 1000)
+    with pytest.raises(DataError, match=r"cannot read d\.csv\.gz"):
+        read(write("d.csv.gz", data[: len(data) // 2]))
+
+
+@pytest.mark.parametrize("target", ["binary", "multiclass", "numeric"])
+def test_the_benchmark_generator_writes_data_the_reader_accepts_in_full(tmp_path, target):
+    import importlib.util
+    from pathlib import Path
+
+    module_path = Path(__file__).resolve().parents[2] / "benchmarks" / "generate_data.py"
+    spec = importlib.util.spec_from_file_location("generate_data", module_path)
+    generate_data = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(generate_data)
+    path = tmp_path / "g.csv"
+    schema = parse_schema(json.dumps(generate_data.write(path, 3000, target=target)))
+    frame, _, _, report, _ = read(path, schema)
+    assert (report.rows, report.invalid_rows) == (3000, 0)
+    assert frame["age"].isna().mean() == pytest.approx(0.02, abs=0.01)
+    assert set(frame["member"].unique()) == {0.0, 1.0}
+    again = tmp_path / "again.csv"
+    generate_data.write(again, 3000, target=target)
+    assert again.read_bytes() == path.read_bytes()
