@@ -7,6 +7,7 @@ Message, and never overwriting a resource that was deleted meanwhile.
 
 from __future__ import annotations
 
+import contextlib
 import importlib
 import os
 import signal
@@ -49,11 +50,12 @@ class JobContext:
         self._progress = make_progress(description, self.log, interactive)
 
     def log(self, line: str) -> None:
-        """Appends a timestamped line to the job's log."""
+        """Appends a timestamped line to the job's log; a full disk loses the line, not the job."""
         stamp = datetime.now(UTC).strftime("%Y-%m-%dT%H:%M:%S.%fZ")
-        for part in str(line).splitlines() or [""]:
-            self._log_file.write(f"{stamp} {part}\n")
-        self._log_file.flush()
+        text = "".join(f"{stamp} {part}\n" for part in str(line).splitlines() or [""])
+        with contextlib.suppress(OSError, ValueError):
+            self._log_file.write(text)
+            self._log_file.flush()
 
     def progress(self, fraction: float, text: str = "") -> None:
         """Reports how much of the work is done, 0.0 to 1.0."""
@@ -61,7 +63,8 @@ class JobContext:
 
     def close(self) -> None:
         self._progress.close()
-        self._log_file.close()
+        with contextlib.suppress(OSError):
+            self._log_file.close()
 
 
 def install_stop_handler() -> None:

@@ -8,7 +8,7 @@ import sys
 import pytest
 
 from aml_cli.jobs import log_path, set_sync, submit
-from aml_cli.jobs.worker import STOPPED_MESSAGE, run_job
+from aml_cli.jobs.worker import STOPPED_MESSAGE, JobContext, run_job
 from tests.jobs.support import job_rows, pending, wait_jobs_done, wait_until
 
 
@@ -143,3 +143,19 @@ def test_the_worker_entry_point_refuses_a_bad_command_line():
     )
     assert result.returncode == 2
     assert "usage: python -m aml_cli.jobs run <job-id>" in result.stderr
+
+
+class FullDisk:
+    def write(self, text=""):
+        raise OSError(28, "No space left on device")
+
+    flush = close = write
+
+
+def test_a_log_that_cannot_be_written_loses_the_line_not_the_job(tmp_path):
+    ctx = JobContext(tmp_path / "job.log", "DataSource x", interactive=False)
+    ctx._log_file.close()
+    ctx._log_file = FullDisk()
+    ctx.log("a line")
+    ctx.progress(0.5, "half")
+    ctx.close()
