@@ -219,3 +219,29 @@ def test_logs_are_private_files_in_a_private_folder(store):
     assert path.stat().st_mode & 0o777 == 0o600
     assert path.parent.stat().st_mode & 0o777 == 0o700
     assert "ds-private" not in path.name
+
+
+SUBMITTER = """
+import sys, time
+from aml_cli.jobs import submit
+from aml_cli.store import Store
+
+store = Store()
+now = time.time()
+store.create("DataSource", sys.argv[1], {"Status": "PENDING", "CreatedAt": now, "_Test": {"sleep": 0.3}}, "fp")
+submit(store, "DataSource", sys.argv[1])
+"""
+
+
+@pytest.mark.slow
+def test_eight_processes_submitting_at_once_never_exceed_the_limit(store):
+    submitters = [
+        subprocess.Popen([sys.executable, "-c", SUBMITTER, f"ds-{n}"], stderr=subprocess.PIPE, text=True)
+        for n in range(8)
+    ]
+    assert [(p.wait(timeout=60), p.stderr.read()) for p in submitters] == [(0, "")] * 8
+    for n in range(8):
+        assert wait_until(store, "DataSource", f"ds-{n}")["Status"] == "COMPLETED"
+    jobs = wait_jobs_done(store)
+    assert len(jobs) == 8
+    assert max_overlap([(job["started_at"], job["finished_at"]) for job in jobs]) == 2
