@@ -6,6 +6,8 @@ with quote parity, unbalanced quotes, NUL bytes, length, UTF-8) without a
 Python loop per row; the well-formed lines go to pandas' C parser as strings
 and are then typed per the schema. A record is one non-blank line after the
 header; blank lines are skipped (and still counted as physical lines).
+A DataRearrangement selects among all records, valid or not, so a split and
+its complement partition the records whatever their validity.
 """
 
 from __future__ import annotations

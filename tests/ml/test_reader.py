@@ -324,3 +324,21 @@ def test_the_benchmark_generator_writes_data_the_reader_accepts_in_full(tmp_path
     again = tmp_path / "again.csv"
     generate_data.write(again, 3000, target=target)
     assert again.read_bytes() == path.read_bytes()
+
+
+def test_random_quoted_records_parse_exactly_as_the_csv_module_does(write):
+    import csv
+    import io
+
+    rng = np.random.default_rng(11)
+    alphabet = np.array(list('ab ,"x'))
+    records = []
+    for _ in range(400):
+        fields = ["".join(rng.choice(alphabet, rng.integers(0, 6))) for _ in range(3)]
+        records.append([str(rng.integers(100)), *fields])
+    buffer = io.StringIO()
+    csv.writer(buffer, lineterminator="\n").writerows(records)
+    schema = make_schema(header=False, types=("NUMERIC", "CATEGORICAL", "TEXT", "CATEGORICAL"))
+    frame, *_ = read(write("q.csv", buffer.getvalue()), schema, chunk_bytes=1000)
+    expected = [[float(r[0])] + [value if value else None for value in r[1:]] for r in records]
+    assert frame.astype(object).where(frame.notna(), None).values.tolist() == expected
