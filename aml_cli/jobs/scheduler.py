@@ -12,12 +12,9 @@ from __future__ import annotations
 import contextlib
 import json
 import os
-import secrets
 import signal
 import sqlite3
-import subprocess
 import sys
-import sysconfig
 import time
 from collections.abc import Iterable
 from dataclasses import dataclass
@@ -38,7 +35,7 @@ MAX_JOB_SECONDS = 7 * 24 * 3600  # the service's limit on one job
 POLL_SECONDS = 0.2
 
 _sync_override: bool | None = None
-_children: list[subprocess.Popen] = []  # our own workers, polled so they never linger as zombies
+_children: list = []  # subprocess.Popen objects  # our own workers, polled so they never linger as zombies
 
 
 @dataclass(frozen=True)
@@ -151,6 +148,8 @@ def _insert_job(
     ).fetchone()
     if active is not None:
         return None  # already queued or running: submitting twice is harmless
+    import secrets
+
     job_id = secrets.token_hex(12)
     log_path = private_file(_logs_dir(store) / f"{job_id}.log")
     now = time.time()
@@ -254,14 +253,18 @@ def _worker_env(store: Store) -> dict[str, str]:
     """The caller's environment, pointed at the same data directory and the same aml code."""
     env = dict(os.environ, AML_HOME=str(store.home))
     root = str(Path(aml_cli.__file__).resolve().parent.parent)
+    import sysconfig
+
     installed = {str(Path(sysconfig.get_paths()[key]).resolve()) for key in ("purelib", "platlib")}
     if root not in installed:  # a source checkout: let `-m aml_cli.jobs` find it from any cwd
         env["PYTHONPATH"] = os.pathsep.join(p for p in (root, env.get("PYTHONPATH", "")) if p)
     return env
 
 
-def _spawn(store: Store, job: Job) -> subprocess.Popen:
+def _spawn(store: Store, job: Job):
     """A detached worker: own session, no stdin, output to the job's log, never a shell."""
+    import subprocess
+
     with open(job.log_path, "ab") as log:
         child = subprocess.Popen(
             [sys.executable, "-m", "aml_cli.jobs", "run", job.job_id],
@@ -306,7 +309,7 @@ def _bury(conn: sqlite3.Connection, job: Job, message: str) -> int:
     current = load_job(conn, job.job_id)
     if current is None or current.state != "running" or current.pid != job.pid:
         return 0
-    now = time.time()
+    now = round(time.time(), 3)
     conn.execute("UPDATE jobs SET state = 'done', finished_at = ? WHERE job_id = ?", (now, job.job_id))
     apply_transition(
         conn, job.kind, job.resource_id, "FAILED", {"Message": message, "FinishedAt": now, "LastUpdatedAt": now}

@@ -148,7 +148,7 @@ def run_job(store: Store, job_id: str, *, interactive: bool = False) -> None:
 
 def _execute(store: Store, job: Any, ctx: JobContext) -> tuple[tuple[str, dict] | None, BaseException | None]:
     """Runs the handler; returns ((status, changes) or None if never started, an interrupt to re-raise)."""
-    now = time.time()
+    now = _stamp()
     if store.transition(job.kind, job.resource_id, "INPROGRESS", {"StartedAt": now, "LastUpdatedAt": now}) is None:
         ctx.log("the resource is no longer PENDING; nothing to do")
         return None, None
@@ -165,14 +165,19 @@ def _execute(store: Store, job: Any, ctx: JobContext) -> tuple[tuple[str, dict] 
     except Exception as err:
         ctx.log(traceback.format_exc())
         return _failed(f"Internal error: {type(err).__name__}: {err}"), None
-    finished = time.time()
+    finished = _stamp()
     compute_ms = round((_cpu_seconds() - cpu_before) * 1000)
     changes = {"FinishedAt": finished, "LastUpdatedAt": finished, "ComputeTime": compute_ms, **fields}
     return ("COMPLETED", changes), None
 
 
+def _stamp() -> float:
+    """Epoch seconds to the millisecond, as the service stamps resources."""
+    return round(time.time(), 3)
+
+
 def _failed(message: str) -> tuple[str, dict]:
-    now = time.time()
+    now = _stamp()
     return "FAILED", {"FinishedAt": now, "LastUpdatedAt": now, "Message": message}
 
 
