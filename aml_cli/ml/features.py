@@ -103,17 +103,29 @@ class Featurizer:
             bounds = self.arrays[self.fitted[str(expr)]["bins"]]
             edges = np.concatenate([[-np.inf], bounds, [np.inf]])
             labels = [f"{out.name}=[{edges[i]:.6g}, {edges[i + 1]:.6g})" for i in range(len(bounds) + 1)]
-            hashes = np.concatenate([hashing.hash_strings(str(i) for i in range(len(labels))), [_MISSING]])
-            return list(zip(self._columns(hashing.combine(seed, hashes)), [*labels, f"{out.name}=(missing)"],
-                            strict=True))
-        if isinstance(expr, Var) and out.type in (CATEGORICAL, TEXT):
-            values = [str(item[0]) for item in stats.get(expr.name, {}).get("top", [])]
-            if out.type == TEXT:
-                values = [value for value in values if value and value.split() == [value]]
-            if values:
-                return list(zip(self._columns(hashing.combine(seed, hashing.hash_strings(values))),
-                                [f"{out.name}={value}" for value in values], strict=True))
-        return []
+            return self._named(seed, _bin_hashes(len(bounds)), [*labels, f"{out.name}=(missing)"])
+        if isinstance(expr, Var) and out.type == BINARY:
+            return self._named(seed, _binary_hashes(), [f"{out.name}={v}" for v in ("0", "1", "(missing)")])
+        if isinstance(expr, Apply) and expr.func == "ngram":
+            expr = expr.args[0]
+        ops = set()
+        while isinstance(expr, Apply) and expr.func in ("lowercase", "no_punct"):
+            ops.add(expr.func)
+            expr = expr.args[0]
+        if not isinstance(expr, Var):
+            return []
+        values = pd.Series([str(item[0]) for item in stats.get(expr.name, {}).get("top", [])], dtype=object)
+        if "lowercase" in ops:
+            values = transforms.lowercase(values)
+        if "no_punct" in ops:
+            values = transforms.no_punct(values)
+        if self.recipe.variables.get(expr.name) == TEXT:
+            values = values[values.str.split().str.len() == 1]
+        values = values.drop_duplicates().tolist()
+        return self._named(seed, hashing.hash_strings(values), [f"{out.name}={value}" for value in values])
+
+    def _named(self, seed: np.uint64, hashes: np.ndarray, labels: list[str]) -> list[tuple[int, str]]:
+        return list(zip(self._columns(hashing.combine(seed, hashes)).tolist(), labels, strict=True))
 
     # ---- transforming ----------------------------------------------------------
 

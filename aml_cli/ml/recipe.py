@@ -116,7 +116,7 @@ def quote_name(name: str) -> str:
 
 def _bare_ok(name: str) -> bool:
     return (0 < len(name) <= 64 and name[0].isalpha() and not (_SPECIAL & set(name))
-            and name == name.strip() and "//" not in name)
+            and " " not in name and "//" not in name)
 
 
 # ---- expression syntax -------------------------------------------------------
@@ -199,10 +199,13 @@ class _Parser:
             raise self.fail(f"unexpected {ch!r}")
         start = self.pos
         word = self.word()
+        head, _, tail = word.rpartition(" ")
+        if head and tail.isdigit():  # "quantile_bin(age 10)": a missing comma, not a name with a space
+            raise self.fail("expected ',' or ')'", start + len(head) + 1)
         if self.peek() != "(":
             if word.isdigit():
                 return _Number(word, start)
-            if not word[0].isalpha():
+            if not word[:1].isalpha():
                 raise self.fail("a name must start with a letter or be quoted", start)
             if len(word) > 64:
                 raise self.fail("a name is 1 to 64 characters long unless quoted", start)
@@ -219,7 +222,7 @@ class _Parser:
 
     def word(self) -> str:
         start = self.pos
-        while self.pos < self.end and self.text[self.pos] not in _SPECIAL and not self.text.startswith("//", self.pos):
+        while self.pos < self.end and self.text[self.pos] not in _SPECIAL:
             self.pos += 1
         return self.text[start:self.pos].rstrip(" ")
 
