@@ -10,29 +10,30 @@ from __future__ import annotations
 import click
 
 from aml_cli.api import cli_name, operation, operation_names, waiter, waiter_names
+from aml_cli.cli.globals import GLOBAL_OPTIONS, takes_value, value_kind
 
-GLOBAL_OPTIONS: tuple[tuple[str, str], ...] = (
-    ("--debug", "Print diagnostics on stderr, including the request each command sends."),
-    ("--endpoint-url", "Accepted for compatibility; aml always runs locally."),
-    ("--no-verify-ssl", "Accepted for compatibility; ignored."),
-    ("--no-paginate", "Make one request to Describe* operations instead of fetching every page."),
-    ("--output", "Output format: json, text, table, yaml, yaml-stream or off."),
-    ("--query", "A JMESPath expression applied to the response before it is printed."),
-    ("--profile", "Accepted for compatibility; ignored."),
-    ("--region", "Accepted for compatibility; ignored."),
-    ("--version", "Print the version and exit."),
-    ("--color", "Colour table output: on, off or auto."),
-    ("--no-sign-request", "Accepted for compatibility; ignored."),
-    ("--ca-bundle", "Accepted for compatibility; ignored."),
-    ("--cli-read-timeout", "Accepted for compatibility; ignored."),
-    ("--cli-connect-timeout", "Accepted for compatibility; ignored."),
-    ("--cli-binary-format", "Accepted for compatibility (the API has no binary members)."),
-    ("--no-cli-pager", "Never send output through a pager."),
-    ("--cli-auto-prompt", "Accepted for compatibility; ignored."),
-    ("--no-cli-auto-prompt", "Accepted for compatibility; ignored."),
-    ("--cli-error-format", "Error format: enhanced (default), legacy, json, yaml, text or table."),
-    ("--sync", "aml only: run jobs in this process and return when they finish (also AML_SYNC=1)."),
-)
+GLOBAL_HELP: dict[str, str] = {
+    "--debug": "Print diagnostics on stderr, including the request each command sends.",
+    "--endpoint-url": "Accepted for compatibility; aml always runs locally.",
+    "--no-verify-ssl": "Accepted for compatibility; ignored.",
+    "--no-paginate": "Make one request to Describe* operations instead of fetching every page.",
+    "--output": "Output format.",
+    "--query": "A JMESPath expression applied to the response before it is printed.",
+    "--profile": "Accepted for compatibility; ignored.",
+    "--region": "Accepted for compatibility; ignored.",
+    "--version": "Print the version and exit.",
+    "--color": "Colour table output.",
+    "--no-sign-request": "Accepted for compatibility; ignored.",
+    "--ca-bundle": "Accepted for compatibility; ignored.",
+    "--cli-read-timeout": "Accepted for compatibility; ignored.",
+    "--cli-connect-timeout": "Accepted for compatibility; ignored.",
+    "--cli-binary-format": "Accepted for compatibility (the API has no binary members).",
+    "--no-cli-pager": "Never send output through a pager.",
+    "--cli-auto-prompt": "Accepted for compatibility; ignored.",
+    "--no-cli-auto-prompt": "Accepted for compatibility; ignored.",
+    "--cli-error-format": "How errors are printed (enhanced by default).",
+    "--sync": "aml only: run jobs in this process and return when they finish (also AML_SYNC=1).",
+}
 
 EXTRA_HELP = {
     "demo": "Train and evaluate a model on the bundled demo data, end to end.",
@@ -64,28 +65,31 @@ def _doc(table: str, key, default: str = "") -> str:
     return getattr(docs, table, {}).get(key, default)
 
 
-def _param(name: str, kind: str, help_text: str, metavar: str | None = None) -> click.Option:
-    if kind == "flag":
-        return click.Option([f"--{name}/--no-{name}"], default=None, help=help_text)
-    return click.Option([f"--{name}"], help=help_text, metavar=metavar, multiple=kind == "list")
+def _param(spec) -> click.Option:
+    """A Click option mirroring one parser option (for help and completion scripts)."""
+    help_text = ("[required] " if spec.required else "") + (spec.help or "")
+    if spec.kind == "flag":
+        decl = f"{spec.name}/{spec.negative}" if spec.negative else spec.name
+        return click.Option([decl], default=None, help=help_text, hidden=spec.hidden, is_flag=True)
+    option_type = click.Choice(list(spec.choices)) if spec.choices else None
+    if spec.shape is not None and spec.shape.enum:
+        option_type = click.Choice(list(spec.shape.enum))
+    metavar = spec.shape.type.upper() if spec.shape is not None and option_type is None else None
+    return click.Option(
+        [spec.name],
+        help=help_text,
+        metavar=metavar,
+        type=option_type,
+        multiple=spec.kind == "list",
+        hidden=spec.hidden,
+    )
 
 
 def operation_params(op_name: str) -> list[click.Option]:
     """Every option of an operation, from the same specs the parser uses."""
     from aml_cli.cli.args import option_specs
 
-    op = operation(op_name)
-    params = [_param(spec.name, spec.kind, spec.help or "", spec.shape.type.upper()) for spec in option_specs(op)]
-    params.append(click.Option(["--cli-input-json"], help="Read the request from JSON (a literal or file://)."))
-    params.append(click.Option(["--cli-input-yaml"], help="Read the request from YAML (a literal or file://)."))
-    params.append(
-        click.Option(
-            ["--generate-cli-skeleton"],
-            type=click.Choice(["input", "yaml-input", "output"]),
-            help="Print a request skeleton (input, yaml-input) or a sample response (output).",
-        )
-    )
-    return params
+    return [_param(spec) for spec in option_specs(operation(op_name))]
 
 
 def operation_command(op_name: str) -> click.Command:
@@ -127,6 +131,17 @@ class LazyGroup(click.Group):
 class RootGroup(LazyGroup):
     """`aml`: Click's runner and help see a group; running it takes the AWS-compatible path."""
 
+    def format_commands(self, ctx: click.Context, formatter: click.HelpFormatter) -> None:
+        """Two sections: the AWS API's commands, then aml's own extras."""
+        sections = {"Commands (aws machinelearning)": [], "Extras (aml only, not in the AWS API)": []}
+        for name in self.list_commands(ctx):
+            command = self.get_command(ctx, name)
+            key = "Extras (aml only, not in the AWS API)" if name in EXTRA_HELP else "Commands (aws machinelearning)"
+            sections[key].append((name, command.get_short_help_str(formatter.width - 36)))
+        for title, rows in sections.items():
+            with formatter.section(title):
+                formatter.write_dl(rows)
+
     def main(self, args=None, prog_name=None, complete_var=None, standalone_mode=True, **extra):
         import sys
 
@@ -139,7 +154,16 @@ class RootGroup(LazyGroup):
 
 
 def _extra_command(name: str) -> click.Command:
-    return ArgvCommand(name, help=f"[aml extra, not in the AWS API] {EXTRA_HELP[name]}", add_help_option=False)
+    return ArgvCommand(name, help=EXTRA_HELP[name], add_help_option=False)
+
+
+def _global_param(name: str) -> click.Option:
+    help_text = GLOBAL_HELP.get(name, "")
+    if not takes_value(name):
+        return click.Option([name], help=help_text, is_flag=True)
+    kind = value_kind(name)
+    option_type = click.INT if kind == "int" else click.Choice(list(kind)) if isinstance(kind, tuple) else None
+    return click.Option([name], help=help_text, type=option_type)
 
 
 def wait_group() -> click.Group:
@@ -152,7 +176,7 @@ def root_group() -> RootGroup:
     factories["wait"] = wait_group
     for name in EXTRA_HELP:
         factories[name] = lambda n=name: _extra_command(n)
-    params = [click.Option([flag], help=text, is_flag=True) for flag, text in GLOBAL_OPTIONS]
+    params = [_global_param(name) for name in GLOBAL_OPTIONS]
     return RootGroup(
         "aml",
         factories=factories,

@@ -49,6 +49,15 @@ _FLAGS: dict[str, tuple[str, bool]] = {
 }
 
 GLOBAL_OPTIONS: tuple[str, ...] = (*_VALUED, *_FLAGS)
+
+
+def value_kind(option: str) -> tuple[str, ...] | str | None:
+    """For a global option taking a value: its choices, "int", or None for free text."""
+    return _VALUED[option][1]
+
+
+def takes_value(option: str) -> bool:
+    return option in _VALUED
 _NEGATIVE_NUMBER = re.compile(r"^-\d+$|^-\d*\.\d+$")
 
 
