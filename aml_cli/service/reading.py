@@ -4,6 +4,10 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
+# Blocks of this many bytes are parsed at a time: as fast as larger ones, with less than half the memory
+# (benchmarks/datasource_stats.py).
+CHUNK_BYTES = 8 << 20
+
 
 def chunks_of(source: dict, schema, *, keep_invalid: bool = False, report=None) -> Iterator:
     """Typed chunks of the data source's records (its DataRearrangement applied), in file order."""
@@ -19,7 +23,9 @@ def chunks_of(source: dict, schema, *, keep_invalid: bool = False, report=None) 
         raise JobFailed(exc.message) from exc
     selection = parse_rearrangement(source.get("DataRearrangement"))
     try:
-        yield from iter_chunks(files, schema, selection=selection, keep_invalid=keep_invalid, report=report)
+        yield from iter_chunks(
+            files, schema, chunk_bytes=CHUNK_BYTES, selection=selection, keep_invalid=keep_invalid, report=report
+        )
     except DataError as exc:
         raise JobFailed(f"The data of {source['DataSourceId']} cannot be used: {exc}") from exc
 
