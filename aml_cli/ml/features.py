@@ -122,7 +122,10 @@ class Featurizer:
         if self.recipe.variables.get(expr.name) == TEXT:
             values = values[values.str.split().str.len() == 1]
         values = values.drop_duplicates().tolist()
-        return self._named(seed, hashing.hash_strings(values), [f"{out.name}={value}" for value in values])
+        named = self._named(seed, hashing.hash_strings(values), [f"{out.name}={value}" for value in values])
+        if out.type == CATEGORICAL:
+            named += self._named(seed, np.array([_MISSING]), [f"{out.name}=(missing)"])
+        return named
 
     def _named(self, seed: np.uint64, hashes: np.ndarray, labels: list[str]) -> list[tuple[int, str]]:
         return list(zip(self._columns(hashing.combine(seed, hashes)).tolist(), labels, strict=True))

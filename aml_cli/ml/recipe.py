@@ -448,7 +448,8 @@ def _load_json(text: str) -> dict:
     try:
         document = json.loads(cleaned, object_pairs_hook=_no_duplicates)
     except json.JSONDecodeError as err:
-        line = cleaned.splitlines()[err.lineno - 1] if cleaned.splitlines() else ""
+        lines = cleaned.split("\n")
+        line = lines[err.lineno - 1] if err.lineno <= len(lines) else ""
         raise RecipeError(f"not valid JSON: {err.msg} (line {err.lineno}, column {err.colno})",
                           text=line, position=err.colno - 1) from None
     if not isinstance(document, dict):
