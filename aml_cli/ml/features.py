@@ -37,7 +37,8 @@ FORMAT = "aml-featurizer"
 VERSION = 1
 _MISSING = hashing.tag("\0missing")
 _NUMBER = hashing.tag("\0number")
-_MAX_NAMES = 20_000
+_MAX_NAMES = 1_000  # names travel in the model file: keep them small
+_MAX_NAMES_PER_OUTPUT = 100
 
 
 @dataclass(frozen=True)
@@ -89,7 +90,7 @@ class Featurizer:
     def _known_names(self, stats: dict[str, dict]) -> dict[int, str]:
         names: dict[int, str] = {self.bias_index: "(bias)"}
         for out in self.recipe.outputs:
-            for index, label in self._output_names(out, stats):
+            for index, label in self._output_names(out, stats)[:_MAX_NAMES_PER_OUTPUT]:
                 names.setdefault(int(index), label)
                 if len(names) >= _MAX_NAMES:
                     return names

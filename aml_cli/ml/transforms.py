@@ -141,11 +141,20 @@ class TokenStream:
 
 def text_values(text: pd.Series | np.ndarray) -> np.ndarray:
     """Object array of str, missing as ''."""
-    series = text if isinstance(text, pd.Series) else pd.Series(text)
-    values = series.to_numpy(dtype=object, na_value="")
-    if len(values) and not all(type(value) is str for value in values[: min(len(values), 64)]):
+    series = text if isinstance(text, pd.Series) else pd.Series(text, dtype=object)
+    return series.to_numpy(dtype=object, na_value="")
+
+
+def _join_rows(values: np.ndarray) -> str:
+    """All rows in one string, separated by the row mark (never found inside a row)."""
+    try:
+        joined = _ROW_MARK.join(values)
+    except TypeError:  # a non-string value (a number in an object column)
         values = np.array([v if isinstance(v, str) else str(v) for v in values], dtype=object)
-    return values
+        joined = _ROW_MARK.join(values)
+    if joined.count(_ROW_MARK) != len(values) - 1:
+        joined = _ROW_MARK.join(v.replace(_ROW_MARK, " ") for v in values)
+    return joined
 
 
 def token_stream(text: pd.Series | np.ndarray, *, lower: bool = False, strip_punct: bool = False) -> TokenStream:
@@ -153,9 +162,7 @@ def token_stream(text: pd.Series | np.ndarray, *, lower: bool = False, strip_pun
     values = text_values(text)
     if not len(values):
         return TokenStream(np.empty(0, dtype=np.int64), np.empty(0, dtype=np.uint64))
-    joined = _ROW_MARK.join(values)
-    if joined.count(_ROW_MARK) != max(len(values) - 1, 0):
-        joined = _ROW_MARK.join(v.replace(_ROW_MARK, " ") for v in values)
+    joined = _join_rows(values)
     if lower:
         joined = joined.lower()
     if not joined.isascii():

@@ -112,6 +112,12 @@ def test_token_stream_hashes_the_same_tokens_as_the_string_form(lower, strip):
     assert stream.hashes.tolist() == hashing.hash_strings(expected.tolist()).tolist()
 
 
+def test_token_stream_reads_numbers_in_an_object_column_as_text():
+    stream = transforms.token_stream(pd.Series(["a", 12, None, 1.5], dtype=object))
+    assert stream.rows.tolist() == [0, 1, 3]
+    assert stream.hashes.tolist() == hashing.hash_strings(["a", "12", "1.5"]).tolist()
+
+
 def test_token_stream_of_an_empty_column_is_empty():
     stream = transforms.token_stream(pd.Series([], dtype=object))
     assert len(stream.rows) == 0 and len(stream.hashes) == 0
