@@ -38,9 +38,18 @@ DEFAULTS = {
     "sgd.maxPasses": "10",
     "sgd.shuffleType": "none",
 }
-LEARNING_RATE = 0.5
 TOLERANCE = 1e-4  # a pass improving the mean loss by less than this fraction ends training
 WINDOW_NNZ = 16_000_000  # largest block of the cache shuffled in memory at once
+
+
+def batch_size_for(rows: int) -> int:
+    """Rows per step: about 256 steps per pass, within 16..4096 rows."""
+    return int(min(4096, max(16, rows // 256)))
+
+
+def learning_rate_for(batch: int) -> float:
+    """AdaGrad's base step: a mean over more rows is less noisy, so it may step further (0.1 at 16 rows)."""
+    return min(1.0, 0.1 * math.sqrt(batch / 16))
 
 
 class TrainingError(Exception):
@@ -111,22 +120,14 @@ def class_labels(model_type: str, schema: Schema, statistics: dict[str, Any]) ->
 
 
 def _target_values(statistics: dict[str, Any], target: str | None) -> list[Any]:
+    """The target's distinct values from the statistics' ``target_distribution`` ({value: count})."""
     distribution = statistics.get("target_distribution")
-    if distribution is None and target is not None:
-        distribution = statistics.get("attributes", {}).get(target, {}).get("categories")
-    if isinstance(distribution, dict):
-        for key in ("counts", "categories", "values"):
-            if isinstance(distribution.get(key), (dict, list)):
-                distribution = distribution[key]
-                break
-    if isinstance(distribution, dict):
-        return list(distribution)
-    if isinstance(distribution, list):
-        return [
-            item[0] if isinstance(item, (list, tuple)) else item.get("value") if isinstance(item, dict) else item
-            for item in distribution
-        ]
-    raise TrainingError("The data source statistics have no target distribution; recompute its statistics.")
+    if not isinstance(distribution, dict) or "histogram" in distribution:
+        raise TrainingError(
+            f"The data source statistics have no class counts for the target attribute {target}; "
+            "a MULTICLASS model needs a CATEGORICAL (or BINARY) target."
+        )
+    return list(distribution)
 
 
 def train_model(
@@ -266,12 +267,12 @@ class _Learner:
         self.cache_rows = cache.rows
         self.model_type = model_type
         self.settings = settings
-        self.bias = getattr(featurizer, "bias_index", None)
+        self.bias: int | None = featurizer.bias_index
         self.target_mean, self.target_scale = self._target_moments()
         self.scale = _feature_scale(cache)
-        batch = int(min(4096, max(16, cache.rows // 256)))
+        batch = batch_size_for(cache.rows)
         self.config = SGDConfig(
-            learning_rate=LEARNING_RATE,
+            learning_rate=learning_rate_for(batch),
             l1=settings.l1,
             l2=settings.l2,
             batch_size=batch,
