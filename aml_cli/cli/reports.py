@@ -70,7 +70,11 @@ def show_data_source_statistics(data_source_id: str, options) -> int:
 
     table = Table(title=f"Data insights: {data_source_id} ({statistics['rows']} records)")
     for column in ("attribute", "type", "count", "missing", "invalid", "summary", "distribution"):
-        table.add_column(column, justify="right" if column in ("count", "missing", "invalid") else "left")
+        table.add_column(
+            column,
+            justify="right" if column in ("count", "missing", "invalid") else "left",
+            no_wrap=column in ("attribute", "type", "distribution"),
+        )
     for attribute in statistics["attributes"]:
         summary, chart = _summary(attribute)
         name = attribute["name"] + (" (target)" if attribute["name"] == statistics.get("target") else "")

@@ -1,0 +1,79 @@
+"""The aml-only commands: demo, show-data-source-statistics, show-evaluation, help sections."""
+
+import json
+
+import pytest
+
+from aml_cli.cli.main import run
+
+
+@pytest.fixture
+def demo_done(monkeypatch, capsys):
+    monkeypatch.setenv("AML_SYNC", "1")
+    assert run(["demo"]) == 0
+    return capsys.readouterr()
+
+
+def test_demo_trains_and_evaluates_a_model_on_the_bundled_data(demo_done):
+    model = json.loads(demo_done.out[: demo_done.out.index("\n}\n") + 2])
+    assert model["MLModelId"] == "demo-model"
+    assert model["Status"] == "COMPLETED"
+    assert model["MLModelType"] == "BINARY"
+    auc = float(demo_done.out.split("BinaryAUC = ")[1].split()[0])
+    assert 0.7 < auc <= 1.0
+    assert "create-ml-model" in demo_done.err
+
+
+def test_demo_can_run_twice_on_the_same_store(demo_done, capsys):
+    assert run(["demo"]) == 0
+    assert "BinaryAUC" in capsys.readouterr().out
+
+
+def test_statistics_as_json_describe_every_attribute(demo_done, capsys):
+    assert run(["show-data-source-statistics", "--data-source-id", "demo-train", "--output", "json"]) == 0
+    statistics = json.loads(capsys.readouterr().out)
+    names = [attribute["name"] for attribute in statistics["attributes"]]
+    assert "churn" in names and "total_day_minutes" in names
+    assert statistics["rows"] == 3500
+
+
+def test_statistics_drawn_as_a_table_by_default(demo_done, capsys):
+    assert run(["show-data-source-statistics", "--data-source-id", "demo-train"]) == 0
+    out = capsys.readouterr().out
+    assert "total_day_minutes" in out and "NUMERIC" in out
+
+
+def test_statistics_of_an_unknown_data_source_is_a_service_error(capsys):
+    assert run(["show-data-source-statistics", "--data-source-id", "nope"]) == 254
+    assert "ResourceNotFoundException" in capsys.readouterr().err
+
+
+def test_evaluation_report_as_json_has_the_console_figures(demo_done, capsys):
+    assert run(["show-evaluation", "--evaluation-id", "demo-evaluation", "--threshold", "0.3", "--output", "json"]) == 0
+    report = json.loads(capsys.readouterr().out)
+    assert report["metric"] == "BinaryAUC"
+    assert report["at_threshold"]["threshold"] == 0.3
+    assert [round(row["threshold"], 1) for row in report["thresholds"]] == [t / 10 for t in range(1, 10)]
+    at = report["at_threshold"]
+    assert at["true_positives"] + at["false_positives"] + at["true_negatives"] + at["false_negatives"] == 1500
+
+
+@pytest.mark.parametrize("suffix", ["svg", "html"])
+def test_evaluation_report_saved_to_a_file(demo_done, tmp_path, capsys, suffix):
+    target = tmp_path / f"report.{suffix}"
+    assert run(["show-evaluation", "--evaluation-id", "demo-evaluation", "--save", str(target)]) == 0
+    text = target.read_text()
+    assert "BinaryAUC" in text
+    assert ("<svg" in text) if suffix == "svg" else ("<html" in text.lower())
+
+
+def test_evaluation_report_refuses_other_file_types(demo_done, tmp_path, capsys):
+    assert run(["show-evaluation", "--evaluation-id", "demo-evaluation", "--save", str(tmp_path / "r.pdf")]) == 252
+
+
+def test_extras_have_their_own_help_section(capsys):
+    assert run(["help"]) == 0
+    out = capsys.readouterr().out
+    commands, extras = out.split("Extras (aml only, not in the AWS API)")
+    assert "get-ml-model" in commands and "demo" not in commands
+    assert "show-evaluation" in extras and "get-ml-model" not in extras
