@@ -29,8 +29,10 @@ cartesian(a, b)   CATEGORICAL, BINARY, TEXT   CATEGORICAL if both sides
 from __future__ import annotations
 
 import json
+import re
 from dataclasses import dataclass, field
 from itertools import product
+from typing import NamedTuple
 
 NUMERIC, CATEGORICAL, TEXT, BINARY, TOKENS = "NUMERIC", "CATEGORICAL", "TEXT", "BINARY", "TOKENS"
 PREDEFINED = {"ALL_TEXT": TEXT, "ALL_NUMERIC": NUMERIC, "ALL_CATEGORICAL": CATEGORICAL, "ALL_BINARY": BINARY}
@@ -40,6 +42,8 @@ MAX_OUTPUTS = 10_000
 MAX_DEPTH = 32
 _SPECIAL = set(",'\"\t\r\n()\\")
 _BLANKS = " \t\r\n"
+_QUOTED_OR_COMMENT = re.compile(r"'(?:\\.|[^'\\])*'|\"(?:\\.|[^\"\\])*\"|//")
+_JSON_STRING_OR_COMMENT = re.compile(r'"(?:\\.|[^"\\])*"|//[^\n]*')
 # function -> (argument count, parameter range or None)
 _FUNCTIONS: dict[str, tuple[int, tuple[int, int] | None]] = {
     "lowercase": (1, None), "no_punct": (1, None), "normalize": (1, None),
@@ -121,23 +125,20 @@ def _bare_ok(name: str) -> bool:
 
 # ---- expression syntax -------------------------------------------------------
 
-@dataclass(frozen=True)
-class _Name:
+class _Name(NamedTuple):
     value: str
     quoted: bool
     pos: int
 
 
-@dataclass(frozen=True)
-class _Number:
+class _Number(NamedTuple):
     digits: str
     pos: int
 
 
-@dataclass(frozen=True)
-class _Call:
+class _Call(NamedTuple):
     func: str
-    args: tuple[_Name | _Number | _Call, ...]
+    args: tuple
     pos: int
 
 
@@ -155,20 +156,9 @@ class _Parser:
         return RecipeError(message, where=self.where, text=self.text, position=self.pos if pos is None else pos)
 
     def _comment_start(self) -> int:
-        quote = None
-        i = 0
-        while i < len(self.text):
-            ch = self.text[i]
-            if quote:
-                if ch == "\\":
-                    i += 1
-                elif ch == quote:
-                    quote = None
-            elif ch in "'\"":
-                quote = ch
-            elif self.text.startswith("//", i):
-                return i
-            i += 1
+        for match in _QUOTED_OR_COMMENT.finditer(self.text):
+            if match.group() == "//":
+                return match.start()
         return len(self.text)
 
     def skip(self) -> None:
@@ -476,24 +466,7 @@ def _no_duplicates(pairs: list[tuple[str, object]]) -> dict:
 
 def _blank_comments(text: str) -> str:
     """Replace // comments outside JSON strings by spaces, keeping every position."""
-    chars = list(text)
-    in_string, i = False, 0
-    while i < len(chars):
-        ch = chars[i]
-        if in_string:
-            if ch == "\\":
-                i += 1
-            elif ch == '"':
-                in_string = False
-        elif ch == '"':
-            in_string = True
-        elif ch == "/" and i + 1 < len(chars) and chars[i + 1] == "/":
-            while i < len(chars) and chars[i] != "\n":
-                chars[i] = " "
-                i += 1
-            continue
-        i += 1
-    return "".join(chars)
+    return _JSON_STRING_OR_COMMENT.sub(lambda m: m.group() if m.group()[0] == '"' else " " * len(m.group()), text)
 
 
 def _definitions(document: dict, section: str) -> dict[str, str]:
