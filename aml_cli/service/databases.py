@@ -209,12 +209,21 @@ def run_query(spec: dict, host_member: str, target: Path, has_header: bool) -> S
     information = spec["DatabaseInformation"]
     password = spec["DatabaseCredentials"].get("Password", "")
     path = sqlite_path(information["DatabaseName"])
+    query = statement(spec["SelectSqlQuery"])
     try:
         if path is not None:
-            return _stage(_sqlite_rows(path, spec["SelectSqlQuery"]), target, has_header)
-        return _stage(_postgres_rows(spec, information[host_member]), target, has_header)
+            return _stage(_sqlite_rows(path, query), target, has_header)
+        return _stage(_postgres_rows(spec, information[host_member], query), target, has_header)
     except InvalidInputException as exc:
         raise InvalidInputException(_scrub(exc.message, password)) from None
+
+
+def statement(query: str) -> str:
+    """The query without the trailing semicolons scripts often end it with (PostgreSQL wraps it in DECLARE)."""
+    text = query.strip().rstrip(";").rstrip()
+    if not text:
+        raise InvalidInputException("SelectSqlQuery is empty.")
+    return text
 
 
 def _sqlite_rows(path: Path, query: str) -> Generator[Any, None, None]:
@@ -264,7 +273,7 @@ def _read_only_authorizer(action: int, *_: object) -> int:
     return sqlite3.SQLITE_OK if action in allowed else sqlite3.SQLITE_DENY
 
 
-def _postgres_rows(spec: dict, identifier: str) -> Generator[Any, None, None]:
+def _postgres_rows(spec: dict, identifier: str, query: str) -> Generator[Any, None, None]:
     """Yields the column names, then batches of rows, from PostgreSQL in a read-only transaction."""
     try:
         import psycopg
@@ -283,7 +292,7 @@ def _postgres_rows(spec: dict, identifier: str) -> Generator[Any, None, None]:
     try:
         conn.read_only = True
         with conn.cursor(name="aml_select_sql_query") as cursor:
-            cursor.execute(spec["SelectSqlQuery"])
+            cursor.execute(query)
             yield [column.name for column in cursor.description or ()]
             while batch := cursor.fetchmany(FETCH_ROWS):
                 yield batch

@@ -204,6 +204,34 @@ def test_invalid_utf8_makes_records_invalid_and_is_named_in_the_message(tmp_path
     assert "line 6" in view["Message"] and "UTF-8" in view["Message"]
 
 
+def test_crlf_lines_a_byte_order_mark_and_quoted_commas_are_read(store, tmp_path):
+    text = '\ufeffid,x,color,y\r\n0,1.5,"red, dark",1\r\n1,2,"say ""hi""",0\r\n'
+    (tmp_path / "windows.csv").write_bytes(text.encode())
+    view = create_s3("windows", tmp_path / "windows.csv", ComputeStatistics=True)
+    assert view["Status"] == "COMPLETED", view.get("Message")
+    color = next(a for a in statistics(store, "windows")["attributes"] if a["name"] == "color")
+    assert dict(color["top"]) == {"red, dark": 1, 'say "hi"': 1}
+    assert selected_ids(store, "windows") == [0, 1]
+
+
+def test_more_than_10000_invalid_records_fail_even_under_ten_percent(tmp_path):
+    good = "".join(f"{i},1,red,0\n" for i in range(110_000))
+    bad = "".join(f"{i},1,red\n" for i in range(10_001))
+    (tmp_path / "many.csv").write_text("id,x,color,y\n" + good + bad)
+    view = create_s3("many", tmp_path / "many.csv")
+    assert view["Status"] == "FAILED"
+    assert "10001 of 120001 records are invalid" in view["Message"]
+
+
+def test_a_record_over_100_kb_is_invalid(store, tmp_path):
+    rows = [*id_rows(20), [20, 1, "x" * (101 * 1024), 0]]
+    write_csv(tmp_path / "long.csv", rows)
+    view = create_s3("long", tmp_path / "long.csv")
+    assert view["Status"] == "COMPLETED"
+    assert store.get("DataSource", "long")["_invalid_rows"] == 1
+    assert selected_ids(store, "long") == list(range(20))
+
+
 def test_text_in_a_numeric_column_counts_as_invalid(store, tmp_path):
     rows = [*id_rows(30), ["thirty", 1, "red", 0]]
     write_csv(tmp_path / "text.csv", rows)

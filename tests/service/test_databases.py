@@ -173,6 +173,27 @@ def test_a_sqlite_file_can_be_named_by_file_uri(store, shop):
         assert call("GetDataSource", {"DataSourceId": f"uri{n}"})["Status"] == "COMPLETED"
 
 
+def test_a_trailing_semicolon_and_a_schema_uri_are_accepted(store, shop, s3_root):
+    (s3_root / "schemas").mkdir(parents=True)
+    (s3_root / "schemas" / "ids.json").write_text(schema_text({"id": "NUMERIC"}))
+    view = create_rds(rds_request(query="SELECT id FROM sales ;\n", DataSchemaUri="s3://schemas/ids.json"))
+    assert view["Status"] == "COMPLETED", view.get("Message")
+    assert json.loads(view["DataSourceSchema"])["attributes"] == [{"attributeName": "id", "attributeType": "NUMERIC"}]
+    assert view["RDSMetadata"]["SelectSqlQuery"] == "SELECT id FROM sales ;\n"
+
+
+def test_a_schema_given_twice_is_refused(store, shop):
+    refused(store, "CreateDataSourceFromRDS",
+            rds_request(DataSchema=schema_text({"id": "NUMERIC"}), DataSchemaUri="s3://schemas/ids.json"),
+            "either DataSchema or DataSchemaUri")
+
+
+def test_a_malformed_rearrangement_is_refused_before_the_query_runs(store, shop, s3_root):
+    refused(store, "CreateDataSourceFromRDS", rds_request(DataRearrangement='{"splitting": {"percentEnd": 101}}'),
+            "Invalid DataRearrangement")
+    assert staged_files(s3_root) == []
+
+
 # -- SQLite through Redshift ---------------------------------------------------------------------------
 
 
