@@ -416,3 +416,106 @@ def test_an_instance_identifier_may_carry_a_port(store, shop, monkeypatch):
     request["RDSData"]["DatabaseInformation"]["InstanceIdentifier"] = "localhost:5433"
     call("CreateDataSourceFromRDS", request)
     assert fake.calls[0][1]["port"] == 5433
+
+
+# -- a real PostgreSQL server (skipped without psycopg or the server binaries) -------------------------------
+
+
+def _free_port() -> int:
+    import socket
+
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return probe.getsockname()[1]
+
+
+@pytest.fixture(scope="module")
+def postgres():
+    """A throw-away PostgreSQL server on 127.0.0.1 (run as `nobody` when we are root, as postgres demands).
+
+    Its folder is made directly under the system temp dir: pytest's own is private to us, and `nobody`
+    must be able to reach it.
+    """
+    import os
+    import shutil
+    import subprocess
+    import tempfile
+
+    psycopg = pytest.importorskip("psycopg")
+    if not (shutil.which("initdb") and shutil.which("pg_ctl")):
+        pytest.skip("PostgreSQL server binaries are not installed")
+    folder = Path(tempfile.mkdtemp(prefix="aml-pg-"))
+    (folder / "pw").write_text(PASSWORD + "\n")
+    user = {"user": "nobody", "group": "nogroup"} if os.geteuid() == 0 else {}
+    if user:
+        shutil.chown(folder, "nobody", "nogroup")
+        shutil.chown(folder / "pw", "nobody", "nogroup")
+    port = _free_port()
+
+    def run(*argv: str) -> None:
+        subprocess.run(argv, check=True, capture_output=True, cwd=folder, timeout=120, **user)
+
+    run("initdb", "-D", str(folder / "data"), "-U", "analyst", f"--pwfile={folder / 'pw'}",
+        "--auth=scram-sha-256")
+    run("pg_ctl", "-D", str(folder / "data"), "-l", str(folder / "log"), "-w",
+        "-o", f"-p {port} -h 127.0.0.1 -k {folder}", "start")
+    try:
+        with psycopg.connect(host="127.0.0.1", port=port, user="analyst", password=PASSWORD, dbname="postgres",
+                             autocommit=True) as conn:
+            conn.execute("CREATE DATABASE warehouse")
+        with psycopg.connect(host="127.0.0.1", port=port, user="analyst", password=PASSWORD,
+                             dbname="warehouse") as conn:
+            conn.execute("CREATE SEQUENCE tickets")
+            conn.execute("CREATE TABLE orders (id integer, total numeric(8,2), paid boolean, city text, day date)")
+            conn.execute("INSERT INTO orders SELECT i, i * 1.5, i % 3 = 0, 'city' || (i % 4), "
+                         "DATE '2015-04-09' + i FROM generate_series(0, 149) AS i")
+        yield port
+    finally:
+        subprocess.run(["pg_ctl", "-D", str(folder / "data"), "-m", "immediate", "stop"], capture_output=True,
+                       cwd=folder, timeout=60, **user)
+        shutil.rmtree(folder, ignore_errors=True)
+
+
+def _pg_request(port: int, **changes) -> dict:
+    request = rds_request(database="warehouse", query="SELECT * FROM orders ORDER BY id;", **changes)
+    request["RDSData"]["DatabaseInformation"]["InstanceIdentifier"] = f"127.0.0.1:{port}"
+    return request
+
+
+@pytest.mark.slow
+def test_a_real_postgresql_query_becomes_a_data_source(store, postgres):
+    from aml_cli.service.data_sources import create_data_source_from_rds
+
+    create_data_source_from_rds(store, {**_pg_request(postgres), "ComputeStatistics": True})
+    view = call("GetDataSource", {"DataSourceId": "rds", "Verbose": True})
+    assert view["Status"] == "COMPLETED", view.get("Message")
+    types_ = {a["attributeName"]: a["attributeType"] for a in json.loads(view["DataSourceSchema"])["attributes"]}
+    assert types_ == {"id": "NUMERIC", "total": "NUMERIC", "paid": "BINARY", "city": "CATEGORICAL",
+                      "day": "CATEGORICAL"}
+    got = {a["name"]: a for a in statistics(store, "rds")["attributes"]}
+    assert got["paid"]["true"] == 50 and got["total"]["max"] == pytest.approx(149 * 1.5)
+    assert selected_ids(store, "rds") == list(range(150))
+
+
+@pytest.mark.slow
+def test_a_real_postgresql_server_refuses_writes_from_the_query(store, postgres):
+    from aml_cli.service.data_sources import create_data_source_from_rds
+
+    with pytest.raises(InvalidInputException, match="read-only transaction"):
+        create_data_source_from_rds(store, _pg_request(postgres, SelectSqlQuery="SELECT nextval('tickets') AS t"))
+    with pytest.raises(InvalidInputException, match="SelectSqlQuery failed"):
+        create_data_source_from_rds(store, _pg_request(postgres, SelectSqlQuery="DELETE FROM orders RETURNING id"))
+    create_data_source_from_rds(store, _pg_request(postgres, SelectSqlQuery="SELECT count(*) AS n FROM orders"))
+    assert call("GetDataSource", {"DataSourceId": "rds"})["Status"] == "COMPLETED"
+    assert selected_ids(store, "rds", column="n") == [150]  # nothing was deleted
+
+
+@pytest.mark.slow
+def test_a_wrong_postgresql_password_is_invalid_input_that_does_not_echo_it(store, postgres):
+    from aml_cli.service.data_sources import create_data_source_from_rds
+
+    request = _pg_request(postgres)
+    request["RDSData"]["DatabaseCredentials"]["Password"] = "not-the-password"
+    with pytest.raises(InvalidInputException, match="Cannot connect to the PostgreSQL server") as caught:
+        create_data_source_from_rds(store, request)
+    assert "not-the-password" not in caught.value.message
