@@ -42,3 +42,24 @@ def write_schema(path: Path, **changes: object) -> Path:
     path.parent.mkdir(parents=True, exist_ok=True)
     path.write_text(schema_text(**changes))
     return path
+
+
+def write_wide(folder: Path, rows: int, numeric: int = 150, categories: int = 5_000) -> tuple[Path, Path]:
+    """Many NUMERIC columns and a many-valued CATEGORICAL one: big statistics, many features. Returns (csv, schema)."""
+    import numpy as np
+    import pandas as pd
+
+    rng = np.random.default_rng(5)
+    columns: dict[str, object] = {f"n{i}": rng.normal(size=rows).round(3) for i in range(numeric)}
+    codes = rng.integers(0, categories, size=rows)
+    columns["cat"] = [f"k{code}" for code in codes]
+    columns["y"] = ((columns["n0"] + (codes % 2) - 0.5) > 0).astype(int)
+    folder.mkdir(parents=True, exist_ok=True)
+    csv = folder / "wide.csv"
+    pd.DataFrame(columns).to_csv(csv, index=False)
+    attributes = [{"attributeName": f"n{i}", "attributeType": "NUMERIC"} for i in range(numeric)]
+    attributes += [{"attributeName": "cat", "attributeType": "CATEGORICAL"},
+                   {"attributeName": "y", "attributeType": "BINARY"}]
+    schema = folder / "wide.schema"
+    schema.write_text(json.dumps({**SCHEMA, "attributes": attributes}))
+    return csv, schema
