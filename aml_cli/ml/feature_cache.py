@@ -23,6 +23,8 @@ from pathlib import Path
 import numpy as np
 import scipy.sparse as sp
 
+from .sgd import Batch
+
 _ARRAYS = ("data", "indices", "indptr", "y")
 
 
@@ -117,3 +119,72 @@ def _write_window(source: FeatureCache, target: FeatureCache, window: list[int],
     y = np.concatenate([np.asarray(p[1]) for p in parts])
     permutation = rng.permutation(len(y))
     target.append(X[permutation], y[permutation])
+
+
+_BATCH_ARRAYS = ("data", "indices", "indptr", "y", "cols", "bounds")
+
+
+class BatchStore:
+    """Training batches cut and column-renumbered once, stored so later passes only slice them.
+
+    Batches are grouped into windows of bounded size; a window is seven
+    ``.npy`` files (the CSR arrays of all its batches end to end, each batch's
+    own ``indptr`` starting at 0, the targets, the touched columns, and a
+    table of where each batch starts in each array). Reading a batch is a few
+    slices of memory-mapped arrays: no copy, no parsing.
+    """
+
+    def __init__(self, directory: Path) -> None:
+        self.directory = Path(directory)
+        self.directory.mkdir(parents=True, exist_ok=True)
+        self.windows = 0
+        self._pending: list[Batch] = []
+        self._pending_nnz = 0
+
+    def add(self, batch: Batch, window_nnz: int) -> None:
+        """Queue a batch; a full window is written out."""
+        self._pending.append(batch)
+        self._pending_nnz += batch.X.nnz
+        if self._pending_nnz >= window_nnz:
+            self.flush()
+
+    def flush(self) -> None:
+        """Write the queued batches as one window."""
+        if not self._pending:
+            return
+        batches, self._pending, self._pending_nnz = self._pending, [], 0
+        rows = np.cumsum([0] + [b.X.shape[0] for b in batches])
+        nnz = np.cumsum([0] + [b.X.nnz for b in batches])
+        ncols = np.cumsum([0] + [0 if b.cols is None else b.cols.size for b in batches])
+        dense = np.array([b.cols is None for b in batches] + [False], dtype=np.int64)
+        arrays = {
+            "data": np.concatenate([b.X.data.astype(np.float32, copy=False) for b in batches]),
+            "indices": np.concatenate([b.X.indices.astype(np.int32, copy=False) for b in batches]),
+            "indptr": np.concatenate([b.X.indptr.astype(np.int32, copy=False) for b in batches]),
+            "y": np.concatenate([np.asarray(b.y) for b in batches]),
+            "cols": np.concatenate([np.zeros(0, np.int64)] + [b.cols for b in batches if b.cols is not None]),
+            "bounds": np.stack([rows, nnz, ncols, dense, [b.X.shape[1] for b in batches] + [0]], axis=1),
+        }
+        for name, array in arrays.items():
+            np.save(self.directory / f"window-{self.windows:06d}.{name}.npy", array, allow_pickle=False)
+        self.windows += 1
+
+    def __iter__(self) -> Iterator[Batch]:
+        for window in range(self.windows):
+            a = {
+                name: np.load(self.directory / f"window-{window:06d}.{name}.npy", mmap_mode="r", allow_pickle=False)
+                for name in _BATCH_ARRAYS
+            }
+            bounds = np.asarray(a["bounds"])
+            for i in range(len(bounds) - 1):
+                (r0, p0, c0, dense, width), (r1, p1, c1, _, _) = bounds[i], bounds[i + 1]
+                X = sp.csr_matrix(
+                    (a["data"][p0:p1], a["indices"][p0:p1], a["indptr"][r0 + i : r1 + i + 1]),
+                    shape=(int(r1 - r0), int(width)),
+                    copy=False,
+                )
+                yield Batch(X, a["y"][r0:r1], None if dense else a["cols"][c0:c1])
+
+    def remove(self) -> None:
+        shutil.rmtree(self.directory, ignore_errors=True)
+        self.windows = 0

