@@ -24,6 +24,11 @@ RELAXED: dict[str, str] = {
         "local paths and file:// URIs besides s3://: any non-empty string up to 2048 characters"
     ),
     "VipURL": "PredictEndpoint accepts the local endpoint's URL: any scheme://address without spaces",
+    **dict.fromkeys(
+        ("RDSDatabaseName", "RedshiftDatabaseName", "RDSInstanceIdentifier", "RedshiftClusterIdentifier"),
+        "DatabaseName may name a local SQLite file (a path), and InstanceIdentifier/ClusterIdentifier a "
+        "PostgreSQL host[:port]: any non-empty text without spaces up to 2048 characters",
+    ),
 }
 _RELAXED_URL = "[A-Za-z][A-Za-z0-9+.-]*://\\S+"
 
@@ -235,6 +240,8 @@ def _relaxed_rules(shape_name: str, value: str) -> list[str]:
         return ["have length less than or equal to 2048"]
     if shape_name == "VipURL" and not re.fullmatch(_RELAXED_URL, value):
         return [f"satisfy regular expression pattern: {_RELAXED_URL}"]
+    if shape_name.endswith(("DatabaseName", "Identifier")) and not re.fullmatch(r"\S+", value):
+        return ["satisfy regular expression pattern: \\S+"]
     return []
 
 

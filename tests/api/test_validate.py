@@ -248,14 +248,14 @@ SERVICE_CASES = {
             "DataSourceId": "d",
             "RoleARN": "r",
             "DataSpec": {
-                "DatabaseInformation": {"DatabaseName": "Sales", "ClusterIdentifier": "c-1"},
+                "DatabaseInformation": {"DatabaseName": "sales db", "ClusterIdentifier": "c-1"},
                 "SelectSqlQuery": "q",
                 "DatabaseCredentials": {"Username": "u", "Password": "p" * 65},
                 "S3StagingLocation": "s3://b/",
             },
         },
-        "2 validation errors detected: Value 'Sales' at 'dataSpec.databaseInformation.databaseName' "
-        "failed to satisfy constraint: Member must satisfy regular expression pattern: [a-z0-9]+; "
+        "2 validation errors detected: Value 'sales db' at 'dataSpec.databaseInformation.databaseName' "
+        "failed to satisfy constraint: Member must satisfy regular expression pattern: \\S+; "
         f"Value '{'p' * 65}' at 'dataSpec.databaseCredentials.password' failed to satisfy constraint: "
         "Member must have length less than or equal to 64",
     ),
@@ -379,19 +379,24 @@ def test_the_service_accepts_valid_and_relaxed_values(name, request_):
 
 
 def test_relaxations_are_listed_with_a_reason_for_the_readme():
-    assert set(RELAXED) == {"S3Url", "VipURL"}
+    assert set(RELAXED) == {
+        "S3Url",
+        "VipURL",
+        "RDSDatabaseName",
+        "RedshiftDatabaseName",
+        "RDSInstanceIdentifier",
+        "RedshiftClusterIdentifier",
+    }
     assert all(len(reason) > 20 for reason in RELAXED.values())
 
 
 def test_unrelaxed_patterns_stay_strict_for_the_same_kind_of_value():
-    """A local path is fine for a location but not for an RDS instance identifier."""
-    spec = operation("CreateDataSourceFromRDS").input.members["RDSData"].members["DatabaseInformation"]
-    problems = service_problems(
-        spec, {"InstanceIdentifier": "/tmp/db", "DatabaseName": "x"}, "rDSData.databaseInformation"
-    )
+    """A local path is fine for a location or a database name, but not for a resource ID."""
+    spec = operation("CreateDataSourceFromRDS").input
+    problems = service_problems(spec.members["DataSourceId"], "/tmp/db", "dataSourceId")
     assert problems == [
-        "Value '/tmp/db' at 'rDSData.databaseInformation.instanceIdentifier' failed to satisfy constraint: "
-        "Member must satisfy regular expression pattern: [a-z0-9-]+"
+        "Value '/tmp/db' at 'dataSourceId' failed to satisfy constraint: "
+        "Member must satisfy regular expression pattern: [a-zA-Z0-9_.-]+"
     ]
 
 

@@ -217,9 +217,6 @@ def test_redshift_with_a_sqlite_path_runs_the_query(store, shop):
     assert len(selected_ids(store, "rs")) == 200
 
 
-@pytest.mark.xfail(reason="check_service_side applies RedshiftDatabaseName's pattern [a-z0-9]+ to a SQLite path "
-                          "(InvalidInputException 'failed to satisfy constraint')",
-                   raises=InvalidInputException, strict=True)
 def test_redshift_with_a_sqlite_path_passes_the_service_check(store, shop):
     call("CreateDataSourceFromRedshift", redshift_request(database="shop.db"))
     assert call("GetDataSource", {"DataSourceId": "rs"})["Status"] == "COMPLETED"
@@ -406,9 +403,6 @@ def test_a_malformed_host_port_is_invalid_input(identifier):
         postgres_address(identifier)
 
 
-@pytest.mark.xfail(reason="check_service_side applies RDSInstanceIdentifier's pattern [a-z0-9-]+ to host:port "
-                          "(InvalidInputException 'failed to satisfy constraint')",
-                   raises=InvalidInputException, strict=True)
 def test_an_instance_identifier_may_carry_a_port(store, shop, monkeypatch):
     fake = FakePsycopg(shop)
     monkeypatch.setitem(sys.modules, "psycopg", fake)
