@@ -59,34 +59,34 @@ def _summary(text: str) -> str:
 
 
 def _global_options() -> list[Opt]:
-    from aml_cli.cli.commands import GLOBAL_OPTIONS as HELP
-    from aml_cli.cli.globals import _VALUED, GLOBAL_OPTIONS
+    from aml_cli.cli.commands import GLOBAL_HELP
+    from aml_cli.cli.globals import GLOBAL_OPTIONS, takes_value, value_kind
 
-    docs = dict(HELP)
     options = []
     for name in GLOBAL_OPTIONS:
-        valued = _VALUED.get(name)
-        choices = valued[1] if valued and isinstance(valued[1], tuple) else ()
-        options.append(Opt(name, valued is not None, choices, _summary(docs.get(name, ""))))
+        valued = takes_value(name)
+        kind = value_kind(name) if valued else None
+        choices = kind if isinstance(kind, tuple) else ()
+        options.append(Opt(name, valued, choices, _summary(GLOBAL_HELP.get(name, ""))))
     return options
 
 
 def _operation_options(op_name: str) -> list[Opt]:
-    """The options `aml <command>` accepts, from the specs its parser uses (undocumented ones left out)."""
-    from aml_cli.api import operation
-    from aml_cli.cli.args import option_specs
+    """The options `aml <command>` shows in its help (undocumented ones left out), as Click options."""
+    import click
+
+    from aml_cli.cli.commands import operation_params
 
     options: list[Opt] = []
-    for spec in option_specs(operation(op_name)):
-        if spec.hidden:
+    for param in operation_params(op_name):
+        if not isinstance(param, click.Option) or param.hidden:
             continue
-        doc = _summary(spec.help)
-        if spec.kind == "flag":
-            options.append(Opt(spec.name, False, (), doc))
-            options.append(Opt(spec.negative or "--no-" + spec.name[2:], False, (), doc))
+        doc = _summary(param.help or "")
+        if param.is_flag:
+            options += [Opt(name, False, (), doc) for name in [*param.opts, *param.secondary_opts]]
             continue
-        enum = spec.shape.enum if spec.shape is not None and spec.shape.type == "string" else None
-        options.append(Opt(spec.name, True, tuple(spec.choices or enum or ()), doc))
+        choices = tuple(param.type.choices) if isinstance(param.type, click.Choice) else ()
+        options += [Opt(name, True, choices, doc) for name in param.opts]
     return options
 
 
