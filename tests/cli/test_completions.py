@@ -123,3 +123,12 @@ def test_completions_command_refuses_an_unknown_shell():
         run_completions_command(["tcsh"])
     with pytest.raises(UsageError, match="required: shell"):
         run_completions_command([])
+
+
+@pytest.mark.parametrize("shell", SHELLS)
+def test_aml_completions_prints_the_committed_script(shell):
+    from tests.cli.test_exit_codes import aml
+
+    result = aml("completions", shell)
+    assert (result.returncode, result.stderr) == (0, "")
+    assert result.stdout == script_path(shell).read_text(encoding="utf-8")
