@@ -42,7 +42,8 @@ LONG, TOO_LONG = "a" * 64, "a" * 65
                         f"Value '{TOO_LONG}' at 'mLModelId' failed to satisfy constraint: Member must have length "
                         "less than or equal to 64"),
         ("a" * 1000, 254, "Member must have length less than or equal to 64"),
-        ("", 252, "Parameter validation failed:\nInvalid length for parameter MLModelId, value: 0, valid min length: 1"),
+        ("", 252, "Parameter validation failed:\nInvalid length for parameter MLModelId, value: 0, "
+                  "valid min length: 1"),
         ("a/b", 254, "Value 'a/b' at 'mLModelId' failed to satisfy constraint: Member must satisfy regular "
                      "expression pattern: [a-zA-Z0-9_.-]+"),
         ("../../etc/passwd", 254, "failed to satisfy constraint: Member must satisfy regular expression pattern"),
