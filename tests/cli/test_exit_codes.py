@@ -286,12 +286,29 @@ def test_debug_adds_the_traceback_of_an_unexpected_error():
 # --- 130 -------------------------------------------------------------------------------------------
 
 
+def _wait_until_polling(process: subprocess.Popen[str], limit: float = 20.0) -> None:
+    """Until the process has the store open (so it is past start-up and inside the waiter's loop)."""
+    fds = Path(f"/proc/{process.pid}/fd")
+    deadline = time.monotonic() + limit
+    while fds.exists() and time.monotonic() < deadline and process.poll() is None:
+        try:
+            targets = [os.readlink(fd) for fd in fds.iterdir()]
+        except OSError:
+            targets = []
+        if any(target.endswith("aml.db") for target in targets):
+            time.sleep(0.3)
+            return
+        time.sleep(0.05)
+    if not fds.exists():
+        time.sleep(1.5)
+
+
 @pytest.mark.slow
 def test_ctrl_c_while_waiting_exits_130_with_a_newline_on_stdout():
     put_model(status="PENDING")
     process = aml_process("wait", "ml-model-available")
     try:
-        time.sleep(1.5)  # past start-up: the waiter is polling
+        _wait_until_polling(process)
         assert process.poll() is None, process.communicate()
         process.send_signal(signal.SIGINT)
         stdout, stderr = process.communicate(timeout=30)
