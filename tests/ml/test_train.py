@@ -236,3 +236,26 @@ def test_the_feature_cache_gives_back_what_was_written_and_shuffles_reproducibly
     assert np.array_equal(A.toarray(), full[order])
     small = shuffled(cache, tmp_path / "s3", np.random.default_rng(5), window_nnz=1)
     assert len(small.parts) == 3 and small.rows == 76
+
+
+def test_the_batch_store_gives_back_every_batch_unchanged_across_windows(tmp_path):
+    from aml_cli.ml.feature_cache import BatchStore
+    from aml_cli.ml.sgd import localize, rebatch
+
+    X = sp.random(500, 5000, density=0.002, format="csr", dtype=np.float32, random_state=3)
+    y = np.arange(500.0)
+    batches = [localize(a, b, 5000) for a, b in rebatch([(X, y)], 64)]
+    dense = localize(X[:64, :10], y[:64], 10)  # few features: keeps global columns
+    store = BatchStore(tmp_path / "b")
+    for batch in [*batches, dense]:
+        store.add(batch, window_nnz=150)
+    store.flush()
+    assert store.windows > 1
+    back = list(store)
+    assert len(back) == len(batches) + 1
+    for original, read in zip([*batches, dense], back, strict=True):
+        assert (original.X != read.X).nnz == 0 and original.X.shape == read.X.shape
+        assert np.array_equal(original.y, read.y)
+        assert (original.cols is None) == (read.cols is None)
+        if original.cols is not None:
+            assert np.array_equal(original.cols, read.cols)
