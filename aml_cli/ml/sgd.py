@@ -6,8 +6,10 @@ gradient is ``g = X.T @ G / b``; each weight keeps the sum of its squared
 gradients ``h`` and moves by ``lr * g / sqrt(h)``, so rare features take big
 steps and frequent ones small steps, which is what lets ten passes land close to
 the converged model. ``h`` may start above zero (``initial_accumulator``): a
-prior that damps the first, noisiest steps of rarely seen features. Regularisation is applied as a proximal step after each
-gradient step, with the same per-weight step size ``eta = lr / sqrt(h)``:
+prior that damps the first, noisiest steps of rarely seen features.
+
+Regularisation is applied as a proximal step after each gradient step, with the
+same per-weight step size ``eta = lr / sqrt(h)``:
 
 - L2 (amount ``l2``, objective term ``l2/2 * |w|^2``): ``w /= 1 + eta * l2``;
 - L1 (amount ``l1``, objective term ``l1 * |w|_1``): ``w = sign(w) * max(|w| - eta * l1, 0)``,
