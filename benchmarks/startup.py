@@ -31,12 +31,22 @@ TARGET_SECONDS = 0.150
 TARGET_RATIO = 1 / 3
 
 
-def environment(home: Path) -> dict[str, str]:
-    """An empty AML_HOME, and this checkout importable even when aml is not installed."""
+def environment(home: Path, bytecode: Path | None) -> dict[str, str]:
+    """An empty AML_HOME, and this checkout importable even when aml is not installed.
+
+    With `bytecode`, compiled modules are cached there (as an installed package has
+    them); without, every run compiles every module, as under PYTHONDONTWRITEBYTECODE=1.
+    """
     env = dict(os.environ)
     env["AML_HOME"] = str(home)
     env["PYTHONPATH"] = os.pathsep.join(filter(None, [str(REPO), env.get("PYTHONPATH")]))
     env.pop("PYTHONPROFILEIMPORTTIME", None)
+    if bytecode is None:
+        env["PYTHONDONTWRITEBYTECODE"] = "1"
+        env.pop("PYTHONPYCACHEPREFIX", None)
+    else:
+        env.pop("PYTHONDONTWRITEBYTECODE", None)
+        env["PYTHONPYCACHEPREFIX"] = str(bytecode)
     return env
 
 
@@ -98,13 +108,18 @@ def measure(args: argparse.Namespace) -> bool:
     """Print the numbers; True when every target is met."""
     with tempfile.TemporaryDirectory(prefix="aml-startup-") as tmp:
         cwd = Path(tmp)
-        env = environment(cwd / "aml-home")
+        env = environment(cwd / "aml-home", cwd / "bytecode")
+        aml_argv = [sys.executable, "-m", "aml_cli", *AML_ARGS]
         results: dict[str, float] = {}
         results["python -c pass (interpreter floor)"] = median_seconds(
             [sys.executable, "-c", "pass"], env, cwd, args.runs, args.warmup
         )
-        aml_module = median_seconds([sys.executable, "-m", "aml_cli", *AML_ARGS], env, cwd, args.runs, args.warmup)
+        aml_module = median_seconds(aml_argv, env, cwd, args.runs, args.warmup)
         results["python -m aml_cli " + " ".join(AML_ARGS)] = aml_module
+        uncached = environment(cwd / "aml-home", None)
+        results["  the same, no bytecode cache (PYTHONDONTWRITEBYTECODE=1)"] = median_seconds(
+            aml_argv, uncached, cwd, args.runs, args.warmup
+        )
         aml_script = shutil.which("aml")
         if aml_script:
             results["aml " + " ".join(AML_ARGS)] = median_seconds(
@@ -116,7 +131,7 @@ def measure(args: argparse.Namespace) -> bool:
             aws_time = median_seconds([aws, *AWS_ARGS], env, cwd, args.runs, args.warmup)
             results["aws " + " ".join(AWS_ARGS)] = aws_time
         rows = import_times(env, cwd)
-    print(f"median of {args.runs} runs after {args.warmup} warm-up runs, empty AML_HOME:")
+    print(f"median of {args.runs} runs after {args.warmup} warm-up runs, empty AML_HOME, bytecode cached:")
     for label, seconds in results.items():
         print(f"  {seconds * 1000:7.1f} ms  {label}")
     ok = aml_module < TARGET_SECONDS
