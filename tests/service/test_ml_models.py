@@ -220,6 +220,20 @@ def test_a_model_on_a_pending_data_source_waits_for_it(tmp_path):
 
 
 @pytest.mark.slow
+def test_in_sync_mode_a_model_on_a_pending_data_source_trains_after_it(tmp_path):
+    store = Store()
+    with sync_jobs(False):
+        tiny_source(store, tmp_path, "ds", "MULTICLASS")
+    assert record_of(store, "DataSource", "ds")["Status"] in ("PENDING", "INPROGRESS")
+    with sync_jobs():
+        create_model(store, "m", "ds", "MULTICLASS")
+    model = record_of(store, "MLModel", "m")
+    assert model["Status"] == "COMPLETED", model.get("Message")
+    assert model["StartedAt"] >= record_of(store, "DataSource", "ds")["FinishedAt"]
+    wait_idle(store)
+
+
+@pytest.mark.slow
 def test_a_model_on_a_data_source_that_fails_fails_with_a_clear_message(tmp_path):
     store = Store()
     frame, columns, _ = tiny_frame("BINARY")
@@ -268,6 +282,16 @@ def test_describe_ml_models_filters_on_creation_time_with_each_operator(world):
     assert set(described(world, FilterVariable="CreatedAt", LT=str(middle))) == {"bin"}
     assert set(described(world, FilterVariable="CreatedAt", LE=str(middle))) == {"bin", "multi"}
     assert described(world, FilterVariable="CreatedAt", EQ=str(middle)) == ["multi"]
+
+
+def test_describe_ml_models_filters_on_last_update_as_epoch_seconds_or_iso_text(world):
+    from datetime import UTC, datetime
+
+    last = record_of(world.store, "MLModel", "churn")["LastUpdatedAt"]
+    assert described(world, FilterVariable="LastUpdatedAt", GE=str(last)) == ["churn"]
+    assert set(described(world, FilterVariable="LastUpdatedAt", LT=str(last))) == {"bin", "multi", "reg"}
+    iso = datetime.fromtimestamp(last, UTC).isoformat()
+    assert described(world, FilterVariable="LastUpdatedAt", GE=iso) == ["churn"]
 
 
 def test_describe_ml_models_filters_by_iam_user_and_training_data_uri(world):
