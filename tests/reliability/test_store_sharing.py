@@ -5,8 +5,6 @@ from __future__ import annotations
 import subprocess
 import sys
 
-import pytest
-
 from aml_cli.store import Store
 from tests.reliability.conftest import REPO, aml_env
 
@@ -19,14 +17,9 @@ store.close()
 """
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="Store.__init__ calls paths.private_file(aml.db), whose os.close() drops every POSIX lock this "
-    "process's open SQLite connection holds on aml.db; the other process then believes it is the last "
-    "connection, checkpoints and deletes the WAL, and the first connection's next writes corrupt the "
-    "database ('disk I/O error' / 'database disk image is malformed')",
-)
 def test_a_second_store_in_the_same_process_never_corrupts_the_first_ones_writes(aml_home):
+    """Opening and closing aml.db while a connection is open drops that connection's POSIX locks; then
+    another process, thinking itself the last, checkpoints and deletes the WAL under it (found by this suite)."""
     first = Store(aml_home)
     for i in range(50):
         first.create("DataSource", f"first-{i}", {"Status": "PENDING", "Pad": "f" * 500}, "fp")
