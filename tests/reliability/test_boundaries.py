@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.reliability.conftest import REPO, aml, shared_store, snapshot
+from tests.reliability.conftest import REPO, aml, snapshot
 from tests.reliability.data import write_csv, write_schema
 
 
@@ -224,4 +224,3 @@ def test_the_pager_and_workers_run_argument_lists_not_command_lines():
         for node in calls:
             assert not any(keyword.arg == "shell" for keyword in node.keywords), relative
             assert not isinstance(node.args[0], ast.Constant | ast.JoinedStr), f"{relative}: a command string"
-    assert shared_store() is not None
