@@ -175,11 +175,6 @@ def test_every_file_the_store_creates_is_0600_and_every_folder_0700(s3, aml_home
 
 
 @pytest.mark.slow
-@pytest.mark.xfail(
-    strict=True,
-    reason="<OutputUri>/batch-prediction is created 0755 (umask): batch_predictions._ResultWriter._next calls "
-    "target.parent.mkdir(parents=True, mode=0o700), and Path.mkdir gives the parents it creates the default mode",
-)
 def test_batch_prediction_output_folders_and_files_are_owner_only(s3, aml_home):
     bucket, _ = s3
     _full_session(bucket)

@@ -110,35 +110,41 @@ def test_aml_processes_killed_at_random_points_leave_every_resource_whole(tmp_pa
 
 
 
-# The creating process dies after the record is written and before its job is queued.
-DIES_BEFORE_SUBMIT = """
+# The creating process dies the moment the new record is committed, whatever it meant to do next.
+DIES_AFTER_THE_RECORD = """
 import os, signal, sys
-import aml_cli.jobs
+from aml_cli.jobs import set_sync
 from aml_cli.service import call
+from aml_cli.store import db
 
-aml_cli.jobs.submit = lambda *args, **kwargs: os.kill(os.getpid(), signal.SIGKILL)
-data, schema = sys.argv[1:]
+real_create = db.Store.create
+
+def create_then_die(self, *args, **kwargs):
+    result = real_create(self, *args, **kwargs)
+    os.kill(os.getpid(), signal.SIGKILL)
+    return result
+
+db.Store.create = create_then_die
+set_sync(sys.argv[3] == "sync")
 call("CreateDataSourceFromS3", {"DataSourceId": "orphan", "ComputeStatistics": True,
-     "DataSpec": {"DataLocationS3": data, "DataSchemaLocationS3": schema}})
+     "DataSpec": {"DataLocationS3": sys.argv[1], "DataSchemaLocationS3": sys.argv[2]}})
 """
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="a Create* killed between common.create_once (record committed, PENDING) and jobs.submit (job row) "
-    "leaves a PENDING resource with no job; reap only looks at running jobs, so it stays PENDING forever "
-    "(15 of 100 random kills in test_aml_processes_killed_at_random_points_leave_every_resource_whole)",
-)
-def test_a_create_killed_before_its_job_was_queued_is_not_pending_forever(tmp_path):
-    from tests.reliability.conftest import aml
+@pytest.mark.parametrize("mode", ["sync", "detached"])
+def test_a_create_killed_right_after_its_record_was_written_is_not_pending_forever(tmp_path, mode):
+    from tests.reliability.conftest import aml, wait_status
 
     data = str(write_csv(tmp_path / "d.csv", 50))
     schema = str(write_schema(tmp_path / "d.schema"))
-    dying = subprocess.run([sys.executable, "-c", DIES_BEFORE_SUBMIT, data, schema], env=aml_env(), cwd=REPO,
-                           timeout=60)
+    dying = subprocess.run([sys.executable, "-c", DIES_AFTER_THE_RECORD, data, schema, mode], env=aml_env(),
+                           cwd=REPO, timeout=60)
     assert dying.returncode == -signal.SIGKILL
-    assert shared_store().get("DataSource", "orphan")["Status"] == "PENDING"  # the record was acknowledged
-    time.sleep(0.5)
-    result = aml("get-data-source", "--data-source-id", "orphan")
-    view = json.loads(result.stdout)
-    assert view["Status"] == "FAILED" and view.get("Message"), view
+    store = shared_store()
+    assert store.get("DataSource", "orphan")["Status"] == "PENDING"  # the record was acknowledged
+    active = store.read(lambda conn: conn.execute(
+        "SELECT state FROM jobs WHERE kind = 'DataSource' AND resource_id = 'orphan' AND state != 'done'").fetchall())
+    assert active, "a PENDING resource with no job queued: nothing will ever work on it"
+    spec = f"DataLocationS3={data},DataSchemaLocationS3={schema}"
+    assert aml("create-data-source-from-s3", "--data-source-id", "next", "--data-spec", spec).returncode == 0
+    assert wait_status("DataSource", "orphan", timeout=60)["Status"] == "COMPLETED"

@@ -68,12 +68,6 @@ def test_a_full_disk_while_computing_statistics_fails_the_data_source_and_touche
     assert_failed_by_full_disk("DataSource", "full", before, artifacts)
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="Message is 'Training could not write its files: 760000 requested and 153568 written.': numpy's "
-    "short-write OSError (feature cache .npy) has no errno, so ml_models.run_ml_model_job's "
-    "`exc.strerror or exc` never says the disk is full / the file too large",
-)
 def test_a_full_disk_while_training_fails_the_model_and_touches_nothing_else(wide):
     csv, schema = wide
     call_sync("CreateDataSourceFromS3", DataSourceId="wide", ComputeStatistics=True,
