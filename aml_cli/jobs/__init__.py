@@ -7,12 +7,14 @@ vanished workers FAILED; `cancel` stops the work on a resource.
 
 from aml_cli.jobs.scheduler import (
     cancel,
+    create_with_job,
     is_alive,
     log_path,
     max_workers,
     reap,
     schedule,
     set_sync,
+    start_queued,
     submit,
     sync_mode,
 )
@@ -22,6 +24,7 @@ __all__ = [
     "JobContext",
     "JobFailed",
     "cancel",
+    "create_with_job",
     "is_alive",
     "log_path",
     "max_workers",
@@ -29,6 +32,7 @@ __all__ = [
     "run_job",
     "schedule",
     "set_sync",
+    "start_queued",
     "submit",
     "sync_mode",
 ]

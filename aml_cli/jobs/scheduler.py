@@ -187,6 +187,59 @@ def submit(store: Store, kind: str, resource_id: str, depends_on: Iterable[tuple
         run_job(store, job_id, interactive=sys.stderr is not None and sys.stderr.isatty())
 
 
+def create_with_job(
+    store: Store,
+    kind: str,
+    resource_id: str,
+    record: dict,
+    fingerprint: str,
+    depends_on: Iterable[tuple[str, str]] = (),
+) -> str | None:
+    """Records a new resource and queues its work in one transaction, then starts it.
+
+    A caller killed at any point leaves either nothing or a resource whose job
+    some scheduler will run: never a PENDING resource nothing works on. Returns
+    the existing fingerprint when the ID is taken (and then changes nothing).
+    """
+    deps = [[dep_kind, dep_id] for dep_kind, dep_id in depends_on]
+    def queue(conn: sqlite3.Connection) -> None:
+        _insert_job(conn, store, kind, resource_id, deps, inline=False)
+
+    existing = store.create(kind, resource_id, record, fingerprint, also=queue)
+    if existing is None:
+        start_queued(store, kind, resource_id, deps)
+    return existing
+
+
+def start_queued(store: Store, kind: str, resource_id: str, deps: list | tuple = ()) -> None:
+    """A detached worker when a slot is free; in sync mode, this process runs the queued job itself."""
+    if not sync_mode():
+        schedule(store)
+        return
+    _wait_for(store, deps)
+    job_id = store.write(lambda conn: _claim_inline(conn, kind, resource_id))
+    if job_id is None:  # another aml process's scheduler started a worker first: sync still means "finished"
+        _wait_for(store, [[kind, resource_id]])
+        return
+    from aml_cli.jobs.worker import run_job
+
+    run_job(store, job_id, interactive=sys.stderr is not None and sys.stderr.isatty())
+
+
+def _claim_inline(conn: sqlite3.Connection, kind: str, resource_id: str) -> str | None:
+    row = conn.execute(
+        "SELECT job_id FROM jobs WHERE kind = ? AND resource_id = ? AND state = 'queued'", (kind, resource_id)
+    ).fetchone()
+    if row is None:
+        return None
+    pid = os.getpid()
+    conn.execute(
+        "UPDATE jobs SET state = 'running', mode = 'inline', pid = ?, pid_start = ?, started_at = ? WHERE job_id = ?",
+        (pid, process_start(pid), time.time(), row[0]),
+    )
+    return row[0]
+
+
 def _wait_for(store: Store, deps: list) -> None:
     """Polls until every dependency is finished, nudging the scheduler now and then."""
     last_schedule = time.monotonic()

@@ -16,8 +16,6 @@ KIND = "BatchPrediction"
 
 
 def create_batch_prediction(store: Store, request: dict) -> dict:
-    from aml_cli.jobs import submit
-
     model = common.fetch_dependency(store, "MLModel", request["MLModelId"], "MLModelId")
     source = common.fetch_dependency(
         store, "DataSource", request["BatchPredictionDataSourceId"], "BatchPredictionDataSourceId"
@@ -37,9 +35,8 @@ def create_batch_prediction(store: Store, request: dict) -> dict:
         "Status": "PENDING",
         "OutputUri": request["OutputUri"],
     }
-    if common.create_once(store, KIND, record, request):
-        depends = [("MLModel", model["MLModelId"]), ("DataSource", source["DataSourceId"])]
-        submit(store, KIND, record["BatchPredictionId"], depends_on=depends)
+    depends = [("MLModel", model["MLModelId"]), ("DataSource", source["DataSourceId"])]
+    common.create_once(store, KIND, record, request, depends_on=depends)
     return {"BatchPredictionId": request["BatchPredictionId"]}
 
 
@@ -109,7 +106,7 @@ def run_batch_prediction_job(store: Store, resource_id: str, ctx) -> dict:
     except OSError as exc:
         for target in targets:
             remove_quietly(target)
-        raise JobFailed(f"Could not write the batch prediction output: {exc.strerror or exc}.") from exc
+        raise JobFailed(f"Could not write the batch prediction output: {common.os_error_text(exc)}.") from exc
     ctx.log(f"Scored {report.records} records ({report.invalid_rows} invalid) into {folder}")
     return {"TotalRecordCount": report.records, "InvalidRecordCount": report.invalid_rows}
 
@@ -146,7 +143,9 @@ class _ResultWriter:
         self._close(None)
         self.index += 1
         target = self.targets[self.index]
-        target.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
+        from aml_cli.store.paths import private_dir
+
+        private_dir(target.parent)
         self._context = atomic_writer(target)
         raw = self._context.__enter__()
         self._out = gzip.GzipFile(fileobj=raw, mode="wb", mtime=0)

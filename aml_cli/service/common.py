@@ -59,14 +59,16 @@ def not_found(kind: str, resource_id: str) -> ResourceNotFoundException:
     return ResourceNotFoundException(f"{article(noun)} {noun} with ID {resource_id} does not exist.")
 
 
-def create_once(store: Store, kind: str, record: dict, request: dict) -> bool:
-    """Insert a new resource; True if created, False if the same request made it before.
+def create_once(store: Store, kind: str, record: dict, request: dict, depends_on=()) -> bool:
+    """Insert a new resource with its job queued; True if created, False if the same request made it before.
 
     A different request under an existing ID is the service's
     IdempotentParameterMismatchException.
     """
+    from aml_cli.jobs import create_with_job
+
     id_member, noun = KINDS[kind]
-    existing = store.create(kind, record[id_member], record, fingerprint(request))
+    existing = create_with_job(store, kind, record[id_member], record, fingerprint(request), depends_on)
     if existing is None:
         return True
     if existing == fingerprint(request):
@@ -114,7 +116,9 @@ def touch(changes: dict) -> dict:
 
 
 def log_uri(store: Store, kind: str, record: dict) -> str | None:
-    """A file:// URI of the resource's job log, once a job has started on it."""
+    """A file:// URI of the resource's job log, once a job has started on it (never while PENDING)."""
+    if record.get("Status") == "PENDING":
+        return None
     from aml_cli.jobs import log_path
 
     path = log_path(store, kind, record[KINDS[kind][0]])
@@ -142,3 +146,15 @@ def mark_deleted(store: Store, kind: str, resource_id: str) -> dict:
     store.transition(kind, resource_id, "DELETED", touch({}))
     cancel(store, kind, resource_id)
     return {KINDS[kind][0]: resource_id}
+
+
+def os_error_text(exc: OSError) -> str:
+    """An OSError in the system's words; a short write with no errno (numpy's) gets its likely cause named."""
+    if exc.strerror:
+        return exc.strerror
+    import resource
+
+    soft, _ = resource.getrlimit(resource.RLIMIT_FSIZE)
+    if soft != resource.RLIM_INFINITY:
+        return f"File too large (a file reached the size limit of {soft} bytes; {exc})"
+    return f"No space left on device ({exc})"

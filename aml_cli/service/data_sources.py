@@ -29,7 +29,7 @@ def create_data_source_from_s3(store: Store, request: dict) -> dict:
     _check_schema(schema_text)
     _check_rearrangement(spec.get("DataRearrangement"))
     record = _new_record(request, location, spec.get("DataRearrangement"), schema_text)
-    _create(store, record, request)
+    common.create_once(store, KIND, record, request)
     return {"DataSourceId": request["DataSourceId"]}
 
 
@@ -93,13 +93,6 @@ def _new_record(request: dict, location: str, rearrangement: str | None, schema_
     if "RoleARN" in request:
         record["RoleARN"] = request["RoleARN"]
     return record
-
-
-def _create(store: Store, record: dict, request: dict) -> None:
-    from aml_cli.jobs import submit
-
-    if common.create_once(store, KIND, record, request):
-        submit(store, KIND, record["DataSourceId"])
 
 
 def get_data_source(store: Store, request: dict) -> dict:
@@ -198,7 +191,7 @@ def _write_statistics(store: Store, statistics: dict):
     try:
         atomic_write_bytes(path, json.dumps(statistics, allow_nan=False).encode())
     except OSError as exc:
-        raise JobFailed(f"Could not write the statistics: {exc.strerror or exc}.") from exc
+        raise JobFailed(f"Could not write the statistics: {common.os_error_text(exc)}.") from exc
     return path
 
 

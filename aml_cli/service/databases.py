@@ -106,11 +106,7 @@ def prepare_database_source(store: Store, request: dict, spec_member: str, metad
     except BaseException:
         result.path.unlink(missing_ok=True)
         raise
-    if created:
-        from aml_cli.jobs import submit
-
-        submit(store, KIND, request["DataSourceId"])
-    else:  # a twin request won the race: its staged file is the one in use
+    if not created:  # a twin request won the race: its staged file is the one in use
         result.path.unlink(missing_ok=True)
     return {"DataSourceId": request["DataSourceId"]}
 
@@ -337,7 +333,7 @@ def _write_rows(rows: Iterator[Any], target: Path, has_header: bool) -> StagedRe
             raise InvalidInputException("SelectSqlQuery returned no rows; a data source needs at least one record.")
         os.replace(temporary, target)
     except OSError as exc:
-        raise InvalidInputException(f"S3StagingLocation: cannot write {target}: {exc.strerror or exc}.") from None
+        raise InvalidInputException(f"S3StagingLocation: cannot write {target}: {common.os_error_text(exc)}.") from None
     finally:
         temporary.unlink(missing_ok=True)
     return result

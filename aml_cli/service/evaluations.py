@@ -15,8 +15,6 @@ KIND = "Evaluation"
 
 
 def create_evaluation(store: Store, request: dict) -> dict:
-    from aml_cli.jobs import submit
-
     model = common.fetch_dependency(store, "MLModel", request["MLModelId"], "MLModelId")
     source = common.fetch_dependency(store, "DataSource", request["EvaluationDataSourceId"], "EvaluationDataSourceId")
     check_fits(model, source, "EvaluationDataSourceId", need_target=True)
@@ -32,9 +30,8 @@ def create_evaluation(store: Store, request: dict) -> dict:
         "Name": request.get("EvaluationName"),
         "Status": "PENDING",
     }
-    if common.create_once(store, KIND, record, request):
-        depends = [("MLModel", model["MLModelId"]), ("DataSource", source["DataSourceId"])]
-        submit(store, KIND, record["EvaluationId"], depends_on=depends)
+    depends = [("MLModel", model["MLModelId"]), ("DataSource", source["DataSourceId"])]
+    common.create_once(store, KIND, record, request, depends_on=depends)
     return {"EvaluationId": request["EvaluationId"]}
 
 
@@ -125,7 +122,7 @@ def _save_details(store: Store, y, score, model):
     try:
         atomic_write_bytes(path, buffer.getvalue())
     except OSError as exc:
-        raise JobFailed(f"Could not write the evaluation details: {exc.strerror or exc}.") from exc
+        raise JobFailed(f"Could not write the evaluation details: {common.os_error_text(exc)}.") from exc
     return path
 
 

@@ -137,8 +137,10 @@ def output_folder(uri: str, member: str) -> Path:
         raise InvalidInputException(f"{member}: {uri} leads outside the local S3 root.")
     if path.exists() and not path.is_dir():
         raise InvalidInputException(f"{member}: {path} exists and is not a folder.")
+    from aml_cli.store.paths import private_dir
+
     try:
-        path.mkdir(parents=True, exist_ok=True, mode=0o700)
+        private_dir(path)
     except OSError as exc:
         raise InvalidInputException(f"{member}: cannot create {path}: {exc.strerror}.") from exc
     if not os.access(path, os.W_OK):

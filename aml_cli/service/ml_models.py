@@ -84,8 +84,6 @@ def _amount(text: str, key: str) -> float:
 
 
 def create_ml_model(store: Store, request: dict) -> dict:
-    from aml_cli.jobs import submit
-
     model_id, model_type = request["MLModelId"], request["MLModelType"]
     parameters = training_parameters(request.get("Parameters") or {})
     source = common.fetch_dependency(store, "DataSource", request["TrainingDataSourceId"], "TrainingDataSourceId")
@@ -118,8 +116,7 @@ def create_ml_model(store: Store, request: dict) -> dict:
     }
     if model_type == "BINARY":
         record["ScoreThreshold"] = 0.5
-    if common.create_once(store, KIND, record, request):
-        submit(store, KIND, model_id, depends_on=[("DataSource", source["DataSourceId"])])
+    common.create_once(store, KIND, record, request, depends_on=[("DataSource", source["DataSourceId"])])
     return {"MLModelId": model_id}
 
 
@@ -250,7 +247,7 @@ def run_ml_model_job(store: Store, resource_id: str, ctx) -> dict:
         raise JobFailed(str(exc)) from exc
     except OSError as exc:
         remove_quietly(out_path)
-        raise JobFailed(f"Training could not write its files: {exc.strerror or exc}.") from exc
+        raise JobFailed(f"Training could not write its files: {common.os_error_text(exc)}.") from exc
     finally:
         shutil.rmtree(cache_dir, ignore_errors=True)
     return {"SizeInBytes": result.size_in_bytes, "_model_path": str(out_path), "_recipe_used": recipe}

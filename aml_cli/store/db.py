@@ -90,7 +90,11 @@ class Store:
         self.db_path = self.home / "aml.db"
         self._local = threading.local()
         private_dir(self.home)
-        private_file(self.db_path)  # sqlite gives -wal/-shm the same 0600 mode
+        if not self.db_path.exists():
+            # Only a missing file is created here: opening and closing an existing aml.db would drop the
+            # POSIX locks an open SQLite connection of this process holds on it. sqlite gives -wal/-shm
+            # the same 0600 mode.
+            private_file(self.db_path)
         self.connection()  # applies missing migrations before anyone reads
 
     def connection(self) -> sqlite3.Connection:
@@ -174,8 +178,19 @@ class Store:
 
     # -- resources -----------------------------------------------------------
 
-    def create(self, kind: str, resource_id: str, record: dict, fingerprint: str) -> str | None:
-        """Inserts a record; if the ID exists, returns its fingerprint and changes nothing."""
+    def create(
+        self,
+        kind: str,
+        resource_id: str,
+        record: dict,
+        fingerprint: str,
+        also: Callable[[sqlite3.Connection], object] | None = None,
+    ) -> str | None:
+        """Inserts a record; if the ID exists, returns its fingerprint and changes nothing.
+
+        `also` runs in the same transaction after a successful insert (the jobs
+        package queues the resource's work there, so both happen or neither).
+        """
 
         def insert(conn: sqlite3.Connection) -> str | None:
             row = conn.execute(
@@ -187,6 +202,8 @@ class Store:
                 "INSERT INTO resources (kind, id, status, fingerprint, record) VALUES (?, ?, ?, ?, ?)",
                 (kind, resource_id, record.get("Status"), fingerprint, json.dumps(record)),
             )
+            if also is not None:
+                also(conn)
             return None
 
         return self.write(insert)

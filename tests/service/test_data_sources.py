@@ -366,7 +366,7 @@ def test_get_verbose_adds_the_schema_as_given(hundred_rows):
 def test_a_pending_data_source_has_no_start_finish_or_compute_time(monkeypatch, hundred_rows):
     import aml_cli.jobs
 
-    monkeypatch.setattr(aml_cli.jobs, "submit", lambda *args, **kwargs: None)  # the job never starts
+    monkeypatch.setattr(aml_cli.jobs.scheduler, "start_queued", lambda *args, **kwargs: None)  # the job never starts
     view = create_s3("waiting", hundred_rows, ComputeStatistics=True)
     assert view["Status"] == "PENDING"
     for absent in ("StartedAt", "FinishedAt", "ComputeTime", "LogUri", "Message", "DataSizeInBytes"):

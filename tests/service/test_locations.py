@@ -161,10 +161,10 @@ def test_a_data_file_that_vanishes_before_the_job_fails_the_data_source(monkeypa
 
     data = write_csv(tmp_path / "data.csv", id_rows(3))
     with monkeypatch.context() as patch:
-        patch.setattr(aml_cli.jobs, "submit", lambda *args, **kwargs: None)  # the job is not started yet
+        patch.setattr(aml_cli.jobs.scheduler, "start_queued", lambda *args, **kwargs: None)  # not started yet
         call("CreateDataSourceFromS3", s3_request("late", data))
     data.unlink()
-    aml_cli.jobs.submit(store, "DataSource", "late")
+    aml_cli.jobs.start_queued(store, "DataSource", "late")
     view = call("GetDataSource", {"DataSourceId": "late"})
     assert view["Status"] == "FAILED"
     assert "no data found" in view["Message"]
