@@ -45,6 +45,8 @@ def _dispatch(args: list[str]) -> int:
 
     options, rest = split_global_options(args)
     _apply_process_options(options)
+    if options.query is not None:
+        _check_query(options.query)
     if options.debug:
         from aml_cli.cli.debug import start_debug_log
 
@@ -103,6 +105,19 @@ def _operation_for(command: str) -> str:
     if close:
         message += "\nMaybe you meant:\n\n" + "\n".join(f"  * {c}" for c in close)
     raise UsageError(message)
+
+
+def _check_query(query: str) -> None:
+    """A --query that is not JMESPath is a usage error before anything runs, as the AWS CLI has it."""
+    import jmespath
+    from jmespath.exceptions import JMESPathError
+
+    from aml_cli.cli.errors import CliValidationError
+
+    try:
+        jmespath.compile(query)
+    except JMESPathError as exc:
+        raise CliValidationError(f"Bad value for --query {query}: {exc}") from exc
 
 
 def _wants_help(tail: list[str]) -> bool:

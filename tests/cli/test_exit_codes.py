@@ -200,12 +200,6 @@ def test_cli_input_json_that_is_not_json_is_252():
     )  # fmt: skip
 
 
-@pytest.mark.xfail(
-    reason="bad --query exits 255 with 'Invalid jmespath expression: ...' instead of 252 with 'Bad value for "
-    "--query foo[: ...': aml_cli/cli/paginate.py apply_query only runs jmespath.search when rendering, and its "
-    "ParseError falls through to the 255 handler",
-    strict=True,
-)
 def test_a_bad_query_is_252_and_names_the_option():
     result = aml("describe-ml-models", "--query", "foo[")
     message = 'Bad value for --query foo[: Invalid jmespath expression: Incomplete expression:\n"foo["\n     ^'
