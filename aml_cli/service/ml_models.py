@@ -226,8 +226,7 @@ def run_ml_model_job(store: Store, resource_id: str, ctx) -> dict:
     recipe = record.get("_recipe") or default_recipe(schema, statistics)
     parameters = {k: v for k, v in record["TrainingParameters"].items() if k != "algorithm"}
     out_path = new_artifact_path(store, ".amlmodel")
-    cache_dir = new_artifact_path(store, ".cache")
-    cache_dir.mkdir(mode=0o700)
+    cache_dir = _fresh_cache_dir(store)
     try:
         result = train_model(
             chunks=lambda: frames_of(source, schema),
@@ -251,6 +250,34 @@ def run_ml_model_job(store: Store, resource_id: str, ctx) -> dict:
     finally:
         shutil.rmtree(cache_dir, ignore_errors=True)
     return {"SizeInBytes": result.size_in_bytes, "_model_path": str(out_path), "_recipe_used": recipe}
+
+
+def _fresh_cache_dir(store: Store):
+    """A folder for the feature cache, named after this process; caches of dead workers are swept first."""
+    import os
+    import secrets
+    import shutil
+
+    from aml_cli.store.paths import private_dir
+
+    root = private_dir(store.home / "tmp")
+    for folder in root.glob("train-*"):
+        pid = folder.name.split("-")[1]
+        if pid.isdigit() and not _alive(int(pid)):
+            shutil.rmtree(folder, ignore_errors=True)
+    return private_dir(root / f"train-{os.getpid()}-{secrets.token_hex(6)}")
+
+
+def _alive(pid: int) -> bool:
+    import os
+
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True
+    return True
 
 
 def ready_dependency(store: Store, kind: str, resource_id: str, role: str) -> dict:

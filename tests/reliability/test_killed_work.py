@@ -168,3 +168,23 @@ def test_killed_batch_prediction_fails_and_leaves_no_result_or_manifest(store, w
     assert wait_status("BatchPrediction", "bp-again", timeout=120)["Status"] == "COMPLETED"
     assert complete_looking(again / "batch-prediction") == {"bp-again.manifest"}
     assert complete_looking(again / "batch-prediction" / "result") == {"bp-again-big.csv.gz"}
+
+
+def test_the_feature_cache_of_a_killed_training_is_swept_by_the_next_one(tmp_path):
+    """A worker killed mid-training cannot clean up; the next training removes its cache folder."""
+    import os
+    import subprocess
+    import sys
+
+    from aml_cli.service.ml_models import _fresh_cache_dir
+    from aml_cli.store import Store
+
+    store = Store()
+    dead = subprocess.Popen([sys.executable, "-c", "pass"])
+    dead.wait()
+    orphan = store.home / "tmp" / f"train-{dead.pid}-abc"
+    orphan.mkdir(parents=True)
+    (orphan / "x.npy").write_bytes(b"0")
+    mine = _fresh_cache_dir(store)
+    assert not orphan.exists()
+    assert mine.exists() and mine.name.startswith(f"train-{os.getpid()}-")

@@ -76,7 +76,9 @@ def test_a_full_disk_while_training_fails_the_model_and_touches_nothing_else(wid
     result = aml_with_full_disk("create-ml-model", "--ml-model-id", "full", "--ml-model-type", "BINARY",
                                 "--training-data-source-id", "wide")
     assert result.returncode == 0, result.stderr
-    assert not [p for p in (shared_store().home / "artifacts").iterdir() if p.is_dir()], "a feature cache was left"
+    home = shared_store().home
+    leftovers = [p for folder in (home / "artifacts", home / "tmp") if folder.exists() for p in folder.iterdir()]
+    assert not [p for p in leftovers if p.is_dir()], "a feature cache was left"
     assert_failed_by_full_disk("MLModel", "full", before, artifacts)
 
 
