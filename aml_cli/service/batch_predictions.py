@@ -7,7 +7,7 @@ from typing import TYPE_CHECKING
 from aml_cli.api import shape
 from aml_cli.service import common, describe
 from aml_cli.service.compatibility import check_fits
-from aml_cli.service.locations import output_folder
+from aml_cli.service.locations import canonical, output_folder
 
 if TYPE_CHECKING:
     from aml_cli.store import Store
@@ -33,7 +33,7 @@ def create_batch_prediction(store: Store, request: dict) -> dict:
         "LastUpdatedAt": stamp,
         "Name": request.get("BatchPredictionName"),
         "Status": "PENDING",
-        "OutputUri": request["OutputUri"],
+        "OutputUri": canonical(request["OutputUri"]),
     }
     depends = [("MLModel", model["MLModelId"]), ("DataSource", source["DataSourceId"])]
     common.create_once(store, KIND, record, request, depends_on=depends)
@@ -90,7 +90,7 @@ def run_batch_prediction_job(store: Store, resource_id: str, ctx) -> dict:
     model = model_for_job(model_record)
     folder = output_folder(record["OutputUri"], "OutputUri") / "batch-prediction"
     files = input_files_of(source)
-    targets = [folder / "result" / f"{resource_id}-{path.name}.gz" for path in files]
+    targets = [folder / "result" / f"{resource_id}-{path.name.removesuffix('.gz')}.gz" for path in files]
     report = ReadReport()
     writer = _ResultWriter(targets, model, schema, float(model_record.get("ScoreThreshold", 0.5)))
     try:

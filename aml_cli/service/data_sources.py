@@ -13,7 +13,7 @@ from typing import TYPE_CHECKING
 from aml_cli.api import shape
 from aml_cli.api.errors import InvalidInputException
 from aml_cli.service import common, describe
-from aml_cli.service.locations import input_files, read_text_file
+from aml_cli.service.locations import canonical, input_files, read_text_file
 
 if TYPE_CHECKING:
     from aml_cli.store import Store
@@ -23,7 +23,7 @@ KIND = "DataSource"
 
 def create_data_source_from_s3(store: Store, request: dict) -> dict:
     spec = request["DataSpec"]
-    location = spec["DataLocationS3"]
+    location = canonical(spec["DataLocationS3"])
     input_files(location, "DataSpec.DataLocationS3")
     schema_text = _schema_text(spec, "DataSchema", "DataSchemaLocationS3")
     _check_schema(schema_text)

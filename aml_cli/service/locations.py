@@ -41,6 +41,18 @@ def local_path(uri: str, member: str) -> Path:
     return Path(os.path.expanduser(text)).absolute()
 
 
+def canonical(uri: str) -> str:
+    """A relative local path made absolute, so later jobs (in other folders) find the same file.
+
+    s3:// and file:// URIs are kept as the user wrote them.
+    """
+    text = uri.strip()
+    parsed = urlparse(text)
+    if len(parsed.scheme) > 1:
+        return uri
+    return str(Path(os.path.expanduser(text)).absolute()) + ("/" if text.endswith("/") else "")
+
+
 def _s3_path(bucket: str, key: str, member: str, text: str) -> Path:
     from aml_cli.store.paths import s3_root
 

@@ -287,3 +287,29 @@ def test_an_unknown_batch_prediction_is_not_found():
     with pytest.raises(ResourceNotFoundException, match="ghost"):
         call("GetBatchPrediction", {"BatchPredictionId": "ghost"}, Store())
 
+
+
+def test_relative_locations_are_stored_absolute_so_later_jobs_find_them(tmp_path, monkeypatch):
+    """A data source created from one folder is trained on by a worker started from another."""
+    import shutil
+
+    from aml_cli.service import call
+
+    work = tmp_path / "work"
+    work.mkdir()
+    demo = __import__("aml_cli").__path__[0] + "/demo/"
+    shutil.copy(demo + "churn.csv.gz", work)
+    shutil.copy(demo + "churn.schema", work)
+    monkeypatch.chdir(work)
+    spec = {"DataLocationS3": "churn.csv.gz", "DataSchemaLocationS3": "churn.schema"}
+    call("CreateDataSourceFromS3", {"DataSourceId": "rel", "DataSpec": spec, "ComputeStatistics": True})
+    monkeypatch.chdir(tmp_path)
+    source = call("GetDataSource", {"DataSourceId": "rel"})
+    assert source["DataLocationS3"] == str(work / "churn.csv.gz")
+    call("CreateMLModel", {"MLModelId": "rel-m", "MLModelType": "BINARY", "TrainingDataSourceId": "rel"})
+    assert call("GetMLModel", {"MLModelId": "rel-m"})["Status"] == "COMPLETED"
+    call("CreateBatchPrediction", {"BatchPredictionId": "rel-b", "MLModelId": "rel-m",
+                                   "BatchPredictionDataSourceId": "rel", "OutputUri": "out/"})
+    batch = call("GetBatchPrediction", {"BatchPredictionId": "rel-b"})
+    assert batch["OutputUri"] == str(tmp_path / "out") + "/"
+    assert (tmp_path / "out" / "batch-prediction" / "result" / "rel-b-churn.csv.gz").exists()
