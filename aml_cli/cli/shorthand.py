@@ -8,6 +8,7 @@ AWS CLI does after parsing. Errors point at the offending character.
 
 from __future__ import annotations
 
+import functools
 import re
 import string
 from typing import Any
@@ -27,10 +28,18 @@ _FIRST_REST = r"\s!#-&(-+\x2d-\\^-|~-\uffff"
 _SECOND_REST = r"\s!#-&(-+\x2d-<>-\uffff"
 _ESCAPED_COMMA = r"\\,"
 
-_FIRST_VALUE = re.compile(f"(?:{_ESCAPED_COMMA}|[{_START}])(?:{_ESCAPED_COMMA}|[{_FIRST_REST}])*")
-_SECOND_VALUE = re.compile(f"(?:{_ESCAPED_COMMA}|[{_START}])(?:{_ESCAPED_COMMA}|[{_SECOND_REST}])*")
-_SINGLE_QUOTED = re.compile(r"'(?:\\'|[^'])*'")
-_DOUBLE_QUOTED = re.compile(r'"(?:\\"|[^"])*"')
+_PATTERNS = {
+    "first": f"(?:{_ESCAPED_COMMA}|[{_START}])(?:{_ESCAPED_COMMA}|[{_FIRST_REST}])*",
+    "second": f"(?:{_ESCAPED_COMMA}|[{_START}])(?:{_ESCAPED_COMMA}|[{_SECOND_REST}])*",
+    "single": r"'(?:\\'|[^'])*'",
+    "double": r'"(?:\\"|[^"])*"',
+}
+
+
+@functools.cache
+def _pattern(name: str) -> re.Pattern[str]:
+    """Compiled on first use: the wide character classes cost milliseconds that most commands never need."""
+    return re.compile(_PATTERNS[name])
 
 
 class ShorthandParseError(Exception):
@@ -193,7 +202,7 @@ class _Parser:
         quoted = self.quoted()
         if quoted is not None:
             return quoted
-        match = _FIRST_VALUE.match(self.text, self.pos)
+        match = _pattern("first").match(self.text, self.pos)
         if match is None:
             return ""
         self.pos = match.end()
@@ -204,16 +213,16 @@ class _Parser:
         quoted = self.quoted()
         if quoted is not None:
             return quoted
-        raw = self.consume(_SECOND_VALUE, "second")
+        raw = self.consume(_pattern("second"), "second")
         return self.finish(raw.replace("\\,", ",").rstrip())
 
     # single-quoted = "'" *( "\'" / not-"'" ) "'"  ;  double-quoted likewise with '"'
     def quoted(self) -> str | bytes | None:
         char = self.peek()
         if char == "'":
-            raw = self.consume(_SINGLE_QUOTED, "singled quoted")
+            raw = self.consume(_pattern("single"), "singled quoted")
         elif char == '"':
-            raw = self.consume(_DOUBLE_QUOTED, "double quoted")
+            raw = self.consume(_pattern("double"), "double quoted")
         else:
             return None
         inner = raw[1:-1].replace("\\" + char, char).replace("\\\\", "\\")
