@@ -259,3 +259,35 @@ def test_update_evaluation_renames_and_delete_marks_deleted(tmp_path):
 def test_an_unknown_evaluation_is_not_found(operation, request_):
     with pytest.raises(ResourceNotFoundException, match="ghost"):
         call(operation, request_, Store())
+
+
+def test_multiclass_report_has_a_confusion_matrix_and_per_class_f1(world):
+    from aml_cli.service.evaluations import evaluation_report
+
+    report = evaluation_report("ev-multi", store=world.store)
+    labels = report["labels"]
+    matrix = np.array(report["confusion"])
+    assert matrix.shape == (len(labels), len(labels))
+    assert matrix.sum() == report["records"]
+    assert report["value"] == pytest.approx(float(properties(world, "multi")["MulticlassAvgFScore"]), abs=1e-12)
+    assert report["value"] == pytest.approx(np.mean(report["per_class_f1"]), abs=1e-12)
+    assert 0.0 < report["baseline"] < report["value"]  # always guessing the majority class is worse
+
+
+def test_regression_report_compares_rmse_with_predicting_the_training_mean(world):
+    from aml_cli.service.evaluations import evaluation_report
+
+    data = world.data["reg"]
+    report = evaluation_report("ev-reg", store=world.store)
+    truth = data.test_frame[data.target].to_numpy(dtype=float)
+    train_mean = pd.read_csv(data.train)[data.target].mean()
+    assert report["baseline"] == pytest.approx(math.sqrt(np.mean((truth - train_mean) ** 2)), rel=1e-9)
+    assert report["value"] < report["baseline"]
+    assert sum(report["residual_histogram"]["counts"]) == len(truth)
+
+
+def test_report_of_an_unfinished_or_unknown_evaluation_is_refused(world):
+    from aml_cli.service.evaluations import evaluation_report
+
+    with pytest.raises(ResourceNotFoundException):
+        evaluation_report("nope", store=world.store)
