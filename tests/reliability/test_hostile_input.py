@@ -74,7 +74,7 @@ def test_creating_with_an_invalid_id_changes_nothing(populated, cli, resource_id
     assert snapshot() == before
 
 
-INTERNAL_NAME = re.compile(r"^(aml\.db(-wal|-shm)?|artifacts|logs|s3|\.?[0-9a-f]{16,}[\w.-]*)$")
+INTERNAL_NAME = re.compile(r"^(aml\.db(-wal|-shm)?|artifacts|logs|s3|tmp|train-\d+-[0-9a-f]+|\.?[0-9a-f]{16,}[\w.-]*)$")
 
 
 @pytest.mark.parametrize("resource_id", [".", "..", "...", LONG, "-rf", "aml.db"])
