@@ -34,6 +34,7 @@ def create_batch_prediction(store: Store, request: dict) -> dict:
         "Name": request.get("BatchPredictionName"),
         "Status": "PENDING",
         "OutputUri": canonical(request["OutputUri"]),
+        "_tags": common.inherited_tags(source, model),
     }
     depends = [("MLModel", model["MLModelId"]), ("DataSource", source["DataSourceId"])]
     common.create_once(store, KIND, record, request, depends_on=depends)

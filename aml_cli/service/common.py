@@ -105,6 +105,17 @@ def fetch_dependency(store: Store, kind: str, resource_id: str, member: str) -> 
     return record
 
 
+def inherited_tags(*sources: dict) -> list[dict]:
+    """Tags of the objects a new one is created from (later sources win on a shared key), as the service copied them."""
+    from aml_cli.service.tags import MAX_TAGS
+
+    merged: dict[str, dict] = {}
+    for source in sources:
+        for tag in source.get("_tags", []):
+            merged[tag["Key"]] = tag
+    return list(merged.values())[:MAX_TAGS]
+
+
 def public_view(record: dict, members) -> dict:
     """The record's API members in the response shape's order; internal fields (`_...`) never leave."""
     return {name: record[name] for name in members if record.get(name) is not None}

@@ -29,6 +29,7 @@ def create_evaluation(store: Store, request: dict) -> dict:
         "LastUpdatedAt": stamp,
         "Name": request.get("EvaluationName"),
         "Status": "PENDING",
+        "_tags": common.inherited_tags(source, model),
     }
     depends = [("MLModel", model["MLModelId"]), ("DataSource", source["DataSourceId"])]
     common.create_once(store, KIND, record, request, depends_on=depends)

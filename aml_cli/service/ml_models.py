@@ -112,6 +112,7 @@ def create_ml_model(store: Store, request: dict) -> dict:
         "Algorithm": "sgd",
         "MLModelType": model_type,
         "_recipe": recipe,
+        "_tags": common.inherited_tags(source),
         "_schema": source.get("_schema"),
     }
     if model_type == "BINARY":
@@ -203,7 +204,15 @@ def update_ml_model(store: Store, request: dict) -> dict:
 
 
 def delete_ml_model(store: Store, request: dict) -> dict:
-    return common.mark_deleted(store, KIND, request["MLModelId"])
+    """DELETED, its training stopped, and its real-time endpoint closed with it."""
+    response = common.mark_deleted(store, KIND, request["MLModelId"])
+
+    def close_endpoint(record: dict) -> dict:
+        info = {"PeakRequestsPerSecond": 0, "EndpointStatus": "NONE"}
+        return {**record, "EndpointInfo": info}
+
+    store.modify(KIND, request["MLModelId"], close_endpoint)
+    return response
 
 
 # The job: train on the data source's selected records, write the model file.

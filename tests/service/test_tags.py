@@ -155,3 +155,30 @@ def test_tags_of_an_unknown_resource_are_not_found(tagged_store, kind, operation
 def test_a_resource_id_of_another_type_is_not_found(tagged_store):
     with pytest.raises(ResourceNotFoundException):
         call("DescribeTags", {"ResourceId": "m", "ResourceType": "DataSource"}, tagged_store)
+
+
+def test_objects_created_from_tagged_objects_inherit_their_tags(tmp_path):
+    world_dir = tmp_path / "inherit"
+    world_dir.mkdir()
+    store = Store()
+    model_id = tiny_model(store, world_dir, "inh", "BINARY")
+    model = call("GetMLModel", {"MLModelId": model_id}, store)
+    source_id = model["TrainingDataSourceId"]
+    call("AddTags", {"ResourceId": source_id, "ResourceType": "DataSource",
+                     "Tags": [{"Key": "team", "Value": "data"}, {"Key": "shared", "Value": "source"}]}, store)
+    call("AddTags", {"ResourceId": model_id, "ResourceType": "MLModel",
+                     "Tags": [{"Key": "shared", "Value": "model"}]}, store)
+    call("CreateEvaluation", {"EvaluationId": "inh-ev", "MLModelId": model_id,
+                              "EvaluationDataSourceId": source_id}, store)
+    tags = call("DescribeTags", {"ResourceId": "inh-ev", "ResourceType": "Evaluation"}, store)["Tags"]
+    assert {tag["Key"]: tag.get("Value") for tag in tags} == {"team": "data", "shared": "model"}
+
+
+def test_a_deleted_model_no_longer_has_an_endpoint(tmp_path):
+    store = Store()
+    model_id = tiny_model(store, tmp_path, "gone", "BINARY")
+    call("CreateRealtimeEndpoint", {"MLModelId": model_id}, store)
+    call("DeleteMLModel", {"MLModelId": model_id}, store)
+    model = call("GetMLModel", {"MLModelId": model_id}, store)
+    assert model["Status"] == "DELETED"
+    assert model["EndpointInfo"] == {"PeakRequestsPerSecond": 0, "EndpointStatus": "NONE"}
