@@ -4,7 +4,7 @@ import json
 
 import pytest
 
-from aml_cli.ml.default_recipe import bin_count, default_recipe
+from aml_cli.ml.default_recipe import bin_count, default_recipe, ngram_size
 from aml_cli.ml.recipe import parse_recipe
 from aml_cli.ml.schema import parse_schema
 
@@ -22,9 +22,10 @@ def numeric(name, count, distinct, missing=0):
 @pytest.mark.parametrize(("count", "distinct", "bins"), [
     (100, 100, 10),            # few rows: the smallest choice
     (5_000, 3, 10),            # few distinct values: never below 10
-    (5_000, 5_000, 50),        # 50 bins of 100 values
-    (10_000, 10_000, 100),
-    (25_000, 25_000, 200),     # 250 fits between 200 and 500
+    (5_000, 5_000, 10),        # 10 bins of 500 values
+    (10_000, 10_000, 20),
+    (60_000, 60_000, 100),     # 120 fits between 100 and 200
+    (125_000, 125_000, 200),   # 250 fits between 200 and 500
     (1_000_000, 900_000, 500),  # capped at 500
     (1_000_000, 80, 20),       # 40 distinct-pairs -> 20
     (1_000_000, 1_000, 500),
@@ -34,24 +35,24 @@ def test_bin_count_follows_the_documented_rule(count, distinct, bins):
 
 
 def test_bin_count_without_statistics_falls_back_to_the_row_count():
-    assert bin_count({}, rows=20_000) == 200
+    assert bin_count({}, rows=100_000) == 200
     assert bin_count({}, rows=0) == 10
 
 
 def test_the_default_recipe_groups_numbers_by_bin_count_in_the_services_layout():
     schema = schema_of([("age", "NUMERIC"), ("balance", "NUMERIC"), ("day", "NUMERIC"), ("job", "CATEGORICAL"),
                         ("y", "BINARY")], targetAttributeName="y")
-    statistics = {"rows": 10_000, "attributes": [
-        numeric("age", 10_000, 70), numeric("balance", 10_000, 9_000), numeric("day", 10_000, 31)]}
+    statistics = {"rows": 100_000, "attributes": [
+        numeric("age", 100_000, 70), numeric("balance", 100_000, 9_000), numeric("day", 100_000, 31)]}
     document = json.loads(default_recipe(schema, statistics))
     assert document == {
-        "groups": {"NUMERIC_VARS_QB_20": "group('age')", "NUMERIC_VARS_QB_100": "group('balance')",
+        "groups": {"NUMERIC_VARS_QB_20": "group('age')", "NUMERIC_VARS_QB_200": "group('balance')",
                    "NUMERIC_VARS_QB_10": "group('day')"},
         "assignments": {},
         "outputs": ["ALL_CATEGORICAL", "quantile_bin(NUMERIC_VARS_QB_10,10)", "quantile_bin(NUMERIC_VARS_QB_20,20)",
-                    "quantile_bin(NUMERIC_VARS_QB_100,100)"],
+                    "quantile_bin(NUMERIC_VARS_QB_200,200)"],
     }
-    assert list(document["groups"]) == ["NUMERIC_VARS_QB_10", "NUMERIC_VARS_QB_20", "NUMERIC_VARS_QB_100"]
+    assert list(document["groups"]) == ["NUMERIC_VARS_QB_10", "NUMERIC_VARS_QB_20", "NUMERIC_VARS_QB_200"]
 
 
 def test_numbers_sharing_a_bin_count_share_a_group():
@@ -73,12 +74,38 @@ def test_target_row_id_and_excluded_attributes_never_appear():
     assert used == {"x", "t", "b"}
 
 
-def test_text_is_lowercased_stripped_and_bigrammed():
+def text(name, tokens, distinct):
+    return {"name": name, "type": "TEXT", "tokens": tokens, "distinct_tokens": distinct}
+
+
+def test_text_is_lowercased_stripped_and_split_into_words():
     schema = schema_of([("review", "TEXT"), ("y", "BINARY")], targetAttributeName="y")
     document = json.loads(default_recipe(schema, {"rows": 10, "attributes": []}))
-    assert document["outputs"] == ["ngram(lowercase(no_punct(ALL_TEXT)),2)"]
+    assert document["outputs"] == ["lowercase(no_punct(ALL_TEXT))"]
     assert [o.name for o in parse_recipe(json.dumps(document), {"review": "TEXT"}).outputs] == [
-        "ngram(lowercase(no_punct(review)),2)"]
+        "lowercase(no_punct(review))"]
+
+
+@pytest.mark.parametrize(("tokens", "distinct", "n"), [
+    (2_742_478, 406, 1),    # the generated benchmark set: 16 expected occurrences per pair
+    (12_381, 1_935, 1),     # job titles: a large vocabulary
+    (1_000_000, 100, 2),    # every pair expected 100 times
+    (999_999, 100, 1),
+    (0, 0, 1),
+])
+def test_word_pairs_only_when_every_pair_is_expected_a_hundred_times(tokens, distinct, n):
+    assert ngram_size(text("t", tokens, distinct)) == n
+
+
+def test_text_attributes_treated_differently_get_a_group_each():
+    schema = schema_of([("title", "TEXT"), ("body", "TEXT"), ("y", "BINARY")], targetAttributeName="y")
+    statistics = {"rows": 10_000, "attributes": [text("title", 1_000_000, 50), text("body", 50_000, 5_000)]}
+    document = json.loads(default_recipe(schema, statistics))
+    assert document["groups"] == {"TEXT_VARS_NGRAM_1": "group('body')", "TEXT_VARS_NGRAM_2": "group('title')"}
+    assert document["outputs"] == ["lowercase(no_punct(TEXT_VARS_NGRAM_1))",
+                                   "ngram(lowercase(no_punct(TEXT_VARS_NGRAM_2)),2)"]
+    parsed = parse_recipe(json.dumps(document), {"title": "TEXT", "body": "TEXT"})
+    assert {o.name for o in parsed.outputs} == {"lowercase(no_punct(body))", "ngram(lowercase(no_punct(title)),2)"}
 
 
 def test_names_with_quotes_and_backslashes_survive_the_round_trip():
