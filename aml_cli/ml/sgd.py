@@ -21,6 +21,13 @@ form (``w / (1 + eta*l2)^s`` and a soft threshold of ``s * eta * l1``). That is
 what lets a batch touch only the features it contains (work proportional to its
 non-zeros, not to the number of features) while giving exactly the weights of
 regularising every feature at every step.
+
+With ``average`` the weights returned are the mean of the iterates of the
+last pass (Polyak–Ruppert averaging), which cancels most of the noise of
+large steps. It is kept lazily too: a feature's sum grows only when a batch
+touches it, by the iterates it went through meanwhile (``s`` copies of the
+same weights without regularisation; with it, the closed-form sums of the
+skipped proximal steps), so averaging costs no more than the updates.
 """
 
 from __future__ import annotations
@@ -44,6 +51,7 @@ class SGDConfig:
     batch_size: int = 2048
     unpenalized: tuple[int, ...] = ()  # feature indices never regularised (the bias)
     initial_accumulator: float = 0.0  # prior sum of squared gradients: damps the first steps of rare features
+    average: bool = False  # return the mean of the last pass's iterates instead of the last iterate
 
     def __post_init__(self) -> None:
         if self.l1 < 0 or self.l2 < 0:
@@ -128,6 +136,9 @@ class SGD:
             self.penalty[list(config.unpenalized)] = 0.0
         self.applied = np.zeros(n_features, dtype=np.int64)  # proximal steps applied per feature
         self.regularized = amount > 0
+        self.avg_sum = np.zeros_like(self.W, dtype=np.float64) if config.average else None
+        self.avg_last = np.zeros(n_features, dtype=np.int64)  # last step whose iterate is in avg_sum
+        self.avg_start = 0
 
     @property
     def n_features(self) -> int:
@@ -139,6 +150,8 @@ class SGD:
         sel = slice(None) if cols is None else cols
         W = self.W[sel]
         h = self.h[sel]
+        if self.avg_sum is not None:
+            self.avg_sum[sel] += self._skipped_sum(W, h, sel)
         if self.regularized:
             W = self._prox(W, h, sel, self.steps - self.applied[sel])
         margins = np.asarray(X @ W, dtype=np.float64)
@@ -153,7 +166,44 @@ class SGD:
             self.applied[sel] = self.steps
         self.W[sel] = W
         self.h[sel] = h
+        if self.avg_sum is not None:
+            self.avg_sum[sel] += W
+            self.avg_last[sel] = self.steps
         return total
+
+    def begin_average(self) -> None:
+        """Start a new mean of iterates from the current step (called at the start of each pass)."""
+        if self.avg_sum is not None:
+            self.avg_sum[:] = 0.0
+            self.avg_last[:] = self.steps
+            self.avg_start = self.steps
+
+    def _skipped_sum(self, W: np.ndarray, h: np.ndarray, sel: slice | np.ndarray) -> np.ndarray:
+        """Sum of the iterates a weight went through, since it last entered the mean, in steps that did not touch it.
+
+        Those are ``prox^j(W)`` for j in (a, b], where ``W`` was stored ``applied`` steps ago
+        (just W without regularisation): F(b) - F(a) for F(s) = sum_{j<=s} prox^j(W), a
+        geometric series for L2 and an arithmetic one cut at zero for L1.
+        """
+        if not self.regularized:
+            return (self.steps - self.avg_last[sel]).astype(np.float64)[:, None] * W
+        a = (self.avg_last[sel] - self.applied[sel]).astype(np.float64)[:, None]
+        b = (self.steps - self.applied[sel]).astype(np.float64)[:, None]
+        eta = np.divide(self.config.learning_rate, np.sqrt(h, dtype=np.float64), out=np.zeros(h.shape), where=h > 0)
+        c = eta * self.penalty[sel][:, None]
+        W = W.astype(np.float64)
+        if self.config.l1 > 0:
+            stop = np.where(c > 0, np.abs(W) / np.where(c > 0, c, 1.0), np.inf)  # steps until the weight hits zero
+
+            def series(s: np.ndarray) -> np.ndarray:
+                m = np.minimum(s, np.floor(stop))
+                return np.sign(W) * (m * np.abs(W) - c * m * (m + 1) / 2)
+        else:
+            r = 1.0 / (1.0 + c)
+
+            def series(s: np.ndarray) -> np.ndarray:
+                return W * np.where(c > 0, r * (1.0 - r**s) / np.where(c > 0, 1.0 - r, 1.0), s)
+        return series(b) - series(a)
 
     def _prox(self, W: np.ndarray, h: np.ndarray, sel: slice | np.ndarray, times: np.ndarray | int) -> np.ndarray:
         """``times`` proximal steps of the regulariser, composed in closed form."""
@@ -164,7 +214,11 @@ class SGD:
         return (W / (1.0 + eta * self.penalty[sel][:, None]) ** np.asarray(times)[..., None]).astype(np.float32)
 
     def weights(self) -> np.ndarray:
-        """The weights with every pending regularisation step applied."""
+        """The weights with every pending regularisation step applied (their mean over the pass, averaging)."""
+        if self.avg_sum is not None and self.steps > self.avg_start:
+            every = slice(None)
+            total = self.avg_sum + self._skipped_sum(self.W, self.h, every)
+            return (total / (self.steps - self.avg_start)).astype(np.float32)
         if self.regularized:
             self.W[:] = self._prox(self.W, self.h, slice(None), self.steps - self.applied)
             self.applied[:] = self.steps
@@ -173,6 +227,7 @@ class SGD:
     def run_pass(self, batches: Iterable[Batch]) -> float:
         """One pass; returns the mean loss over its rows (measured before each update)."""
         total, rows = 0.0, 0
+        self.begin_average()
         for batch in batches:
             total += self.step(batch)
             rows += batch.X.shape[0]

@@ -50,13 +50,19 @@ def batch_size_for(rows: int) -> int:
 # AdaGrad's accumulator starts at (PRIOR_ROWS / batch)^2: as if each weight had already seen that many rows of
 # unit gradient, so a feature met in one row of a batch moves by about lr / PRIOR_ROWS instead of a full lr step.
 # That keeps rare features (n-grams, rare categories) from jumping on noise; measured in benchmarks/training.py.
-# A softmax spreads each row's gradient over its classes and rare classes learn from few rows: no prior there.
-PRIOR_ROWS = {"BINARY": 100.0, "REGRESSION": 100.0, "MULTICLASS": 0.0}
+# A softmax spreads each row's gradient over its classes and its rare classes learn from few rows, so it takes a
+# weaker prior, steps LEARNING_RATE_SCALE times further, and returns the mean of its last pass's iterates
+# (Polyak-Ruppert), which cancels the noise those large steps bring. Chosen on 5-fold validation splits of the
+# MULTICLASS benchmark's training file (log loss 1.13 -> 1.02, macro F1 0.385 -> 0.408); BINARY and REGRESSION
+# were unchanged by averaging there and keep their settings.
+PRIOR_ROWS = {"BINARY": 100.0, "REGRESSION": 100.0, "MULTICLASS": 10.0}
+LEARNING_RATE_SCALE = {"BINARY": 1.0, "REGRESSION": 1.0, "MULTICLASS": 6.0}
+AVERAGE = {"BINARY": False, "REGRESSION": False, "MULTICLASS": True}
 
 
-def learning_rate_for(batch: int) -> float:
+def learning_rate_for(batch: int, model_type: str = "BINARY") -> float:
     """AdaGrad's base step: a mean over more rows is less noisy, so it may step further (0.1 at 16 rows)."""
-    return min(1.0, 0.1 * math.sqrt(batch / 16))
+    return LEARNING_RATE_SCALE[model_type] * min(1.0, 0.1 * math.sqrt(batch / 16))
 
 
 class TrainingError(Exception):
@@ -281,11 +287,12 @@ class _Learner:
         self.scale = _feature_scale(cache)
         batch = batch_size_for(cache.rows)
         self.config = SGDConfig(
-            learning_rate=learning_rate_for(batch),
+            learning_rate=learning_rate_for(batch, model_type),
             l1=settings.l1,
             l2=settings.l2,
             batch_size=batch,
             initial_accumulator=(PRIOR_ROWS[model_type] / batch) ** 2,
+            average=AVERAGE[model_type],
             unpenalized=() if self.bias is None else (self.bias,),
         )
         self.sgd = SGD(cache.n_features, outputs, loss_for(model_type), self.config)

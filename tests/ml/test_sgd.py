@@ -167,3 +167,43 @@ def test_weights_are_float32_with_one_column_per_output():
 def test_l1_and_l2_together_are_refused():
     with pytest.raises(ValueError, match="together"):
         SGDConfig(l1=1e-3, l2=1e-3)
+
+
+def _iterates_of_last_pass(X, y, config, passes):
+    """Dense reference: every weight regularised at every step, the mean taken over the last pass's steps."""
+    sgd = SGD(X.shape[1], 1, loss_for("BINARY"), config)
+    seen = []
+    for index in range(passes):
+        for a, b in rebatch([(X, y)], config.batch_size):
+            sgd.step(Batch(a, b))
+            if index == passes - 1:
+                seen.append(sgd.W.astype(np.float64).copy())
+    return np.mean(seen, axis=0)
+
+
+@pytest.mark.parametrize(
+    "config",
+    [SGDConfig(batch_size=100, average=True), SGDConfig(l1=2e-3, batch_size=100, average=True),
+     SGDConfig(l2=1e-2, batch_size=100, average=True)],
+)
+def test_averaging_touching_only_a_batchs_features_gives_the_mean_of_the_last_pass(config):
+    X, y = sparse_problem(d=5000, density=0.002)
+    local = SGD(X.shape[1], 1, loss_for("BINARY"), config)
+    for _ in range(3):
+        local.run_pass(localize(a, b, X.shape[1]) for a, b in rebatch([(X, y)], 100))
+    assert localize(X[:100], y[:100], X.shape[1]).cols is not None
+    expected = _iterates_of_last_pass(X, y, config, 3)
+    assert np.abs(expected).max() > 0.05
+    assert np.allclose(local.weights(), expected, atol=1e-5)
+
+
+def test_averaging_changes_the_weights_but_not_the_path():
+    X, y = sparse_problem()
+    plain = SGD(X.shape[1], 1, loss_for("BINARY"), SGDConfig(batch_size=64, learning_rate=2.0))
+    averaged = SGD(X.shape[1], 1, loss_for("BINARY"), SGDConfig(batch_size=64, learning_rate=2.0, average=True))
+    for sgd in (plain, averaged):
+        for _ in range(3):
+            sgd.run_pass(Batch(a, b) for a, b in rebatch([(X, y)], 64))
+    assert np.array_equal(plain.W, averaged.W)
+    assert not np.allclose(plain.weights(), averaged.weights(), atol=1e-3)
+    assert averaged.weights().dtype == np.float32

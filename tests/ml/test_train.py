@@ -160,7 +160,9 @@ def test_l1_regularization_stores_fewer_weights(tmp_path):
     frame, types = dataset()
     frame["words"] = [f"w{i % 500} w{i % 37}" for i in range(len(frame))]
     fit(tmp_path, data=(frame, types), name="plain.aml")
-    fit(tmp_path, data=(frame, types), parameters={"sgd.l1RegularizationAmount": "0.001"}, name="l1.aml")
+    # 0.003, not 0.001: the default recipe makes these words single tokens now, not word pairs, so fewer of the
+    # weights are the rare ones a small amount zeroes
+    fit(tmp_path, data=(frame, types), parameters={"sgd.l1RegularizationAmount": "0.003"}, name="l1.aml")
     plain = np.count_nonzero(read_model_file(tmp_path / "plain.aml").weights)
     sparse = np.count_nonzero(read_model_file(tmp_path / "l1.aml").weights)
     assert sparse < plain / 2
