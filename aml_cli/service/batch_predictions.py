@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from aml_cli.api import shape
 from aml_cli.service import common, describe
 from aml_cli.service.compatibility import check_fits
 from aml_cli.service.locations import canonical, output_folder
@@ -42,19 +41,11 @@ def create_batch_prediction(store: Store, request: dict) -> dict:
 
 
 def _view(record: dict) -> dict:
-    view = common.public_view(record, shape("BatchPrediction").members)
-    if record["Status"] != "COMPLETED":
-        view.pop("ComputeTime", None)
-    return view
+    return common.list_view(KIND, record)
 
 
 def get_batch_prediction(store: Store, request: dict) -> dict:
-    record = common.fetch(store, KIND, request["BatchPredictionId"])
-    view = _view(record)
-    uri = common.log_uri(store, KIND, record)
-    if uri:
-        view["LogUri"] = uri
-    return {name: view[name] for name in shape("GetBatchPredictionOutput").members if view.get(name) is not None}
+    return common.get_view(store, KIND, common.fetch(store, KIND, request["BatchPredictionId"]))
 
 
 def describe_batch_predictions(store: Store, request: dict) -> dict:

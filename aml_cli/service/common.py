@@ -121,6 +121,25 @@ def public_view(record: dict, members) -> dict:
     return {name: record[name] for name in members if record.get(name) is not None}
 
 
+def list_view(kind: str, record: dict) -> dict:
+    """The record as Describe* lists it: the API members present; ComputeTime only once COMPLETED
+    (for a data source, only when it computed statistics)."""
+    from aml_cli.api import shape
+
+    view = public_view(record, shape(kind).members)
+    if record["Status"] != "COMPLETED" or (kind == "DataSource" and not record.get("ComputeStatistics")):
+        view.pop("ComputeTime", None)
+    return view
+
+
+def get_view(store: Store, kind: str, record: dict, extra: dict | None = None) -> dict:
+    """The record as Get* answers: the list view plus LogUri and `extra`, in the response shape's order."""
+    from aml_cli.api import shape
+
+    view = {**list_view(kind, record), "LogUri": log_uri(store, kind, record), **(extra or {})}
+    return {name: view[name] for name in shape(f"Get{kind}Output").members if view.get(name) is not None}
+
+
 def touch(changes: dict) -> dict:
     changes["LastUpdatedAt"] = now()
     return changes

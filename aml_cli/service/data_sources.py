@@ -10,7 +10,6 @@ from __future__ import annotations
 import json
 from typing import TYPE_CHECKING
 
-from aml_cli.api import shape
 from aml_cli.api.errors import InvalidInputException
 from aml_cli.service import common, describe
 from aml_cli.service.locations import canonical, input_files, read_text_file
@@ -97,29 +96,12 @@ def _new_record(request: dict, location: str, rearrangement: str | None, schema_
 
 def get_data_source(store: Store, request: dict) -> dict:
     record = common.fetch(store, KIND, request["DataSourceId"])
-    view = _view(record, shape("GetDataSourceOutput").members)
-    uri = common.log_uri(store, KIND, record)
-    if uri:
-        view = {**view, "LogUri": uri}
-    if request.get("Verbose"):
-        view["DataSourceSchema"] = record.get("_schema")
-    return _ordered(view, shape("GetDataSourceOutput").members)
-
-
-def _view(record: dict, members) -> dict:
-    view = common.public_view(record, members)
-    if record["Status"] != "COMPLETED" or not record.get("ComputeStatistics"):
-        view.pop("ComputeTime", None)
-    return view
-
-
-def _ordered(view: dict, members) -> dict:
-    return {name: view[name] for name in members if view.get(name) is not None}
+    extra = {"DataSourceSchema": record.get("_schema")} if request.get("Verbose") else None
+    return common.get_view(store, KIND, record, extra)
 
 
 def describe_data_sources(store: Store, request: dict) -> dict:
-    members = shape("DataSource").members
-    return describe.describe(store, KIND, request, lambda record: _view(record, members))
+    return describe.describe(store, KIND, request, lambda record: common.list_view(KIND, record))
 
 
 def update_data_source(store: Store, request: dict) -> dict:

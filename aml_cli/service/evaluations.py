@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from aml_cli.api import shape
 from aml_cli.service import common, describe
 from aml_cli.service.compatibility import check_fits
 
@@ -37,19 +36,11 @@ def create_evaluation(store: Store, request: dict) -> dict:
 
 
 def _view(record: dict) -> dict:
-    view = common.public_view(record, shape("Evaluation").members)
-    if record["Status"] != "COMPLETED":
-        view.pop("ComputeTime", None)
-    return view
+    return common.list_view(KIND, record)
 
 
 def get_evaluation(store: Store, request: dict) -> dict:
-    record = common.fetch(store, KIND, request["EvaluationId"])
-    view = _view(record)
-    uri = common.log_uri(store, KIND, record)
-    if uri:
-        view["LogUri"] = uri
-    return {name: view[name] for name in shape("GetEvaluationOutput").members if view.get(name) is not None}
+    return common.get_view(store, KIND, common.fetch(store, KIND, request["EvaluationId"]))
 
 
 def describe_evaluations(store: Store, request: dict) -> dict:

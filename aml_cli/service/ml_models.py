@@ -9,7 +9,6 @@ from __future__ import annotations
 import math
 from typing import TYPE_CHECKING
 
-from aml_cli.api import shape
 from aml_cli.api.errors import InvalidInputException
 from aml_cli.service import common, describe
 from aml_cli.service.locations import read_text_file
@@ -162,22 +161,14 @@ def _check_recipe(text: str, schema) -> None:
 def get_ml_model(store: Store, request: dict) -> dict:
     """Metadata only: this path must not import numpy."""
     record = common.fetch(store, KIND, request["MLModelId"])
-    members = shape("GetMLModelOutput").members
-    view = _view(record)
-    uri = common.log_uri(store, KIND, record)
-    if uri:
-        view["LogUri"] = uri
+    extra = {}
     if request.get("Verbose"):
-        view["Recipe"] = record.get("_recipe_used") or record.get("_recipe")
-        view["Schema"] = record.get("_schema")
-    return {name: view[name] for name in members if view.get(name) is not None}
+        extra = {"Recipe": record.get("_recipe_used") or record.get("_recipe"), "Schema": record.get("_schema")}
+    return common.get_view(store, KIND, record, extra)
 
 
 def _view(record: dict) -> dict:
-    view = common.public_view(record, shape("MLModel").members)
-    if record["Status"] != "COMPLETED":
-        view.pop("ComputeTime", None)
-    return view
+    return common.list_view(KIND, record)
 
 
 def describe_ml_models(store: Store, request: dict) -> dict:
