@@ -27,7 +27,8 @@ last pass (Polyak–Ruppert averaging), which cancels most of the noise of
 large steps. It is kept lazily too: a feature's sum grows only when a batch
 touches it, by the iterates it went through meanwhile (``s`` copies of the
 same weights without regularisation; with it, the closed-form sums of the
-skipped proximal steps), so averaging costs no more than the updates.
+skipped proximal steps), so averaging costs no more than the updates. Under L1 the mean is kept only
+where the last iterate is non-zero, so L1's weights stay truly sparse.
 """
 
 from __future__ import annotations
@@ -218,7 +219,10 @@ class SGD:
         if self.avg_sum is not None and self.steps > self.avg_start:
             every = slice(None)
             total = self.avg_sum + self._skipped_sum(self.W, self.h, every)
-            return (total / (self.steps - self.avg_start)).astype(np.float32)
+            mean = (total / (self.steps - self.avg_start)).astype(np.float32)
+            if self.config.l1 > 0:  # L1 chooses the features: those its last iterate zeroed stay zero
+                mean[self._prox(self.W, self.h, every, self.steps - self.applied) == 0] = 0.0
+            return mean
         if self.regularized:
             self.W[:] = self._prox(self.W, self.h, slice(None), self.steps - self.applied)
             self.applied[:] = self.steps

@@ -193,6 +193,8 @@ def test_averaging_touching_only_a_batchs_features_gives_the_mean_of_the_last_pa
         local.run_pass(localize(a, b, X.shape[1]) for a, b in rebatch([(X, y)], 100))
     assert localize(X[:100], y[:100], X.shape[1]).cols is not None
     expected = _iterates_of_last_pass(X, y, config, 3)
+    if config.l1 > 0:  # the features L1 zeroed at the end stay zero
+        expected[local._prox(local.W, local.h, slice(None), local.steps - local.applied) == 0] = 0.0
     assert np.abs(expected).max() > 0.05
     assert np.allclose(local.weights(), expected, atol=1e-5)
 
@@ -207,3 +209,14 @@ def test_averaging_changes_the_weights_but_not_the_path():
     assert np.array_equal(plain.W, averaged.W)
     assert not np.allclose(plain.weights(), averaged.weights(), atol=1e-3)
     assert averaged.weights().dtype == np.float32
+
+
+def test_averaged_l1_weights_are_zero_where_the_last_iterate_is():
+    X, y = sparse_problem()
+    config = SGDConfig(l1=5e-3, batch_size=64, average=True)
+    sgd = SGD(X.shape[1], 1, loss_for("BINARY"), config)
+    for _ in range(3):
+        sgd.run_pass(localize(a, b, X.shape[1]) for a, b in rebatch([(X, y)], 64))
+    last = sgd._prox(sgd.W, sgd.h, slice(None), sgd.steps - sgd.applied)
+    assert 0 < np.count_nonzero(last) < X.shape[1]
+    assert np.array_equal(sgd.weights() != 0, last != 0)
