@@ -137,7 +137,7 @@ class SGD:
             self.penalty[list(config.unpenalized)] = 0.0
         self.applied = np.zeros(n_features, dtype=np.int64)  # proximal steps applied per feature
         self.regularized = amount > 0
-        self.avg_sum = np.zeros_like(self.W, dtype=np.float64) if config.average else None
+        self.avg_sum = np.zeros_like(self.W) if config.average else None  # float32 like W: 100 classes are big
         self.avg_last = np.zeros(n_features, dtype=np.int64)  # last step whose iterate is in avg_sum
         self.avg_start = 0
 
