@@ -5,8 +5,8 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 from aml_cli.service import common, describe
-from aml_cli.service.compatibility import check_fits
 from aml_cli.service.locations import canonical, output_folder
+from aml_cli.service.scoring import create_scoring
 
 if TYPE_CHECKING:
     from aml_cli.store import Store
@@ -15,29 +15,11 @@ KIND = "BatchPrediction"
 
 
 def create_batch_prediction(store: Store, request: dict) -> dict:
-    model = common.fetch_dependency(store, "MLModel", request["MLModelId"], "MLModelId")
-    source = common.fetch_dependency(
-        store, "DataSource", request["BatchPredictionDataSourceId"], "BatchPredictionDataSourceId"
-    )
-    check_fits(model, source, "BatchPredictionDataSourceId", need_target=False)
-    output_folder(request["OutputUri"], "OutputUri")
-    stamp = common.now()
-    record = {
-        "BatchPredictionId": request["BatchPredictionId"],
-        "MLModelId": model["MLModelId"],
-        "BatchPredictionDataSourceId": source["DataSourceId"],
-        "InputDataLocationS3": source.get("DataLocationS3"),
-        "CreatedByIamUser": common.iam_user(),
-        "CreatedAt": stamp,
-        "LastUpdatedAt": stamp,
-        "Name": request.get("BatchPredictionName"),
-        "Status": "PENDING",
-        "OutputUri": canonical(request["OutputUri"]),
-        "_tags": common.inherited_tags(source, model),
-    }
-    depends = [("MLModel", model["MLModelId"]), ("DataSource", source["DataSourceId"])]
-    common.create_once(store, KIND, record, request, depends_on=depends)
-    return {"BatchPredictionId": request["BatchPredictionId"]}
+    def output() -> dict:
+        output_folder(request["OutputUri"], "OutputUri")
+        return {"OutputUri": canonical(request["OutputUri"])}
+
+    return create_scoring(store, KIND, request, need_target=False, extra=output)
 
 
 def _view(record: dict) -> dict:

@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 from aml_cli.service import common, describe
-from aml_cli.service.compatibility import check_fits
+from aml_cli.service.scoring import create_scoring
 
 if TYPE_CHECKING:
     from aml_cli.store import Store
@@ -14,25 +14,7 @@ KIND = "Evaluation"
 
 
 def create_evaluation(store: Store, request: dict) -> dict:
-    model = common.fetch_dependency(store, "MLModel", request["MLModelId"], "MLModelId")
-    source = common.fetch_dependency(store, "DataSource", request["EvaluationDataSourceId"], "EvaluationDataSourceId")
-    check_fits(model, source, "EvaluationDataSourceId", need_target=True)
-    stamp = common.now()
-    record = {
-        "EvaluationId": request["EvaluationId"],
-        "MLModelId": model["MLModelId"],
-        "EvaluationDataSourceId": source["DataSourceId"],
-        "InputDataLocationS3": source.get("DataLocationS3"),
-        "CreatedByIamUser": common.iam_user(),
-        "CreatedAt": stamp,
-        "LastUpdatedAt": stamp,
-        "Name": request.get("EvaluationName"),
-        "Status": "PENDING",
-        "_tags": common.inherited_tags(source, model),
-    }
-    depends = [("MLModel", model["MLModelId"]), ("DataSource", source["DataSourceId"])]
-    common.create_once(store, KIND, record, request, depends_on=depends)
-    return {"EvaluationId": request["EvaluationId"]}
+    return create_scoring(store, KIND, request, need_target=True)
 
 
 def _view(record: dict) -> dict:

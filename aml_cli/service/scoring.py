@@ -27,3 +27,36 @@ def model_for_job(model_record: dict):
         return loaded_model(model_record)
     except ServiceError as exc:
         raise JobFailed(exc.message) from exc
+
+
+def create_scoring(store, kind: str, request: dict, *, need_target: bool, extra=None) -> dict:
+    """CreateEvaluation and CreateBatchPrediction: a model and a data source that fit it, queued behind both.
+
+    `extra`, if given, is called once the model and data source are checked and returns more record fields.
+    """
+    from aml_cli.service import common
+    from aml_cli.service.compatibility import check_fits
+
+    id_member = common.KINDS[kind][0]
+    source_member = "EvaluationDataSourceId" if kind == "Evaluation" else "BatchPredictionDataSourceId"
+    name_member = "EvaluationName" if kind == "Evaluation" else "BatchPredictionName"
+    model = common.fetch_dependency(store, "MLModel", request["MLModelId"], "MLModelId")
+    source = common.fetch_dependency(store, "DataSource", request[source_member], source_member)
+    check_fits(model, source, source_member, need_target=need_target)
+    stamp = common.now()
+    record = {
+        id_member: request[id_member],
+        "MLModelId": model["MLModelId"],
+        source_member: source["DataSourceId"],
+        "InputDataLocationS3": source.get("DataLocationS3"),
+        "CreatedByIamUser": common.iam_user(),
+        "CreatedAt": stamp,
+        "LastUpdatedAt": stamp,
+        "Name": request.get(name_member),
+        "Status": "PENDING",
+        **(extra() if extra else {}),
+        "_tags": common.inherited_tags(source, model),
+    }
+    depends = [("MLModel", model["MLModelId"]), ("DataSource", source["DataSourceId"])]
+    common.create_once(store, kind, record, request, depends_on=depends)
+    return {id_member: request[id_member]}
