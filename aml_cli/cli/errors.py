@@ -21,10 +21,6 @@ class PagerError(Exception):
     """The pager could not be started (exit 253)."""
 
 
-class CliValidationError(Exception):
-    """A CLI-side check that is neither argparse's nor botocore's (exit 252), e.g. a bad --query."""
-
-
 class WaiterError(Exception):
     """A waiter reached a failure state, timed out, or met an unexpected service error (exit 255)."""
 
@@ -46,28 +42,13 @@ def write_error(message: str, code: str | None = None) -> None:
 def handle_exception(exc: BaseException, *, debug: bool = False) -> int:
     """Print `exc` as the AWS CLI would and return its exit code."""
     from aml_cli.api.errors import ServiceError
-    from aml_cli.cli.usage_errors import GeneralError, ParamParseError, UnknownOptionsError, UsageError
+    from aml_cli.cli import usage_errors
 
     if debug:
         traceback.print_exc(file=sys.stderr)
-    if isinstance(exc, UsageError):
-        from aml_cli.cli.usage_errors import USAGE
-
-        write_error(f"{exc.message}\n\n{USAGE}", "ParamValidation")
-        return PARAM_VALIDATION_ERROR_RC
-    if isinstance(exc, UnknownOptionsError):
-        from aml_cli.cli.usage_errors import USAGE
-
-        tokens = ", ".join(exc.tokens)
-        write_stderr(f"\n{USAGE}\n")
-        write_error(f"Unknown options: {tokens}")
-        return PARAM_VALIDATION_ERROR_RC
-    if isinstance(exc, ParamParseError | CliValidationError):
-        write_error(str(exc), "ParamValidation")
-        return PARAM_VALIDATION_ERROR_RC
-    if _is_param_validation(exc):
-        write_error(str(exc), "ParamValidation")
-        return PARAM_VALIDATION_ERROR_RC
+    if isinstance(exc, tuple(usage_errors.EXIT_CODES)) or _is_param_validation(exc):
+        _write_cli_error(exc)
+        return usage_errors.exit_code_for(exc)
     if isinstance(exc, PagerError):
         write_error(
             "Unable to redirect output to pager. Received the following error when opening pager:\n"
@@ -78,15 +59,24 @@ def handle_exception(exc: BaseException, *, debug: bool = False) -> int:
     if isinstance(exc, ServiceError):
         write_service_error(exc.code, exc.message, getattr(exc, "operation", None) or "")
         return CLIENT_ERROR_RC
-    if isinstance(exc, GeneralError | WaiterError):
-        write_error(str(exc))
-        return GENERAL_ERROR_RC
     if isinstance(exc, MemoryError):
         write_error("Out of memory.")
         return GENERAL_ERROR_RC
-    text = str(exc) or type(exc).__name__
-    write_error(text)
+    write_error(str(exc) or type(exc).__name__)  # WaiterError and anything unexpected
     return GENERAL_ERROR_RC
+
+
+def _write_cli_error(exc: BaseException) -> None:
+    """Parse-time errors: the text usage_errors defines, or its fields in a structured error format."""
+    from aml_cli.cli import usage_errors
+
+    fmt = SETTINGS.error_format
+    if fmt in ("json", "yaml", "text", "table"):
+        from aml_cli.cli.formatters import format_output
+
+        write_stderr(format_output(usage_errors.error_fields(exc), fmt, title="error"))
+    else:
+        write_stderr(usage_errors.format_cli_error(exc, error_format=fmt))
 
 
 def write_service_error(code: str, message: str, operation: str) -> None:

@@ -67,7 +67,7 @@ def _check_pagination_conflicts(op, parsed, options) -> None:
         if value is not None
     ]
     if given:
-        from aml_cli.cli.errors import CliValidationError
+        from aml_cli.cli.usage_errors import CliValidationError
 
         raise CliValidationError(f"Cannot specify --no-paginate along with pagination arguments: {', '.join(given)}")
 

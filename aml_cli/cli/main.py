@@ -112,7 +112,7 @@ def _check_query(query: str) -> None:
     import jmespath
     from jmespath.exceptions import JMESPathError
 
-    from aml_cli.cli.errors import CliValidationError
+    from aml_cli.cli.usage_errors import CliValidationError
 
     try:
         jmespath.compile(query)

@@ -58,6 +58,10 @@ class CliInputConflictError(ParamParseError):
         Exception.__init__(self, self.message)
 
 
+class CliValidationError(Exception):
+    """A CLI-side check that is neither argparse's nor botocore's (exit 252), e.g. a bad --query."""
+
+
 class GeneralError(Exception):
     """Anything the AWS CLI reports bare with exit 255, e.g. `int()` failing on a modeled integer."""
 
@@ -70,6 +74,7 @@ EXIT_CODES: dict[type[Exception], int] = {
     UsageError: 252,
     UnknownOptionsError: 252,
     ParamParseError: 252,
+    CliValidationError: 252,
     GeneralError: 255,
 }
 
@@ -117,7 +122,7 @@ def format_cli_error(exc: Exception, *, error_format: str = "enhanced") -> str:
         return f"\n{PROG}: [ERROR]: An error occurred ({PARAM_VALIDATION_CODE}): {exc.message}\n\n{USAGE}"
     if isinstance(exc, UnknownOptionsError):
         return f"\n{USAGE}\n" + _frame(str(exc), None, error_format)
-    if isinstance(exc, ParamParseError):
+    if isinstance(exc, ParamParseError | CliValidationError):
         return _frame(str(exc), PARAM_VALIDATION_CODE, error_format)
     if _problems_of(exc) is not None:
         return format_param_validation(exc, error_format=error_format)
@@ -126,7 +131,7 @@ def format_cli_error(exc: Exception, *, error_format: str = "enhanced") -> str:
 
 def error_fields(exc: Exception) -> dict[str, str]:
     """`{"Code", "Message"}` for --cli-error-format json|yaml|text|table."""
-    if isinstance(exc, UsageError | ParamParseError):
+    if isinstance(exc, UsageError | ParamParseError | CliValidationError):
         return {"Code": PARAM_VALIDATION_CODE, "Message": str(exc).strip()}
     problems = _problems_of(exc)
     if problems is not None:
