@@ -140,9 +140,8 @@ def _logs_dir(store: Store) -> Path:
     return private_dir(store.home / "logs")
 
 
-def _insert_job(
-    conn: sqlite3.Connection, store: Store, kind: str, resource_id: str, deps: list, inline: bool
-) -> str | None:
+def _insert_job(conn: sqlite3.Connection, store: Store, kind: str, resource_id: str, deps: list) -> str | None:
+    """A queued job (a sync caller claims it afterwards with `_claim_inline`)."""
     active = conn.execute(
         "SELECT 1 FROM jobs WHERE kind = ? AND resource_id = ? AND state != 'done'", (kind, resource_id)
     ).fetchone()
@@ -152,19 +151,10 @@ def _insert_job(
 
     job_id = secrets.token_hex(12)
     log_path = private_file(_logs_dir(store) / f"{job_id}.log")
-    now = time.time()
-    if inline:
-        pid = os.getpid()
-        conn.execute(
-            "INSERT INTO jobs (job_id, kind, resource_id, state, mode, depends_on, pid, pid_start, log_path,"
-            " queued_at, started_at) VALUES (?, ?, ?, 'running', 'inline', ?, ?, ?, ?, ?, ?)",
-            (job_id, kind, resource_id, json.dumps(deps), pid, process_start(pid), str(log_path), now, now),
-        )
-    else:
-        conn.execute(
-            "INSERT INTO jobs (job_id, kind, resource_id, depends_on, log_path, queued_at) VALUES (?, ?, ?, ?, ?, ?)",
-            (job_id, kind, resource_id, json.dumps(deps), str(log_path), now),
-        )
+    conn.execute(
+        "INSERT INTO jobs (job_id, kind, resource_id, depends_on, log_path, queued_at) VALUES (?, ?, ?, ?, ?, ?)",
+        (job_id, kind, resource_id, json.dumps(deps), str(log_path), time.time()),
+    )
     return job_id
 
 
@@ -175,16 +165,8 @@ def submit(store: Store, kind: str, resource_id: str, depends_on: Iterable[tuple
     FAILED or DELETED) first; the handler decides what a failed one means.
     """
     deps = [[dep_kind, dep_id] for dep_kind, dep_id in depends_on]
-    if not sync_mode():
-        store.write(lambda conn: _insert_job(conn, store, kind, resource_id, deps, inline=False))
-        schedule(store)
-        return
-    _wait_for(store, deps)
-    job_id = store.write(lambda conn: _insert_job(conn, store, kind, resource_id, deps, inline=True))
-    if job_id is not None:
-        from aml_cli.jobs.worker import run_job
-
-        run_job(store, job_id, interactive=sys.stderr is not None and sys.stderr.isatty())
+    store.write(lambda conn: _insert_job(conn, store, kind, resource_id, deps))
+    start_queued(store, kind, resource_id, deps)
 
 
 def create_with_job(
@@ -203,7 +185,7 @@ def create_with_job(
     """
     deps = [[dep_kind, dep_id] for dep_kind, dep_id in depends_on]
     def queue(conn: sqlite3.Connection) -> None:
-        _insert_job(conn, store, kind, resource_id, deps, inline=False)
+        _insert_job(conn, store, kind, resource_id, deps)
 
     existing = store.create(kind, resource_id, record, fingerprint, also=queue)
     if existing is None:
