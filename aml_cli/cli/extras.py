@@ -12,11 +12,14 @@ from aml_cli.cli.usage_errors import UsageError
 
 
 def run_extra(name: str, argv: list[str], options) -> int:
+    if name == "completions":
+        from aml_cli.cli.completion import run_completions_command
+
+        return run_completions_command(argv)
     command = {
         "demo": _demo_command,
         "show-data-source-statistics": _statistics_command,
         "show-evaluation": _evaluation_command,
-        "completions": _completions_command,
     }[name]()
     try:
         result = command.main(argv, prog_name=f"aml {name}", standalone_mode=False, obj=options)
@@ -65,15 +68,3 @@ def _evaluation_command() -> click.Command:
         return show_evaluation(evaluation_id, threshold, save_path, options)
 
     return show
-
-
-def _completions_command() -> click.Command:
-    @click.command(help="Print the completion script for a shell.")
-    @click.argument("shell", type=click.Choice(["bash", "zsh", "fish"]))
-    def completions(shell: str) -> int:
-        from aml_cli.cli.completion import print_completion
-
-        print_completion(shell)
-        return 0
-
-    return completions
