@@ -311,3 +311,33 @@ def test_ctrl_c_while_waiting_exits_130_with_a_newline_on_stdout():
             process.kill()
             process.communicate()
     assert (process.returncode, stdout, stderr) == (130, "\n", "")
+
+
+def test_a_metadata_command_builds_only_its_own_operation():
+    """`aml get-ml-model` resolves the shapes of GetMLModel alone, not all 28 operations."""
+    probe = (
+        "import sys; from aml_cli.cli.main import run; from aml_cli.api import model; "
+        "code = run(['get-ml-model', '--ml-model-id', 'x']); "
+        "print(model.operation.cache_info().currsize, model.shape.cache_info().currsize, "
+        "sorted(m for m in sys.modules if m.split('.')[0] in ('numpy', 'pandas', 'rich', 'yaml', 'jmespath')))"
+    )
+    import os
+    import subprocess
+    import sys
+
+    done = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True, env=dict(os.environ))
+    operations, shapes, heavy = done.stdout.split(" ", 2)
+    assert int(operations) == 1
+    assert int(shapes) == len(_reachable("GetMLModelInput") | _reachable("GetMLModelOutput"))  # not the API's 152
+    assert heavy.strip() == "[]"
+
+
+def _reachable(name: str) -> set[str]:
+    from aml_cli.api import data
+
+    spec = data.SHAPES[name]
+    found = {name}
+    for child in [*spec.get("members", {}).values(), spec.get("member"), spec.get("key"), spec.get("value")]:
+        if child:
+            found |= _reachable(child)
+    return found
