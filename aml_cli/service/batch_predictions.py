@@ -69,7 +69,7 @@ def run_batch_prediction_job(store: Store, resource_id: str, ctx) -> dict:
     writer = _ResultWriter(targets, model, schema, float(model_record.get("ScoreThreshold", 0.5)))
     try:
         with writer:
-            for chunk in chunks_of(source, schema, keep_invalid=True, report=report):
+            for chunk in chunks_of(source, schema, keep_invalid=True, report=report, files=files):
                 writer.write(chunk)
                 ctx.progress((chunk.file_index + 1) / (len(files) + 1), "scoring")
         manifest = {

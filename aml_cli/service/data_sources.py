@@ -131,16 +131,17 @@ def run_data_source_job(store: Store, resource_id: str, ctx) -> dict:
     from aml_cli.ml.reader import ReadReport
     from aml_cli.ml.schema import parse_schema
     from aml_cli.ml.statistics import StatisticsAccumulator
-    from aml_cli.service.reading import chunks_of
+    from aml_cli.service.reading import chunks_of, input_files_of
 
     record = store.get(KIND, resource_id)
     schema = parse_schema(record["_schema"])
     ctx.log(f"Reading {record['DataLocationS3']}")
     report = ReadReport()
     statistics = StatisticsAccumulator(schema) if record.get("ComputeStatistics") else None
-    total = sum(path.stat().st_size for path in input_files(record["DataLocationS3"], "DataLocationS3")) or 1
+    files = input_files_of(record)
+    total = sum(path.stat().st_size for path in files) or 1
     seen = 0
-    for chunk in chunks_of(record, schema, report=report):
+    for chunk in chunks_of(record, schema, report=report, files=files):
         if statistics is not None:
             statistics.update(chunk)
         seen += chunk.nbytes  # uncompressed bytes: for .gz data the bar runs ahead, then waits at 99%

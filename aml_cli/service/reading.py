@@ -1,26 +1,34 @@
-"""Reading a data source's selected records again, as training, evaluation and batch prediction do."""
+"""Reading a data source's selected records again, as its own job, training, evaluation and batch prediction do."""
 
 from __future__ import annotations
 
 from collections.abc import Iterator
+from pathlib import Path
 
 # Blocks of this many bytes are parsed at a time: as fast as larger ones, with less than half the memory
 # (benchmarks/datasource_stats.py).
 CHUNK_BYTES = 8 << 20
 
 
-def chunks_of(source: dict, schema, *, keep_invalid: bool = False, report=None) -> Iterator:
-    """Typed chunks of the data source's records (its DataRearrangement applied), in file order."""
+def input_files_of(source: dict) -> list[Path]:
+    """The data source's files now; gone or unreadable ones fail the job that needs them."""
     from aml_cli.api.errors import InvalidInputException
     from aml_cli.jobs import JobFailed
-    from aml_cli.ml.reader import DataError, iter_chunks
-    from aml_cli.ml.split import parse_rearrangement
     from aml_cli.service.locations import input_files
 
     try:
-        files = input_files(source["DataLocationS3"], "DataLocationS3")
+        return input_files(source["DataLocationS3"], "DataLocationS3")
     except InvalidInputException as exc:
         raise JobFailed(exc.message) from exc
+
+
+def chunks_of(source: dict, schema, *, keep_invalid: bool = False, report=None, files=None) -> Iterator:
+    """Typed chunks of the data source's records (its DataRearrangement applied), in file order."""
+    from aml_cli.jobs import JobFailed
+    from aml_cli.ml.reader import DataError, iter_chunks
+    from aml_cli.ml.split import parse_rearrangement
+
+    files = files if files is not None else input_files_of(source)
     selection = parse_rearrangement(source.get("DataRearrangement"))
     try:
         yield from iter_chunks(
@@ -34,9 +42,3 @@ def frames_of(source: dict, schema) -> Iterator:
     """Only the valid records' frames, for training."""
     for chunk in chunks_of(source, schema):
         yield chunk.frame
-
-
-def input_files_of(source: dict) -> list:
-    from aml_cli.service.locations import input_files
-
-    return input_files(source["DataLocationS3"], "DataLocationS3")
