@@ -29,6 +29,15 @@ touches it, by the iterates it went through meanwhile (``s`` copies of the
 same weights without regularisation; with it, the closed-form sums of the
 skipped proximal steps), so averaging costs no more than the updates. Under L1 the mean is kept only
 where the last iterate is non-zero, so L1's weights stay truly sparse.
+
+With a ``DenseBlock`` (``whitening.py``) the frequent features' weights are
+kept in whitened coordinates ``V``: their gradient (of the centred features)
+is mapped by ``A``, AdaGrad steps ``V``, and ``W`` holds the plain weights
+``A.T @ V``, whose centring ``mean @ U`` comes off every margin and, at the
+end, off the bias. The block is dense (every step updates all of it, at a
+cost of about ``2 * d^2`` per output for d block features), so it is kept
+to the few frequent features; L2 reaches it as a gradient term, and L1,
+which must zero features one by one, trains without a block.
 """
 
 from __future__ import annotations
@@ -40,6 +49,7 @@ import numpy as np
 import scipy.sparse as sp
 
 from .losses import Loss
+from .whitening import DenseBlock
 
 
 @dataclass(frozen=True)
@@ -125,7 +135,9 @@ def _stack(parts: list[tuple[sp.csr_matrix, np.ndarray]]) -> tuple[sp.csr_matrix
 class SGD:
     """Weights (n_features x n_outputs, float32) and the state that updates them."""
 
-    def __init__(self, n_features: int, n_outputs: int, loss: Loss, config: SGDConfig) -> None:
+    def __init__(
+        self, n_features: int, n_outputs: int, loss: Loss, config: SGDConfig, block: DenseBlock | None = None
+    ) -> None:
         self.loss = loss
         self.config = config
         self.W = np.zeros((n_features, n_outputs), dtype=np.float32)
@@ -140,6 +152,23 @@ class SGD:
         self.avg_sum = np.zeros_like(self.W) if config.average else None  # float32 like W: 100 classes are big
         self.avg_last = np.zeros(n_features, dtype=np.int64)  # last step whose iterate is in avg_sum
         self.avg_start = 0
+        self.block = block
+        if block is not None:
+            self._init_block(block, n_features, n_outputs)
+
+    def _init_block(self, block: DenseBlock, n_features: int, n_outputs: int) -> None:
+        """The block's weights live in whitened coordinates ``V``; ``W`` holds their plain form ``A.T @ V``."""
+        if self.config.l1 > 0:
+            raise ValueError("L1 keeps weights sparse feature by feature: no whitened block")
+        d = block.features.size
+        self.position = np.full(n_features, -1, dtype=np.int64)
+        self.position[block.features] = np.arange(d)
+        self.penalty[block.features] = 0.0  # L2 reaches the block through its gradient instead
+        self.V = np.zeros((d, n_outputs))
+        self.hV = np.full((d, n_outputs), float(self.config.initial_accumulator))
+        self.V_sum = np.zeros_like(self.V)
+        self.U = np.zeros_like(self.V)  # the block's plain weights
+        self.shift = np.zeros(n_outputs)  # mean @ U: the centring, taken off every margin
 
     @property
     def n_features(self) -> int:
@@ -156,9 +185,16 @@ class SGD:
         if self.regularized:
             W = self._prox(W, h, sel, self.steps - self.applied[sel])
         margins = np.asarray(X @ W, dtype=np.float64)
+        if self.block is not None:
+            margins -= self.shift
         total = float(self.loss.row_loss(y, margins).sum())
         G = self.loss.margin_gradient(y, margins) / X.shape[0]
         g = np.asarray(X.T @ G, dtype=np.float32)
+        if self.block is not None:
+            at = self.position[sel]
+            inside = at >= 0
+            self._block_step(g[inside], at[inside], G.sum(axis=0))
+            g[inside] = 0.0  # the block's rows of W are rewritten below
         h = h + g * g
         W = W - self.config.learning_rate * g / np.sqrt(np.maximum(h, np.float32(1e-30)))
         self.steps += 1
@@ -167,10 +203,28 @@ class SGD:
             self.applied[sel] = self.steps
         self.W[sel] = W
         self.h[sel] = h
+        if self.block is not None:
+            self.W[self.block.features] = self.U
         if self.avg_sum is not None:
             self.avg_sum[sel] += W
             self.avg_last[sel] = self.steps
         return total
+
+    def _block_step(self, touched: np.ndarray, at: np.ndarray, gradient_sum: np.ndarray) -> None:
+        """AdaGrad in whitened coordinates: the gradient of the centred features, mapped by A."""
+        block = self.block
+        assert block is not None
+        gU = np.zeros_like(self.U)
+        gU[at] = touched
+        gU -= np.outer(block.mean, gradient_sum)
+        if self.config.l2 > 0:
+            gU += self.config.l2 * self.U
+        gV = block.transform @ gU
+        self.hV += gV * gV
+        self.V -= self.config.learning_rate * gV / np.sqrt(np.maximum(self.hV, 1e-30))
+        self.U = block.transform.T @ self.V
+        self.shift = block.mean @ self.U
+        self.V_sum += self.V
 
     def begin_average(self) -> None:
         """Start a new mean of iterates from the current step (called at the start of each pass)."""
@@ -178,6 +232,8 @@ class SGD:
             self.avg_sum[:] = 0.0
             self.avg_last[:] = self.steps
             self.avg_start = self.steps
+        if self.block is not None:
+            self.V_sum[:] = 0.0
 
     def _skipped_sum(self, W: np.ndarray, h: np.ndarray, sel: slice | np.ndarray) -> np.ndarray:
         """Sum of the iterates a weight went through, since it last entered the mean, in steps that did not touch it.
@@ -215,7 +271,22 @@ class SGD:
         return (W / (1.0 + eta * self.penalty[sel][:, None]) ** np.asarray(times)[..., None]).astype(np.float32)
 
     def weights(self) -> np.ndarray:
-        """The weights with every pending regularisation step applied (their mean over the pass, averaging)."""
+        """The weights with every pending regularisation step applied (their mean over the pass, averaging).
+
+        With a block, its plain weights replace their rows and the bias takes off their centring.
+        """
+        W = self._plain_weights()
+        if self.block is None:
+            return W
+        averaged = self.avg_sum is not None and self.steps > self.avg_start
+        V = self.V_sum / (self.steps - self.avg_start) if averaged else self.V
+        U = self.block.transform.T @ V
+        W = W.copy()
+        W[self.block.features] = U
+        W[self.block.bias] -= self.block.mean @ U
+        return W
+
+    def _plain_weights(self) -> np.ndarray:
         if self.avg_sum is not None and self.steps > self.avg_start:
             every = slice(None)
             total = self.avg_sum + self._skipped_sum(self.W, self.h, every)
