@@ -34,7 +34,7 @@ from .model_file import ModelFileError, write_model
 from .predict import encode_targets, label_strings
 from .schema import Schema
 from .sgd import SGD, SGDConfig, localize, rebatch, run_passes
-from .whitening import DenseBlock, block_features, fit_block
+from .whitening import MIN_SHARE, DenseBlock, block_features, fit_block
 
 MAX_CLASSES = 100
 DEFAULTS = {
@@ -184,6 +184,9 @@ def train_model(
         raise TrainingError(f"No training rows have a value for the target attribute {schema.target}.")
     report(0.2)
     learner = _Learner(cache, model_type, len(labels) if model_type == "MULTICLASS" else 1, settings, featurizer)
+    if learner.block is not None:
+        log(f"Features present in at least {MIN_SHARE:.0%} of the rows learned in a whitened basis: "
+            f"{learner.block.features.size}")
     if settings.shuffle == "auto":
         learner.cache = shuffled(cache, Path(cache_dir) / "shuffled", _rng(seed), WINDOW_NNZ)
         cache.remove()

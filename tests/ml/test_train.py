@@ -261,3 +261,13 @@ def test_the_batch_store_gives_back_every_batch_unchanged_across_windows(tmp_pat
         assert (original.cols is None) == (read.cols is None)
         if original.cols is not None:
             assert np.array_equal(original.cols, read.cols)
+
+
+def test_frequent_features_are_whitened_except_under_l1(tmp_path):
+    (tmp_path / "plain").mkdir()
+    (tmp_path / "l1").mkdir()
+    _, lines, _, _ = fit(tmp_path / "plain")
+    whitened = [line for line in lines if "whitened basis" in line]
+    assert len(whitened) == 1 and int(whitened[0].rsplit(": ", 1)[1]) >= 2
+    _, lines, _, _ = fit(tmp_path / "l1", parameters={"sgd.l1RegularizationAmount": "1e-4"})
+    assert not any("whitened basis" in line for line in lines)
