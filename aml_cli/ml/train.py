@@ -293,6 +293,7 @@ class _Learner:
         self.cache = cache
         self.cache_rows = cache.rows
         self.model_type = model_type
+        self.outputs = outputs
         self.settings = settings
         self.bias: int | None = featurizer.bias_index
         self.target_mean, self.target_scale = self._target_moments()
@@ -316,7 +317,7 @@ class _Learner:
         """The frequent features' whitening; none under L1, whose point is choosing features one by one."""
         if settings.l1 > 0 or self.bias is None:
             return None
-        features = block_features(counts, self.cache_rows, exclude=(self.bias,))
+        features = block_features(counts, self.cache_rows, exclude=(self.bias,), outputs=self.outputs)
         return fit_block((X for X, _ in self._parts()), features, self.cache_rows, self.cache.n_features, self.bias)
 
     def _target_moments(self) -> tuple[float, float]:

@@ -18,6 +18,7 @@ Measured on 5 validation folds of the benchmark's MULTICLASS training file
 
 from __future__ import annotations
 
+import math
 from collections.abc import Iterable
 from dataclasses import dataclass
 
@@ -26,7 +27,8 @@ import scipy.linalg as la
 import scipy.sparse as sp
 
 MIN_SHARE = 0.05  # a feature present in at least this share of the rows joins the block
-MAX_BLOCK = 512  # the most frequent features, at most: each step costs 2 * block^2 * classes
+MAX_BLOCK = 512  # the most frequent features, at most
+MAX_BLOCK_WORK = 8 * 512 * 512  # block^2 * outputs: each step costs twice that, so many classes get a smaller block
 SAMPLE_ROWS = 100_000  # rows (evenly spread) the covariance is estimated from
 RIDGE = 1e-3  # added to the correlation matrix's diagonal: collinear bins stay invertible
 
@@ -44,14 +46,16 @@ class DenseBlock:
     bias: int
 
 
-def block_features(counts: np.ndarray, rows: int, exclude: Iterable[int] = ()) -> np.ndarray:
-    """Indices of the features present in at least MIN_SHARE of the rows, the most frequent MAX_BLOCK."""
+def block_features(counts: np.ndarray, rows: int, exclude: Iterable[int] = (), outputs: int = 1) -> np.ndarray:
+    """Indices of the features present in at least MIN_SHARE of the rows, the most frequent ones that fit
+    MAX_BLOCK and MAX_BLOCK_WORK."""
     counts = np.asarray(counts).copy()
     for index in exclude:
         counts[index] = 0
     frequent = np.flatnonzero(counts >= max(MIN_SHARE * rows, 1))
-    if frequent.size > MAX_BLOCK:
-        frequent = frequent[np.argsort(-counts[frequent], kind="stable")[:MAX_BLOCK]]
+    largest = min(MAX_BLOCK, int(math.sqrt(MAX_BLOCK_WORK / max(outputs, 1))))
+    if frequent.size > largest:
+        frequent = frequent[np.argsort(-counts[frequent], kind="stable")[:largest]]
     return np.sort(frequent).astype(np.int64)
 
 

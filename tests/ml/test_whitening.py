@@ -22,6 +22,13 @@ def test_block_features_keep_the_most_frequent_when_there_are_too_many(monkeypat
     assert block_features(counts, rows=100).tolist() == [1, 3]
 
 
+def test_many_classes_get_a_smaller_block(monkeypatch):
+    monkeypatch.setattr(whitening, "MAX_BLOCK_WORK", 100)
+    counts = np.array([10, 90, 30, 80, 20, 70])
+    assert block_features(counts, rows=100, outputs=1).tolist() == [0, 1, 2, 3, 4, 5]
+    assert block_features(counts, rows=100, outputs=25).tolist() == [1, 3]
+
+
 def correlated(n=4000, seed=0):
     """Two nearly equal numbers whose small difference decides the label, a third independent one, a bias."""
     rng = np.random.default_rng(seed)
