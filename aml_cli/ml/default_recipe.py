@@ -5,23 +5,15 @@ the bin count chosen for them (``NUMERIC_VARS_QB_<n>`` = ``group('a','b')``)
 and quantile-binned per group; BINARY and CATEGORICAL inputs as they are.
 
 Bin count per NUMERIC attribute (the service's rule was never published):
-the largest of 5, 10, 20, 50, 100, 200, 500 that leaves on average at least
-two distinct values and 500 present values per bin —
-``min(distinct / 2, present / 500)`` rounded down to that list — except
-that an attribute present in at least half of the rows never gets fewer
-than 10 bins for want of rows. Few distinct values or few rows give coarse
-bins (each bin is then estimated from enough rows); large varied data gets
-fine ones. 500 rows per bin, not fewer, because a MULTICLASS model
-estimates one weight per class in every bin: with 100 rows per bin,
-validation splits of benchmarks/training.py's training files showed a worse
-log loss for MULTICLASS and REGRESSION and no gain for BINARY. Five bins
-rather than ten for a mostly missing attribute (its missing values get a
-bin of their own; ten bins of a column present in a quarter of the rows
-would hold 2.5% of them each) and for one with fewer than 20 distinct
-values: on 5 validation folds of the benchmark's MULTICLASS training file
-log loss 1.017 -> 1.003 and accuracy 0.591 -> 0.595. Mostly present
-attributes keep the floor of 10 however few the rows, because 5 bins cost
-the small BINARY set (3,500 rows) 0.02 AUC.
+the largest of 10, 20, 50, 100, 200, 500 that leaves on average at least
+two distinct values and 500 present values per bin, and never fewer than
+10 — ``min(distinct / 2, present / 500)`` rounded down to that list. Few
+distinct values or few rows give coarse bins (each bin is then estimated
+from enough rows); large varied data gets fine ones. 500 rows per bin, not
+fewer, because a MULTICLASS model estimates one weight per class in every
+bin: with 100 rows per bin, validation splits of benchmarks/training.py's
+training files showed a worse log loss for MULTICLASS and REGRESSION and no
+gain for BINARY.
 
 TEXT (undocumented by the service; aml's choice), per TEXT attribute from
 its statistics: lower-cased, with edge punctuation stripped, as single
@@ -45,7 +37,6 @@ import json
 from typing import Any
 
 BIN_CHOICES = (10, 20, 50, 100, 200, 500)
-COARSEST_BINS = 5  # the fewest quantile_bin allows
 MIN_VALUES_PER_BIN = 500
 MIN_DISTINCT_PER_BIN = 2
 MIN_PAIR_OCCURRENCES = 100  # expected occurrences of each possible word pair before pairs become features
@@ -60,13 +51,9 @@ def bin_count(attribute_statistics: dict[str, Any], rows: int) -> int:
     distinct = attribute_statistics.get("distinct")
     if not isinstance(distinct, int | float):
         distinct = present
-    by_rows = present / MIN_VALUES_PER_BIN
-    if missing <= present:  # mostly present: few rows still get 10 bins
-        by_rows = max(by_rows, BIN_CHOICES[0])
-    capacity = min(distinct / MIN_DISTINCT_PER_BIN, by_rows)
-    choices = (COARSEST_BINS, *BIN_CHOICES)
-    fitting = [n for n in choices if n <= capacity]
-    return fitting[-1] if fitting else COARSEST_BINS
+    capacity = min(distinct / MIN_DISTINCT_PER_BIN, present / MIN_VALUES_PER_BIN)
+    fitting = [n for n in BIN_CHOICES if n <= capacity]
+    return fitting[-1] if fitting else BIN_CHOICES[0]
 
 
 def default_recipe(schema: Any, statistics: dict) -> str:

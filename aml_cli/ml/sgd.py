@@ -57,6 +57,7 @@ class SGDConfig:
     """Learning settings; ``l1`` and ``l2`` are never both non-zero."""
 
     learning_rate: float = 0.5
+    block_learning_rate: float | None = None  # the whitened block's step (learning_rate when None)
     l1: float = 0.0
     l2: float = 0.0
     batch_size: int = 2048
@@ -221,7 +222,8 @@ class SGD:
             gU += self.config.l2 * self.U
         gV = block.transform @ gU
         self.hV += gV * gV
-        self.V -= self.config.learning_rate * gV / np.sqrt(np.maximum(self.hV, 1e-30))
+        rate = self.config.block_learning_rate or self.config.learning_rate
+        self.V -= rate * gV / np.sqrt(np.maximum(self.hV, 1e-30))
         self.U = block.transform.T @ self.V
         self.shift = block.mean @ self.U
         self.V_sum += self.V

