@@ -71,7 +71,8 @@ def block_features(counts: np.ndarray, rows: int, exclude: Iterable[int] = (), o
 def fit_block(
     parts: Iterable[sp.csr_matrix], features: np.ndarray, rows: int, n_features: int, bias: int
 ) -> DenseBlock | None:
-    """Estimate the block's whitening from a sample of rows; None when fewer than two features vary."""
+    """Estimate the block's whitening from a sample of rows; None when fewer than two features vary
+    or the values give no usable covariance."""
     if features.size < 2 or rows == 0:
         return None
     d = features.size
@@ -94,15 +95,21 @@ def fit_block(
         seen += sample.shape[0]
     if seen == 0:
         return None
-    mean = first / seen
-    covariance = second / seen - np.outer(mean, mean)
+    with np.errstate(invalid="ignore", over="ignore"):
+        mean = first / seen
+        covariance = second / seen - np.outer(mean, mean)
     variance = np.diag(covariance).copy()
-    varying = variance > 1e-9
+    varying = np.isfinite(variance) & (variance > 1e-9)  # a feature with non-finite values stays out
     if varying.sum() < 2:
         return None
     features, mean = features[varying], mean[varying]
     deviation = np.sqrt(variance[varying])
     correlation = covariance[np.ix_(varying, varying)] / np.outer(deviation, deviation)
-    lower = la.cholesky(correlation + RIDGE * np.eye(features.size), lower=True)
+    if not np.isfinite(correlation).all():
+        return None  # values no covariance can be made of: the block is an optimisation, training goes on without
+    try:
+        lower = la.cholesky(correlation + RIDGE * np.eye(features.size), lower=True)
+    except la.LinAlgError:
+        return None
     inverse = la.solve_triangular(lower, np.eye(features.size), lower=True)
     return DenseBlock(features, mean, inverse / deviation[None, :], bias)

@@ -145,3 +145,12 @@ def test_the_block_takes_its_own_step_size():
     fast, _ = train(X, y, SGDConfig(batch_size=50, unpenalized=(3,), block_learning_rate=0.5), 1, block)
     assert np.abs(slow.U).max() < 1e-3 < np.abs(fast.U).max()
     assert np.abs(slow.W[3]) > 0.01  # the bias, outside the block, learns at the ordinary rate
+
+
+def test_a_feature_with_non_finite_values_stays_out_of_the_block():
+    X, _ = correlated(n=300)
+    X = X.tolil()
+    X[5, 0] = np.inf
+    assert fit_block([X.tocsr()], np.array([0, 1, 2]), 300, 4, bias=3).features.tolist() == [1, 2]
+    X[6, 1] = np.nan
+    assert fit_block([X.tocsr()], np.array([0, 1, 2]), 300, 4, bias=3) is None
