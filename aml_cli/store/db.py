@@ -82,6 +82,12 @@ def apply_transition(
     return record
 
 
+def _close_interrupted(conn: sqlite3.Connection) -> None:
+    """Rolls back a transaction an exception left open between its BEGIN and its guard (a signal can)."""
+    if conn.in_transaction:
+        conn.execute("ROLLBACK")
+
+
 class Store:
     """One aml data directory: `aml.db` plus artifact files beside it."""
 
@@ -143,9 +149,14 @@ class Store:
             attempt += 1
 
     def _transaction(self, conn: sqlite3.Connection, fn: Callable[[sqlite3.Connection], T]) -> T:
-        """One attempt: BEGIN IMMEDIATE, fn, COMMIT (itself retried in place); rolls back on any error."""
-        conn.execute("BEGIN IMMEDIATE")
+        """One attempt: BEGIN IMMEDIATE, fn, COMMIT (itself retried in place); rolls back on any error.
+
+        BEGIN is inside the guarded block because a worker's SIGTERM raises wherever Python happens to be:
+        a transaction it left open would make every later BEGIN of the process fail.
+        """
+        _close_interrupted(conn)
         try:
+            conn.execute("BEGIN IMMEDIATE")
             result = fn(conn)
             self._retry(lambda: conn.execute("COMMIT"))
         except BaseException:
@@ -168,11 +179,13 @@ class Store:
 
         def attempt() -> T:
             conn = self.connection()
-            conn.execute("BEGIN")
+            _close_interrupted(conn)
             try:
+                conn.execute("BEGIN")
                 return fn(conn)
             finally:
-                conn.execute("COMMIT")
+                if conn.in_transaction:
+                    conn.execute("COMMIT")
 
         return self._retry(attempt)
 

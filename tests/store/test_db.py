@@ -137,3 +137,14 @@ def test_a_failing_write_rolls_back_everything_it_did(store):
     with pytest.raises(ValueError):
         store.write(half)
     assert store.get("X", "y") is None
+
+
+@pytest.mark.parametrize("begin", ["BEGIN", "BEGIN IMMEDIATE"])
+def test_a_transaction_an_interrupt_left_open_does_not_block_the_next_one(store, begin):
+    # a SIGTERM in a worker raises wherever it lands, e.g. just after a BEGIN and before its guard
+    store.create("DataSource", "ds-1", {"Status": "PENDING"}, "fp")
+    store.connection().execute(begin)
+    assert store.transition("DataSource", "ds-1", "INPROGRESS") is not None
+    store.connection().execute(begin)
+    assert store.read(lambda conn: conn.execute("SELECT count(*) FROM resources").fetchone()[0]) == 1
+    assert not store.connection().in_transaction
