@@ -7,9 +7,10 @@ data: features whose values exceed 1 in magnitude are scaled by their largest
 magnitude (the weights are unscaled before saving, so the file holds weights
 for the raw features), a REGRESSION target is standardised (its mean and
 deviation go into the model), the bias starts at the log-odds of the
-class frequencies, and the features present in at least 5% of the rows get
-a whitening (``whitening.py``: their covariance, estimated from a sample of
-the cache, inverted) so that SGD learns them in uncorrelated coordinates.
+class frequencies, and the features present in at least 5% of the rows (and
+in at least 50) get a whitening (``whitening.py``: their covariance, estimated
+from a sample of the cache, inverted) so that SGD learns them in uncorrelated
+coordinates.
 ``sgd.shuffleType=auto`` shuffles the cache once with a generator seeded by
 the model ID, so the same ID always trains the same model.
 """
