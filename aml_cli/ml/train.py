@@ -320,7 +320,8 @@ class _Learner:
         if settings.l1 > 0 or self.bias is None:
             return None
         features = block_features(counts, self.cache_rows, exclude=(self.bias,), outputs=self.outputs)
-        return fit_block((X for X, _ in self._parts()), features, self.cache_rows, self.cache.n_features, self.bias)
+        parts = (X for X, _ in self.cache)
+        return fit_block(parts, features, self.cache_rows, self.cache.n_features, self.bias, self.scale)
 
     def _target_moments(self) -> tuple[float, float]:
         if self.model_type != "REGRESSION":

@@ -69,10 +69,16 @@ def block_features(counts: np.ndarray, rows: int, exclude: Iterable[int] = (), o
 
 
 def fit_block(
-    parts: Iterable[sp.csr_matrix], features: np.ndarray, rows: int, n_features: int, bias: int
+    parts: Iterable[sp.csr_matrix],
+    features: np.ndarray,
+    rows: int,
+    n_features: int,
+    bias: int,
+    scale: np.ndarray | None = None,
 ) -> DenseBlock | None:
     """Estimate the block's whitening from a sample of rows; None when fewer than two features vary
-    or the values give no usable covariance."""
+    or the values give no usable covariance. ``scale`` (per feature) is applied to the sampled rows only,
+    so the whole cache is never rescaled for it."""
     if features.size < 2 or rows == 0:
         return None
     d = features.size
@@ -86,8 +92,11 @@ def fit_block(
         sample = X[::stride]
         inside = position[sample.indices] >= 0
         ends = np.concatenate([[0], np.cumsum(inside)])[sample.indptr]
+        values = np.asarray(sample.data, dtype=np.float64)[inside]
+        if scale is not None:
+            values *= scale[sample.indices[inside]]
         XF = sp.csr_matrix(
-            (np.asarray(sample.data, dtype=np.float64)[inside], position[sample.indices[inside]], ends),
+            (values, position[sample.indices[inside]], ends),
             shape=(sample.shape[0], d),
         )
         second += (XF.T @ XF).toarray()
