@@ -50,9 +50,14 @@ def _rdataset(package: str, name: str) -> pd.DataFrame:
     return data(package, name).drop(columns=["rownames"], errors="ignore")
 
 
+def _types(frame: pd.DataFrame) -> dict[str, str]:
+    """NUMERIC for number columns, CATEGORICAL for the rest; each loader corrects what it knows better."""
+    return {c: ("NUMERIC" if frame[c].dtype.kind in "if" else "CATEGORICAL") for c in frame}
+
+
 def churn() -> tuple[pd.DataFrame, dict[str, str], str, str]:
     frame = _rdataset("modeldata", "mlc_churn")
-    types = {c: ("NUMERIC" if frame[c].dtype.kind in "if" else "CATEGORICAL") for c in frame}
+    types = _types(frame)
     types.update(international_plan="BINARY", voice_mail_plan="BINARY", churn="BINARY")
     return frame, types, "churn", "BINARY"
 
@@ -60,14 +65,14 @@ def churn() -> tuple[pd.DataFrame, dict[str, str], str, str]:
 def loans() -> tuple[pd.DataFrame, dict[str, str], str, str]:
     # sub_grade names the grade outright and interest_rate is set from it: both would leak the target
     frame = _rdataset("openintro", "loans_full_schema").drop(columns=["sub_grade", "interest_rate"])
-    types = {c: ("NUMERIC" if frame[c].dtype.kind in "if" else "CATEGORICAL") for c in frame}
+    types = _types(frame)
     types["emp_title"] = "TEXT"
     return frame, types, "grade", "MULTICLASS"
 
 
 def diamonds() -> tuple[pd.DataFrame, dict[str, str], str, str]:
     frame = _rdataset("ggplot2", "diamonds")
-    types = {c: ("NUMERIC" if frame[c].dtype.kind in "if" else "CATEGORICAL") for c in frame}
+    types = _types(frame)
     return frame, types, "price", "REGRESSION"
 
 
@@ -104,7 +109,7 @@ def extra(name: str) -> tuple[pd.DataFrame, dict[str, str], str, str]:
     frame = _rdataset(package, dataset).drop(columns=list(drop))
     if model_type == "BINARY":
         frame[target] = (frame[target].astype(str) == positive).astype(int)
-    types = {c: ("NUMERIC" if frame[c].dtype.kind in "if" else "CATEGORICAL") for c in frame}
+    types = _types(frame)
     types[target] = {"BINARY": "BINARY", "MULTICLASS": "CATEGORICAL", "REGRESSION": "NUMERIC"}[model_type]
     return frame, types, target, model_type
 
