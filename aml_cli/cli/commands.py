@@ -10,6 +10,7 @@ from __future__ import annotations
 import click
 
 from aml_cli.api import cli_name, operation, operation_names, waiter, waiter_names
+from aml_cli.cli.extras import EXTRAS
 from aml_cli.cli.globals import GLOBAL_OPTIONS, takes_value, value_kind
 
 GLOBAL_HELP: dict[str, str] = {
@@ -34,14 +35,6 @@ GLOBAL_HELP: dict[str, str] = {
     "--cli-error-format": "How errors are printed (enhanced by default).",
     "--sync": "aml only: run jobs in this process and return when they finish (also AML_SYNC=1).",
 }
-
-EXTRA_HELP = {
-    "demo": "Train and evaluate a model on the bundled demo data, end to end.",
-    "show-data-source-statistics": "Show a data source's statistics as tables with small distribution charts.",
-    "show-evaluation": "Show an evaluation the way the service's console did: score histograms, confusion matrix.",
-    "completions": "Print the shell completion script for bash, zsh or fish.",
-}
-
 
 class ArgvCommand(click.Command):
     """A command whose argv is parsed by aml's AWS-compatible parser, not by Click."""
@@ -136,7 +129,7 @@ class RootGroup(LazyGroup):
         sections = {"Commands (aws machinelearning)": [], "Extras (aml only, not in the AWS API)": []}
         for name in self.list_commands(ctx):
             command = self.get_command(ctx, name)
-            key = "Extras (aml only, not in the AWS API)" if name in EXTRA_HELP else "Commands (aws machinelearning)"
+            key = "Extras (aml only, not in the AWS API)" if name in EXTRAS else "Commands (aws machinelearning)"
             sections[key].append((name, command.get_short_help_str(formatter.width - 36)))
         for title, rows in sections.items():
             with formatter.section(title):
@@ -154,7 +147,7 @@ class RootGroup(LazyGroup):
 
 
 def _extra_command(name: str) -> click.Command:
-    return ArgvCommand(name, help=EXTRA_HELP[name], add_help_option=False)
+    return ArgvCommand(name, help=EXTRAS[name].summary, add_help_option=False)
 
 
 def _global_param(name: str) -> click.Option:
@@ -174,7 +167,7 @@ def wait_group() -> click.Group:
 def root_group() -> RootGroup:
     factories: dict = {cli_name(name): (lambda n=name: operation_command(n)) for name in operation_names()}
     factories["wait"] = wait_group
-    for name in EXTRA_HELP:
+    for name in EXTRAS:
         factories[name] = lambda n=name: _extra_command(n)
     params = [_global_param(name) for name in GLOBAL_OPTIONS]
     return RootGroup(

@@ -95,7 +95,8 @@ def cli_model() -> CliModel:
     import click
 
     from aml_cli.api import cli_name, docs, operation_names, waiter, waiter_names
-    from aml_cli.cli.commands import EXTRA_HELP, root_group
+    from aml_cli.cli.commands import root_group
+    from aml_cli.cli.extras import EXTRAS
 
     ops = {cli_name(name): name for name in operation_names()}
     group = root_group()
@@ -108,7 +109,7 @@ def cli_model() -> CliModel:
             commands.append(Command(name, "Wait until resources reach a state."))
         else:
             arguments = SHELLS if name == "completions" else ()
-            commands.append(Command(name, _summary(EXTRA_HELP.get(name, "")), arguments=arguments))
+            commands.append(Command(name, _summary(EXTRAS[name].summary), arguments=arguments))
     waiters = [
         Command(
             f"wait/{cli_name(name)}",

@@ -14,8 +14,6 @@ from collections.abc import Sequence
 from aml_cli.cli import output_stream
 from aml_cli.cli.errors import GENERAL_ERROR_RC
 
-EXTRAS = ("demo", "show-data-source-statistics", "show-evaluation", "completions")
-
 
 def main(argv: Sequence[str] | None = None) -> None:
     """Run `aml` with `argv` (default: sys.argv[1:]) and exit with the AWS CLI's exit code."""
@@ -75,6 +73,8 @@ def _dispatch(args: list[str]) -> int:
         from aml_cli.cli.waiters import run_wait
 
         return run_wait(tail, options)
+    from aml_cli.cli.extras import EXTRAS
+
     if name in EXTRAS:
         from aml_cli.cli.extras import run_extra
 
@@ -97,6 +97,7 @@ def _operation_for(command: str) -> str:
     by_cli = {cli_name(name): name for name in operation_names()}
     if command in by_cli:
         return by_cli[command]
+    from aml_cli.cli.extras import EXTRAS
     from aml_cli.cli.usage_errors import UsageError
 
     choices = [*by_cli, "wait", *EXTRAS]

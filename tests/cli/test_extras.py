@@ -77,3 +77,26 @@ def test_extras_have_their_own_help_section(capsys):
     commands, extras = out.split("Extras (aml only, not in the AWS API)")
     assert "get-ml-model" in commands and "demo" not in commands
     assert "show-evaluation" in extras and "get-ml-model" not in extras
+
+
+def test_an_extras_service_error_names_the_extra_as_its_operation(capsys):
+    assert run(["show-data-source-statistics", "--data-source-id", "nope"]) == 254
+    err = capsys.readouterr().err
+    assert "when calling the ShowDataSourceStatistics operation: A data source with ID nope does not exist." in err
+
+
+def test_a_save_name_of_the_wrong_type_is_refused_before_anything_runs(tmp_path, capsys):
+    """No evaluation exists: the name is checked first, so the error is the usage error, not a lookup."""
+    assert run(["show-evaluation", "--evaluation-id", "nope", "--save", str(tmp_path / "report.png")]) == 252
+    captured = capsys.readouterr()
+    assert captured.out == ""
+    assert "must end in .svg or .html" in captured.err
+    assert not (tmp_path / "report.png").exists()
+
+
+def test_every_extra_is_declared_once_with_a_summary_and_an_operation_name():
+    from aml_cli.cli.extras import EXTRAS
+
+    for name, extra in EXTRAS.items():
+        assert extra.name == name and extra.summary.endswith(".")
+        assert extra.operation[0].isupper() and "-" not in extra.operation

@@ -17,6 +17,20 @@ def _step(text: str) -> None:
     write_stderr(f"==> {text}\n")
 
 
+def run(argv: list[str], options) -> int:
+    import click
+
+    from aml_cli.cli.extras import EXTRAS, run_click
+
+    @click.command("demo", help=EXTRAS["demo"].summary)
+    @click.option("--prefix", default="demo", show_default=True, help="Prefix of the IDs the demo creates.")
+    @click.pass_obj
+    def demo(options, prefix: str) -> int:
+        return run_demo(prefix, options)
+
+    return run_click(demo, argv, options)
+
+
 def run_demo(prefix: str, options) -> int:
     """Split 70/30, train BINARY, evaluate, print the model and its AUC (jobs run in this process)."""
     from aml_cli.service import call
