@@ -1,15 +1,18 @@
-"""Typed views of `data.py`, built on demand for one operation at a time.
+"""A service as a value: its protocol, signing name, shapes, operations, errors, paginators and waiters.
 
-`operation("GetMLModel")` resolves only the shapes that operation reaches, so
-a command that runs one operation never builds the other 27.
+Each service's facts live in its own `aml_cli/api/<service>/data.py`, loaded
+the first time an operation of that service is asked for; `operation(name)`
+resolves only the shapes that operation reaches, so a command that runs one
+operation never builds the others, and shape names of different services
+(`Tag`, `ResourceNotFoundException`) never meet.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass, field
 from functools import cache
-
-from aml_cli.api import data
+from importlib import import_module
+from types import ModuleType
 
 SCALARS = frozenset({"string", "integer", "long", "float", "double", "boolean", "timestamp", "blob"})
 
@@ -29,10 +32,17 @@ class Shape:
     member: Shape | None = None  # list element
     key: Shape | None = None  # map key
     value: Shape | None = None  # map value
+    locations: dict[str, tuple[str, str]] = field(default_factory=dict)  # member -> (uri|querystring|header, name)
+    union: bool = False  # exactly one member may be set
+    timestamp_format: str | None = None
 
     @property
     def is_scalar(self) -> bool:
         return self.type in SCALARS
+
+    def location(self, member: str) -> tuple[str, str]:
+        """Where a member travels in an HTTP request: ("body", name) unless the model says otherwise."""
+        return self.locations.get(member, ("body", member))
 
 
 @dataclass(frozen=True)
@@ -44,13 +54,24 @@ class Paginator:
 
 
 @dataclass(frozen=True)
+class Http:
+    """How a REST operation travels: method, URI template (`/memberships/{membershipIdentifier}`), success status."""
+
+    method: str
+    uri: str
+    status: int = 200
+
+
+@dataclass(frozen=True)
 class Operation:
-    """An operation with its input/output shapes, error codes and optional paginator."""
+    """An operation with its input/output shapes, error codes, HTTP binding and optional paginator."""
 
     name: str
+    service: str  # the service's CLI name
     input: Shape
     output: Shape
     errors: tuple[str, ...]
+    http: Http
     paginator: Paginator | None = None
 
 
@@ -71,46 +92,112 @@ class Waiter:
     acceptors: tuple[Acceptor, ...]
 
 
+@dataclass(frozen=True)
+class JsonProtocol:
+    """AWS JSON 1.x: every call is `POST /` with `X-Amz-Target: <target_prefix>.<Operation>`."""
+
+    target_prefix: str
+    json_version: str = "1.1"
+    name: str = "json"
+
+
+@dataclass(frozen=True)
+class RestJsonProtocol:
+    """REST-JSON: each operation has its own method and URI; members travel in the path, query, headers or body."""
+
+    name: str = "rest-json"
+
+
+@dataclass(frozen=True)
+class Service:
+    """One AWS service as aml speaks it. `data` and `docs` are module paths, imported on first use."""
+
+    cli_name: str  # `aml <cli_name> <command>`, `aws <cli_name> <command>`
+    service_id: str  # botocore's serviceId: "Machine Learning", "CleanRoomsML"
+    api_version: str
+    protocol: JsonProtocol | RestJsonProtocol
+    signing_name: str  # the SigV4 scope's service
+    endpoint_prefix: str
+    data: str
+    docs: str
+    validation_error: str  # the code of the service's own input validation (InvalidInputException, ...)
+    timestamp_format: str  # how its timestamps travel on the wire: "unix-timestamp" or "iso8601"
+    resources: str | None = None  # module declaring its resource kinds (aml_cli.api.resources)
+
+    def _facts(self) -> ModuleType:
+        return import_module(self.data)
+
+    def shape(self, name: str) -> Shape:
+        return _shape(self, name)
+
+    def operation(self, name: str) -> Operation:
+        """The operation called `name` (API spelling, e.g. "CreateMLModel"); KeyError if the service has none."""
+        return _operation(self, name)
+
+    def operation_names(self) -> tuple[str, ...]:
+        return tuple(self._facts().OPERATIONS)
+
+    def waiter(self, name: str) -> Waiter:
+        return _waiter(self, name)
+
+    def waiter_names(self) -> tuple[str, ...]:
+        return tuple(self._facts().WAITERS)
+
+    def error_codes(self) -> tuple[str, ...]:
+        return tuple(self._facts().ERRORS)
+
+    def error_status(self, code: str) -> int:
+        """The HTTP status this service answers an error with; 400 for a code its model does not list."""
+        return self._facts().ERRORS.get(code, 400)
+
+    def doc_module(self) -> ModuleType:
+        return import_module(self.docs)
+
+
 @cache
-def shape(name: str) -> Shape:
-    """Resolve a shape and everything it refers to (the API has no recursive shapes)."""
-    spec = data.SHAPES[name]
+def _shape(service: Service, name: str) -> Shape:
+    """Resolve a shape and everything it refers to (none of these APIs has recursive shapes)."""
+    spec = service._facts().SHAPES[name]
     kind = spec["type"]
     kwargs: dict = {k: spec[k] for k in ("min", "max", "pattern") if k in spec}
     if "enum" in spec:
         kwargs["enum"] = tuple(spec["enum"])
-    if kind == "structure":
-        kwargs["members"] = {m: shape(s) for m, s in spec["members"].items()}
+    if "timestampFormat" in spec:
+        kwargs["timestamp_format"] = spec["timestampFormat"]
+    if kind in ("structure", "document"):
+        kwargs["members"] = {m: _shape(service, s) for m, s in spec.get("members", {}).items()}
         kwargs["required"] = tuple(spec.get("required", ()))
+        kwargs["locations"] = {m: tuple(where) for m, where in spec.get("locations", {}).items()}
+        kwargs["union"] = spec.get("union", False)
     elif kind == "list":
-        kwargs["member"] = shape(spec["member"])
+        kwargs["member"] = _shape(service, spec["member"])
     elif kind == "map":
-        kwargs["key"] = shape(spec["key"])
-        kwargs["value"] = shape(spec["value"])
+        kwargs["key"] = _shape(service, spec["key"])
+        kwargs["value"] = _shape(service, spec["value"])
     return Shape(name=name, type=kind, **kwargs)
 
 
+NO_OUTPUT = Shape(name="", type="structure")
+
+
 @cache
-def operation(name: str) -> Operation:
-    """The operation called `name` (API spelling, e.g. "CreateMLModel"); KeyError if none."""
-    input_name, output_name, errors = data.OPERATIONS[name]
-    pag = data.PAGINATORS.get(name)
+def _operation(service: Service, name: str) -> Operation:
+    method, uri, status, input_name, output_name, errors = service._facts().OPERATIONS[name]
+    pag = service._facts().PAGINATORS.get(name)
     return Operation(
         name=name,
-        input=shape(input_name),
-        output=shape(output_name),
+        service=service.cli_name,
+        input=_shape(service, input_name),
+        output=_shape(service, output_name) if output_name else NO_OUTPUT,
         errors=errors,
+        http=Http(method, uri, status),
         paginator=Paginator(*pag) if pag else None,
     )
 
 
-def operation_names() -> tuple[str, ...]:
-    return tuple(data.OPERATIONS)
-
-
 @cache
-def waiter(name: str) -> Waiter:
-    spec = data.WAITERS[name]
+def _waiter(service: Service, name: str) -> Waiter:
+    spec = service._facts().WAITERS[name]
     return Waiter(
         name=name,
         operation=spec["operation"],
@@ -118,7 +205,3 @@ def waiter(name: str) -> Waiter:
         max_attempts=spec["max_attempts"],
         acceptors=tuple(Acceptor(*a) for a in spec["acceptors"]),
     )
-
-
-def waiter_names() -> tuple[str, ...]:
-    return tuple(data.WAITERS)
