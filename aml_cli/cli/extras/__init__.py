@@ -39,6 +39,18 @@ EXTRAS: dict[str, Extra] = {
             "Show an evaluation as the service's console did: score histograms, confusion matrix, thresholds.",
             "evaluation",
         ),
+        Extra(
+            "show-ml-model",
+            "ShowMLModel",
+            "Show inside a model: its training curve, the features weighing most per class, its recipe.",
+            "show_ml_model",
+        ),
+        Extra(
+            "export-ml-model",
+            "ExportMLModel",
+            "Write a model's recipe, fitted transformations and weights as documented JSON.",
+            "export_ml_model",
+        ),
         Extra("completions", "Completions", "Print the shell completion script for bash, zsh or fish.", "completions"),
     )
 }

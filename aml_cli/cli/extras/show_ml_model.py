@@ -1,0 +1,76 @@
+"""`aml show-ml-model`: inside a trained model — its training curve, heaviest features, recipe and pruning."""
+
+from __future__ import annotations
+
+from aml_cli.cli.extras.charts import column_chart, json_out, save_option_check, save_report
+
+
+def run(argv: list[str], options) -> int:
+    import click
+
+    from aml_cli.cli.extras import EXTRAS, run_click
+
+    @click.command("show-ml-model", help=EXTRAS["show-ml-model"].summary)
+    @click.option("--ml-model-id", required=True, help="A COMPLETED model.")
+    @click.option("--top", type=click.IntRange(1, 100), default=10, show_default=True,
+                  help="How many features to list per class.")
+    @click.option("--save", "save_path", default=None, callback=save_option_check,
+                  help="Also write the report to an .svg or .html file.")
+    @click.pass_obj
+    def show(options, ml_model_id: str, top: int, save_path: str | None) -> int:
+        from aml_cli.service.ml_models import ml_model_report
+
+        report = ml_model_report(ml_model_id, top=top)
+        if json_out(report, options):
+            return 0
+        save_report(lambda console: render_model(console, report), save_path, f"Model {ml_model_id}")
+        return 0
+
+    return run_click(show, argv, options)
+
+
+def render_model(console, report: dict) -> None:
+    from rich.table import Table
+    from rich.text import Text
+
+    name = f": {report['Name']}" if report.get("Name") else ""
+    console.rule(f"Model {report['MLModelId']}{name} ({report['MLModelType']})")
+    training = report["training"]
+    losses = training.get("pass_losses")
+    rows = f"{training['rows_used']} rows" if training.get("rows_used") is not None else "rows not recorded"
+    if losses:
+        console.print(f"Training: {rows}, {len(losses)} passes; mean training loss per pass "
+                      f"{losses[0]:.4g} → {losses[-1]:.4g}")
+        width = max(1, min(6, 60 // len(losses)))
+        for line in column_chart(losses, x_labels=("1", str(len(losses))), x_name="pass", column_width=width):
+            console.print(Text(line))
+    else:
+        console.print(f"Training: {rows}; the loss of each pass was not recorded for this model.")
+    console.print(Text(_features_line(report["features"])))
+    console.print(Text(f"Bias: {', '.join(f'{w:.4g}' for w in report['bias'])}"))
+    for group in report["top_features"]:
+        table = Table(title=_group_title(report["MLModelType"], group["class"]), title_justify="left")
+        table.add_column("feature", overflow="fold")
+        table.add_column("weight", justify="right", no_wrap=True)
+        for item in group["features"]:
+            table.add_row(Text(item["feature"]), f"{item['weight']:.4f}")
+        if not group["features"]:
+            table.add_row(Text("(none)"), "")
+        console.print(table)
+    console.print("Recipe used:")
+    console.print(Text(report["recipe"].strip()))
+
+
+def _features_line(features: dict) -> str:
+    pruned = features.get("pruned")
+    pruned_text = "pruning not recorded" if pruned is None else (
+        f"{pruned} pruned to fit sgd.maxMLModelSizeInBytes={features['sgd.maxMLModelSizeInBytes']}" if pruned
+        else "none pruned")
+    return (f"Features: {features['non_zero_weights']} non-zero weights over {features['columns']} hashed columns; "
+            f"{pruned_text}; model file {features['SizeInBytes']} bytes.")
+
+
+def _group_title(model_type: str, label: str) -> str:
+    if model_type == "REGRESSION":
+        return f"Features that {label} most (weight in target units)"
+    return f"Features pushing toward class {label}"
