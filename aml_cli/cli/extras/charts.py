@@ -127,6 +127,14 @@ pre {{ font-family: @FONTS@; line-height: 1.2; }}
 """.replace("@FONTS@", FONT_STACK)
 
 
+def show_table(console, title: str, table) -> None:
+    """A table under a title line of its own (a rich title wraps at the table's width, mid-sentence)."""
+    from rich.text import Text
+
+    console.print(Text(title, style="italic"))
+    console.print(table)
+
+
 def save_option_check(ctx, param, value: str | None) -> str | None:
     """Click callback: refuses a file name it cannot write before anything is computed or printed."""
     import click

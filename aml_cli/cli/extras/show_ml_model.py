@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from aml_cli.cli.extras.charts import column_chart, json_out, save_option_check, save_report
+from aml_cli.cli.extras.charts import column_chart, json_out, save_option_check, save_report, show_table
 
 
 def run(argv: list[str], options) -> int:
@@ -49,16 +49,34 @@ def render_model(console, report: dict) -> None:
     console.print(Text(_features_line(report["features"])))
     console.print(Text(f"Bias: {', '.join(f'{w:.4g}' for w in report['bias'])}"))
     for group in report["top_features"]:
-        table = Table(title=_group_title(report["MLModelType"], group["class"]), title_justify="left")
+        table = Table()
         table.add_column("feature", overflow="fold")
         table.add_column("weight", justify="right", no_wrap=True)
         for item in group["features"]:
             table.add_row(Text(item["feature"]), f"{item['weight']:.4f}")
         if not group["features"]:
             table.add_row(Text("(none)"), "")
-        console.print(table)
-    console.print("Recipe used:")
-    console.print(Text(report["recipe"].strip()))
+        show_table(console, _group_title(report["MLModelType"], group["class"]), table)
+    console.print("Recipe used (long lines broken at commas):")
+    for line in report["recipe"].strip().splitlines():
+        for piece in break_after_commas(line, console.width):
+            console.print(Text(piece), overflow="fold")
+
+
+def break_after_commas(line: str, width: int) -> list[str]:
+    """A line longer than `width` as pieces ending at commas, the rest indented under its start."""
+    if len(line) <= width:
+        return [line]
+    indent = " " * (len(line) - len(line.lstrip()) + 4)
+    pieces, current = [], ""
+    for part in line.split(","):
+        candidate = f"{current},{part}" if current else part
+        if current and len(candidate) + 1 > width:
+            pieces.append(current + ",")
+            current = indent + part
+        else:
+            current = candidate
+    return [*pieces, current]
 
 
 def _features_line(features: dict) -> str:
