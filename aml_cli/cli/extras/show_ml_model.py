@@ -85,7 +85,8 @@ def _features_line(features: dict) -> str:
         f"{pruned} pruned to fit sgd.maxMLModelSizeInBytes={features['sgd.maxMLModelSizeInBytes']}" if pruned
         else "none pruned")
     return (f"Features: {features['non_zero_weights']} non-zero weights over {features['columns']} hashed columns; "
-            f"{pruned_text}; model file {features['SizeInBytes']} bytes.")
+            f"{pruned_text}.\nModel file: {features['SizeInBytes']} bytes "
+            f"(at most {features['sgd.maxMLModelSizeInBytes']}).")
 
 
 def _group_title(model_type: str, label: str) -> str:
