@@ -87,6 +87,10 @@ SAVE_SUFFIXES = (".svg", ".html", ".htm")
 # Fonts found on the machine, never fetched: a report opened offline (or behind a strict proxy) looks the same.
 FONT_STACK = "'DejaVu Sans Mono', Menlo, Consolas, 'Liberation Mono', 'Courier New', monospace"
 
+# Advance width / size of DejaVu Sans Mono (1233/2048), the stack's first font: cells then line up even in
+# renderers that ignore the SVG's per-run textLength (cairosvg does).
+FONT_ASPECT = 1233 / 2048
+
 # The page rich fills for save_svg (its placeholders), with no web font and no link to anything.
 SVG_PAGE = """<svg class="rich-terminal" viewBox="0 0 {width} {height}" xmlns="http://www.w3.org/2000/svg">
 <style>
@@ -153,6 +157,6 @@ def save_report(render, save_path: str | None, title: str) -> None:
     if save_path is None:
         return
     if save_path.lower().endswith(".svg"):
-        console.save_svg(save_path, title=title, code_format=SVG_PAGE)
+        console.save_svg(save_path, title=title, code_format=SVG_PAGE, font_aspect_ratio=FONT_ASPECT)
     else:
         console.save_html(save_path, code_format=HTML_PAGE)

@@ -30,7 +30,6 @@ def run(argv: list[str], options) -> int:
 
 
 def render_model(console, report: dict) -> None:
-    from rich.table import Table
     from rich.text import Text
 
     name = f": {report['Name']}" if report.get("Name") else ""
@@ -48,6 +47,17 @@ def render_model(console, report: dict) -> None:
         console.print(f"Training: {rows}; the loss of each pass was not recorded for this model.")
     console.print(Text(_features_line(report["features"])))
     console.print(Text(f"Bias: {', '.join(f'{w:.4g}' for w in report['bias'])}"))
+    _render_top_features(console, report)
+    console.print("Recipe used (long lines broken at commas):")
+    for line in report["recipe"].strip().splitlines():
+        for piece in break_after_commas(line, console.width):
+            console.print(Text(piece), overflow="fold")
+
+
+def _render_top_features(console, report: dict) -> None:
+    from rich.table import Table
+    from rich.text import Text
+
     for group in report["top_features"]:
         table = Table()
         table.add_column("feature", overflow="fold")
@@ -57,11 +67,6 @@ def render_model(console, report: dict) -> None:
         if not group["features"]:
             table.add_row(Text("(none)"), "")
         show_table(console, _group_title(report["MLModelType"], group["class"]), table)
-    console.print("Recipe used (long lines broken at commas):")
-    for line in report["recipe"].strip().splitlines():
-        for piece in break_after_commas(line, console.width):
-            console.print(Text(piece), overflow="fold")
-
 
 def break_after_commas(line: str, width: int) -> list[str]:
     """A line longer than `width` as pieces ending at commas, the rest indented under its start."""
