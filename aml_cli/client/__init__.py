@@ -47,7 +47,8 @@ def client(service_name: str, region_name: str | None = None, *, synchronous: bo
 
     `synchronous`: True runs each job (training, evaluation, ...) inside the Create* call, which then returns
     with the resource COMPLETED or FAILED; False starts detached workers, as the service did; None (default)
-    follows `AML_SYNC`. `home`: the data directory (default `AML_HOME`, else the user data dir).
+    follows `AML_SYNC`. The mode is set for the process during each call, so threads sharing a process
+    should use clients of one mode. `home`: the data directory (default `AML_HOME`, else the user data dir).
     """
     unknown = sorted(set(boto3_options) - _IGNORED)
     if unknown:

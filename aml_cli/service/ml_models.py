@@ -310,7 +310,10 @@ def _completed_model(store: Store, model_id: str):
         raise InvalidInputException(f"The model {model_id} is {record['Status']}, not COMPLETED.")
     model = loaded_model(record)
     source = store.get("DataSource", record["TrainingDataSourceId"])
-    statistics = statistics_of(store, source) if source and source.get("_statistics_path") else {}
+    try:  # the statistics only name frequent categories and words; without them bins and numbers keep names
+        statistics = statistics_of(store, source) if source and source.get("_statistics_path") else {}
+    except (OSError, ValueError):
+        statistics = {}
     return record, model, feature_names(model.featurizer, statistics)
 
 
@@ -330,7 +333,8 @@ def ml_model_report(model_id: str, store: Store | None = None, top: int = 10) ->
         "MLModelId": model_id, "Name": record.get("Name"), "MLModelType": record["MLModelType"],
         "TrainingDataSourceId": record["TrainingDataSourceId"], "ScoreThreshold": record.get("ScoreThreshold"),
         "classes": list(model.labels),
-        "training": {"pass_losses": training.get("pass_losses"), "rows_used": training.get("rows_used"),
+        "training": {"pass_losses": training.get("pass_losses"),
+                     "rows_used": training.get("rows_used", model.header.get("training", {}).get("rows")),
                      "rows_skipped": training.get("rows_skipped")},
         "features": {"columns": model.featurizer.n_features, "non_zero_weights": stored,
                      "pruned": training.get("pruned"), "SizeInBytes": record.get("SizeInBytes"),

@@ -83,3 +83,26 @@ def test_export_into_the_store_is_refused_with_the_service_exit_code(model, aml_
     assert run(["export-ml-model", "--ml-model-id", model, "--to", str(aml_home / "artifacts" / "m.json")]) == 254
     err = capsys.readouterr().err
     assert "when calling the ExportMLModel operation" in err and "inside the aml store" in err
+
+
+def test_a_model_trained_before_losses_were_kept_still_shows_the_rest(model, capsys):
+    from aml_cli.store import Store
+
+    Store().modify("MLModel", model, lambda record: {k: v for k, v in record.items() if k != "_training"})
+    assert run(["show-ml-model", "--ml-model-id", model]) == 0
+    out = " ".join(capsys.readouterr().out.split())
+    assert "Training: 300 rows; the loss of each pass was not recorded for this model." in out
+    assert "pruning not recorded" in out
+    assert "Features pushing toward class 1" in out
+
+
+def test_names_survive_a_training_data_source_whose_statistics_are_gone(model, capsys):
+    import os
+
+    from aml_cli.store import Store
+
+    os.unlink(Store().get("DataSource", "train")["_statistics_path"])
+    assert run(["show-ml-model", "--ml-model-id", model, "--output", "json"]) == 0
+    names = [item["feature"] for group in json.loads(capsys.readouterr().out)["top_features"]
+             for item in group["features"]]
+    assert any(name.startswith(("age ", "income ", "plan ")) for name in names)
