@@ -16,10 +16,11 @@ def _save_name(ctx, param, value: str | None) -> str | None:
     return value
 
 
-def run(argv: list[str], options) -> int:
+def command():
+    """`aml show-evaluation --evaluation-id ID [--threshold T] [--save FILE]`."""
     import click
 
-    from aml_cli.cli.extras import EXTRAS, run_click
+    from aml_cli.cli.extras import EXTRAS
 
     @click.command("show-evaluation", help=EXTRAS["show-evaluation"].summary)
     @click.option("--evaluation-id", required=True, help="A COMPLETED evaluation.")
@@ -30,7 +31,7 @@ def run(argv: list[str], options) -> int:
     def show(options, evaluation_id: str, threshold: float | None, save_path: str | None) -> int:
         return show_evaluation(evaluation_id, threshold, save_path, options)
 
-    return run_click(show, argv, options)
+    return show
 
 
 def show_evaluation(evaluation_id: str, threshold: float | None, save_path: str | None, options) -> int:
