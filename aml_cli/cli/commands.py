@@ -18,12 +18,12 @@ GLOBAL_HELP: dict[str, str] = {
     "--endpoint-url": "Accepted for compatibility; aml always runs locally.",
     "--no-verify-ssl": "Accepted for compatibility; ignored.",
     "--no-paginate": "Make one request to Describe* operations instead of fetching every page.",
-    "--output": "Output format.",
+    "--output": "Output format: json (the default, or AWS_DEFAULT_OUTPUT), text, table, yaml, yaml-stream, or off.",
     "--query": "A JMESPath expression applied to the response before it is printed.",
     "--profile": "Accepted for compatibility; ignored.",
     "--region": "Accepted for compatibility; ignored.",
     "--version": "Print the version and exit.",
-    "--color": "Colour table output.",
+    "--color": "Colour table output: on, off, or auto (on a terminal only).",
     "--no-sign-request": "Accepted for compatibility; ignored.",
     "--ca-bundle": "Accepted for compatibility; ignored.",
     "--cli-read-timeout": "Accepted for compatibility; ignored.",
@@ -32,7 +32,7 @@ GLOBAL_HELP: dict[str, str] = {
     "--no-cli-pager": "Never send output through a pager.",
     "--cli-auto-prompt": "Accepted for compatibility; ignored.",
     "--no-cli-auto-prompt": "Accepted for compatibility; ignored.",
-    "--cli-error-format": "How errors are printed (enhanced by default).",
+    "--cli-error-format": "How errors are printed: enhanced (the default), legacy, or as json, yaml, text or table.",
     "--sync": "aml only: run jobs in this process and return when they finish (also AML_SYNC=1).",
 }
 
