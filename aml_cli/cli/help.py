@@ -9,7 +9,7 @@ Click command its module builds (`command()`); topics are `api.topics`.
 from __future__ import annotations
 
 from aml_cli.api import cli_name, operation, waiter, waiter_names
-from aml_cli.cli.help_format import STEP, Page, describe_syntax, describe_value, has_syntax, member_doc, type_label
+from aml_cli.cli.help_format import STEP, Page, describe_doc, describe_syntax, describe_value, has_syntax, type_label
 
 MAX_WIDTH = 100
 COLUMN = 32  # where the one-line summaries of command lists start
@@ -232,7 +232,10 @@ def _options(page: Page, specs: list) -> None:
         kind = type_label(spec.shape) if spec.shape is not None else "string"
         page.verbatim(f"{flag} ({kind})" + (" [required]" if spec.required else ""), 2)
         depth = 2 + STEP
-        page.para(member_doc(spec.input_shape, spec.member) if spec.member else spec.help, depth)
+        if spec.member:
+            describe_doc(page, spec.input_shape, spec.member, depth)
+        else:
+            page.para(spec.help, depth)
         if spec.choices:
             page.para("Possible values: " + ", ".join(spec.choices) + ".", depth)
         if spec.shape is None:

@@ -128,17 +128,18 @@ def describe_members(page: Page, shape: Shape, depth: int) -> None:
         page.blank()
         required = " [required]" if name in shape.required else ""
         page.lines.append(f"{' ' * depth}{name} -> ({type_label(member)}){required}")
-        page.para(member_doc(shape.name, name), depth + STEP)
+        describe_doc(page, shape.name, name, depth + STEP)
         describe_value(page, member, depth + STEP)
 
 
-def member_doc(structure: str, member: str) -> str:
-    """The member's doc from api.docs, with the help topic that explains its value, if there is one."""
+def describe_doc(page: Page, structure: str, member: str, depth: int) -> None:
+    """The member's doc from api.docs, then the help topic that explains its value, if there is one."""
     from aml_cli.api import docs
 
-    text = docs.MEMBER_DOCS.get((structure, member), "")
+    page.para(docs.MEMBER_DOCS.get((structure, member), ""), depth)
     topic = docs.MEMBER_TOPICS.get(member)
-    return f"{text} See `aml help {topic}`." if topic else text
+    if topic:
+        page.para(f"See `aml help {topic}`.", depth)
 
 
 def has_syntax(shape: Shape) -> bool:

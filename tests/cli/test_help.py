@@ -242,3 +242,14 @@ def test_help_fits_80_columns_except_the_one_line_shorthand(capsys):
         }
         long = [line for line in page.splitlines() if len(line) > 80 and line.strip() not in shorthand]
         assert long == [], op_name
+
+
+def test_every_extra_and_help_topic_has_a_row_in_the_readme_command_table():
+    from pathlib import Path
+
+    readme = Path(__file__).resolve().parents[2] / "README.md"
+    rows = [line for line in readme.read_text(encoding="utf-8").splitlines() if line.startswith("| `")]
+    firsts = {row.split("`")[1] for row in rows}
+    assert [name for name in EXTRAS if name not in firsts] == []
+    assert [name for name in TOPICS if f"help {name}" not in firsts] == []
+    assert {"help", "wait help"} <= firsts
