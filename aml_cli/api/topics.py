@@ -205,8 +205,8 @@ Example
 Keys
 
 {_item("version", 'Optional; "1.0", the only version.')}
-{_item("targetAttributeName", "The attribute a model learns to predict. Optional for data sources "
-       "used only for batch prediction; a model needs one: BINARY models a BINARY target, MULTICLASS a "
+{_item("targetAttributeName", "The attribute a model learns to predict. Optional, but training and "
+       "evaluation need it (batch prediction does not): BINARY models take a BINARY target, MULTICLASS a "
        "CATEGORICAL one (at most 100 classes), REGRESSION a NUMERIC one.")}
 {_item("rowId", "Optional; an attribute that names each record. It is never learned from, and batch "
        "predictions copy it into their first column (tag).")}

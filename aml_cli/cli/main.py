@@ -63,7 +63,11 @@ def _dispatch(args: list[str]) -> int:
         from aml_cli.cli.usage_errors import UsageError
 
         raise UsageError(f"the following arguments are required: {missing}")
-    name, tail = rest[0], rest[1:]
+    return _run_command(rest[0], rest[1:], options)
+
+
+def _run_command(name: str, tail: list[str], options) -> int:
+    """`help`, `wait`, an extra or an operation; `<command> help` shows the command's page."""
     if name in ("help", "--help", "-h"):
         from aml_cli.cli.help import run_help
 
