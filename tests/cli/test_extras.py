@@ -100,3 +100,30 @@ def test_every_extra_is_declared_once_with_a_summary_and_an_operation_name():
     for name, extra in EXTRAS.items():
         assert extra.name == name and extra.summary.endswith(".")
         assert extra.operation[0].isupper() and "-" not in extra.operation
+
+
+def _id_only_extras() -> list[str]:
+    """Extras whose required options are all IDs: given "nope", each must meet a missing resource."""
+    from aml_cli.cli.extras import EXTRAS, extra_command
+
+    found = []
+    for name in EXTRAS:
+        required = [p for p in extra_command(name).params if p.required]
+        if required and all(p.opts[0].endswith("-id") for p in required if hasattr(p, "opts")):
+            found.append(name)
+    return found
+
+
+@pytest.mark.parametrize("name", _id_only_extras())
+def test_every_extra_names_itself_when_a_resource_is_missing(capsys, name):
+    from aml_cli.cli.extras import EXTRAS, extra_command
+
+    argv = [name]
+    for param in extra_command(name).params:
+        if param.required:
+            argv += [param.opts[0], "nope"]
+    assert run(argv) == 254
+    captured = capsys.readouterr()
+    assert captured.out == ""
+    assert f"An error occurred (ResourceNotFoundException) when calling the {EXTRAS[name].operation} operation: " \
+           in captured.err

@@ -7,10 +7,10 @@ from aml_cli.cli.extras.charts import column_chart, json_out, save_option_check,
 SAVE_SUFFIXES = (".svg", ".html", ".htm")
 
 
-def run(argv: list[str], options) -> int:
+def command():
     import click
 
-    from aml_cli.cli.extras import EXTRAS, run_click
+    from aml_cli.cli.extras import EXTRAS
 
     @click.command("show-evaluation", help=EXTRAS["show-evaluation"].summary)
     @click.option("--evaluation-id", required=True, help="A COMPLETED evaluation.")
@@ -22,7 +22,7 @@ def run(argv: list[str], options) -> int:
     def show(options, evaluation_id: str, threshold: float | None, save_path: str | None) -> int:
         return show_evaluation(evaluation_id, threshold, save_path, options)
 
-    return run_click(show, argv, options)
+    return show
 
 
 def show_evaluation(evaluation_id: str, threshold: float | None, save_path: str | None, options) -> int:

@@ -14,10 +14,10 @@ def _json_name(ctx, param, value: str | None) -> str | None:
     return value
 
 
-def run(argv: list[str], options) -> int:
+def command():
     import click
 
-    from aml_cli.cli.extras import EXTRAS, run_click
+    from aml_cli.cli.extras import EXTRAS
 
     @click.command("export-ml-model", help=EXTRAS["export-ml-model"].summary)
     @click.option("--ml-model-id", required=True, help="A COMPLETED model.")
@@ -32,4 +32,4 @@ def run(argv: list[str], options) -> int:
         write_stdout(json.dumps(answer, indent=4, ensure_ascii=False) + "\n")
         return 0
 
-    return run_click(export, argv, options)
+    return export

@@ -5,10 +5,10 @@ from __future__ import annotations
 from aml_cli.cli.extras.charts import column_chart, json_out, save_option_check, save_report, show_table
 
 
-def run(argv: list[str], options) -> int:
+def command():
     import click
 
-    from aml_cli.cli.extras import EXTRAS, run_click
+    from aml_cli.cli.extras import EXTRAS
 
     @click.command("show-ml-model", help=EXTRAS["show-ml-model"].summary)
     @click.option("--ml-model-id", required=True, help="A COMPLETED model.")
@@ -26,7 +26,7 @@ def run(argv: list[str], options) -> int:
         save_report(lambda console: render_model(console, report), save_path, f"Model {ml_model_id}")
         return 0
 
-    return run_click(show, argv, options)
+    return show
 
 
 def render_model(console, report: dict) -> None:
