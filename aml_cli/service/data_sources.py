@@ -146,12 +146,15 @@ def run_data_source_job(store: Store, resource_id: str, ctx) -> dict:
             statistics.update(chunk)
         seen += chunk.nbytes  # uncompressed bytes: for .gz data the bar runs ahead, then waits at 99%
         ctx.progress(min(seen / total, 0.99), "reading records")
+    for warning in report.warnings:
+        ctx.log(f"Warning: {warning}")
     _check_invalid(report)
     ctx.log(f"Records: {report.rows} valid, {report.invalid_rows} invalid; {report.bytes_read} bytes")
     fields = {"DataSizeInBytes": report.bytes_read, "NumberOfFiles": report.files, "_rows": report.rows,
               "_invalid_rows": report.invalid_rows}
     if statistics is not None:
-        fields["_statistics_path"] = str(_write_statistics(store, statistics.result()))
+        document = {**statistics.result(), "warnings": list(report.warnings)}
+        fields["_statistics_path"] = str(_write_statistics(store, document))
     return fields
 
 

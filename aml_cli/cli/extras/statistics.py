@@ -62,7 +62,10 @@ def show_data_source_statistics(data_source_id: str, options) -> int:
             name, attribute["type"], str(attribute.get("count", 0)), str(attribute.get("missing", 0)),
             str(attribute.get("invalid", 0)), summary, chart,
         )
-    Console().print(table)
+    console = Console()
+    console.print(table)
+    for warning in statistics.get("warnings", []):
+        console.print(f"Warning: {warning}", markup=False, highlight=False)
     return 0
 
 
