@@ -354,7 +354,7 @@ def _typed_frame(
     for attribute in schema.attributes:
         values = raw[attribute.name]
         if attribute.type == "NUMERIC":
-            typed, invalid = _number_column(values)
+            typed, invalid = parse_numbers(values)
         elif attribute.type == "BINARY":
             parsed = parse_binary(values)
             typed, invalid = parsed.values, parsed.invalid
@@ -378,7 +378,7 @@ def _spread(values: np.ndarray, rows_at: np.ndarray, count: int, fill: object) -
     return full
 
 
-def _number_column(values: pd.Series) -> tuple[np.ndarray, np.ndarray]:
+def parse_numbers(values: pd.Series) -> tuple[np.ndarray, np.ndarray]:
     """float64 with NaN for missing; non-numbers and infinities are invalid, 'nan' is missing."""
     if values.dtype == np.float64:
         numbers = values.to_numpy(dtype=np.float64, copy=True)

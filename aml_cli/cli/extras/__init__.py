@@ -39,6 +39,12 @@ EXTRAS: dict[str, Extra] = {
             "Show an evaluation as the service's console did: score histograms, confusion matrix, thresholds.",
             "evaluation",
         ),
+        Extra(
+            "infer-schema",
+            "InferSchema",
+            "Infer a data schema (NUMERIC, BINARY, CATEGORICAL, TEXT) from a sample of CSV data and print it.",
+            "infer_schema",
+        ),
         Extra("completions", "Completions", "Print the shell completion script for bash, zsh or fish.", "completions"),
     )
 }
