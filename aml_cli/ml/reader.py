@@ -17,7 +17,7 @@ from __future__ import annotations
 
 import csv
 import io
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -31,6 +31,11 @@ from .split import Rearrangement, selection_mask
 
 MAX_REPORTED = 10
 _NUL = 0
+# why a record is invalid, most telling first: each record keeps the first that applies
+_FINE, _TOO_LONG, _BAD_UTF8, _NUL_BYTE, _OPEN_QUOTE, _FIELDS, _VALUE = range(7)
+_SHAPE_REASONS = {_TOO_LONG: f"the record is longer than {MAX_RECORD_BYTES // 1024} KB",
+                  _BAD_UTF8: "the record is not valid UTF-8", _NUL_BYTE: "the record contains a NUL byte",
+                  _OPEN_QUOTE: "the record has an unbalanced double quote"}
 _NAN_WORDS = frozenset({"nan", "+nan", "-nan"})
 
 
@@ -60,11 +65,12 @@ class ReadReport:
     def records(self) -> int:
         return self.rows + self.invalid_rows
 
-    def note_invalid(self, file: str, lines: np.ndarray, reasons: list[str]) -> None:
+    def note_invalid(self, file: str, lines: np.ndarray, reason_of: Callable[[int], str]) -> None:
+        """Count invalid records; the first ones are kept with their reasons (asked for only for those)."""
         self.invalid_rows += len(lines)
-        room = MAX_REPORTED - len(self.first_invalid)
-        for line, reason in zip(lines[:room].tolist(), reasons[:room], strict=True):
-            self.first_invalid.append(InvalidRecord(file, int(line), reason))
+        room = max(MAX_REPORTED - len(self.first_invalid), 0)
+        for i, line in enumerate(lines[:room].tolist()):
+            self.first_invalid.append(InvalidRecord(file, int(line), reason_of(i)))
 
     def describe_invalid(self) -> str:
         """One sentence naming how many records were invalid and where the first ones are."""
@@ -211,22 +217,23 @@ class _BlockParser:
         keep = selection_mask(selection, row_positions=self.positions, total_rows=total,
                               file_indexes=file_index, line_numbers=self.line_numbers)
         self.index, self.line_numbers, self.positions = self.index[keep], self.line_numbers[keep], self.positions[keep]
-        self.reasons = _shape_problems(self.units, self.index, len(self.schema.attributes), self.block)
-        well_formed = np.ones(len(self.index), dtype=bool)
-        well_formed[list(self.reasons)] = False
-        # _parse may find more malformed records (updating well_formed and reasons in place)
-        raw = self._parse(well_formed)
-        self.frame, self.cell_reasons, self.cell_masks = _typed_frame(self.schema, raw, well_formed)
+        self.problems = _shape_problems(self.units, self.index, len(self.schema.attributes), self.block)
+        self.found = self.units.fields[self.index].copy()
+        # _parse may find more malformed records (updating problems and found in place)
+        self.raw = self._parse()
+        self.rows_at = np.flatnonzero(self.problems == _FINE)
+        self.frame, self.first_bad_value, self.cell_masks = _typed_frame(self.schema, self.raw, self.rows_at,
+                                                                          len(self.index))
         return self
 
-    def _parse(self, well_formed: np.ndarray) -> pd.DataFrame:
+    def _parse(self) -> pd.DataFrame:
         """The well-formed records as columns: NUMERIC already float64 when every value parses, else strings.
 
         The C parser reads numbers directly (the common case); a block with
         a non-number falls back to strings for typing, and a block the C
         parser splits differently from the shape check goes to the csv module.
         """
-        good = self.index[well_formed]
+        good = self.index[self.problems == _FINE]
         names = list(self.schema.names)
         if not len(good):
             return pd.DataFrame({name: pd.Series([], dtype=object) for name in names})
@@ -244,7 +251,7 @@ class _BlockParser:
             if len(frame) == len(good):
                 return frame
             break
-        return _parse_slowly(self._texts(good), names, well_formed, self.reasons)
+        return _parse_slowly(self._texts(good), names, self.problems, self.found)
 
     def _good_text(self, good: np.ndarray) -> bytes:
         """The bytes of the given records; a plain slice when they are consecutive (the usual case)."""
@@ -262,12 +269,21 @@ class _BlockParser:
         block = self.block
         return [block[start : start + length].decode("utf-8") for start, length in zip(starts, lengths, strict=True)]
 
+    def _reason(self, record: int, problem: int) -> str:
+        """The words for one invalid record (made only for the few that are reported)."""
+        if problem == _FIELDS:
+            return f"expected {len(self.schema.attributes)} fields, found {self.found[record]}"
+        if problem == _VALUE:
+            attribute = self.schema.attributes[int(self.first_bad_value[record])]
+            value = self.raw[attribute.name].iat[int(np.searchsorted(self.rows_at, record))]
+            return _cell_reason(attribute.name, attribute.type, value)
+        return _SHAPE_REASONS[problem]
+
     def chunk(self, file_index: int, keep_invalid: bool, report: ReadReport, file: str) -> Chunk | None:
-        reasons = {**self.cell_reasons, **self.reasons}  # a malformed record has no cell reasons
-        valid = np.ones(len(self.index), dtype=bool)
-        valid[list(reasons)] = False
+        problems = np.where((self.problems == _FINE) & (self.first_bad_value >= 0), _VALUE, self.problems)
+        valid = problems == _FINE
         bad = np.flatnonzero(~valid)
-        report.note_invalid(file, self.line_numbers[bad], [reasons[i] for i in bad.tolist()])
+        report.note_invalid(file, self.line_numbers[bad], lambda i: self._reason(int(bad[i]), int(problems[bad[i]])))
         report.rows += int(valid.sum())
         if not len(valid):
             return None
@@ -280,27 +296,15 @@ class _BlockParser:
                      nbytes=len(self.block), positions=positions, invalid_counts=counts, dropped=dropped)
 
 
-def _shape_problems(units: Records, index: np.ndarray, fields: int, block: bytes) -> dict[int, str]:
-    """Record (by its index in `index`) -> why it cannot be parsed. Vectorised except for the rare bad records."""
-    nuls = units.count(np.flatnonzero(units.data == _NUL))[index]
-    found = units.fields[index]
-    quotes = units.quotes[index]
-    lengths = units.lengths[index]
-    bad_utf8 = _bad_utf8_units(block, units)
-    problems: dict[int, str] = {}
-    suspects = (lengths > MAX_RECORD_BYTES) | (nuls > 0) | (quotes % 2 == 1) | (found != fields)
-    suspects |= np.isin(index, list(bad_utf8))
-    for i in np.flatnonzero(suspects).tolist():
-        if lengths[i] > MAX_RECORD_BYTES:
-            problems[i] = f"the record is longer than {MAX_RECORD_BYTES // 1024} KB"
-        elif index[i] in bad_utf8:
-            problems[i] = "the record is not valid UTF-8"
-        elif nuls[i]:
-            problems[i] = "the record contains a NUL byte"
-        elif quotes[i] % 2:
-            problems[i] = "the record has an unbalanced double quote"
-        else:
-            problems[i] = f"expected {fields} fields, found {found[i]}"
+def _shape_problems(units: Records, index: np.ndarray, fields: int, block: bytes) -> np.ndarray:
+    """Per record, why it cannot be parsed (_FINE if it can), the most telling reason first; all in numpy."""
+    problems = np.full(len(index), _FINE, dtype=np.int8)
+    bad_utf8 = np.isin(index, list(_bad_utf8_units(block, units)))
+    checks = ((units.lengths[index] > MAX_RECORD_BYTES, _TOO_LONG), (bad_utf8, _BAD_UTF8),
+              (units.count(np.flatnonzero(units.data == _NUL))[index] > 0, _NUL_BYTE),
+              (units.quotes[index] % 2 == 1, _OPEN_QUOTE), (units.fields[index] != fields, _FIELDS))
+    for failed, problem in reversed(checks):  # the first check that fails is the one kept
+        problems[failed] = problem
     return problems
 
 
@@ -320,38 +324,34 @@ def _bad_utf8_units(block: bytes, units: Records) -> set[int]:
             offset = int(units.starts[unit + 1])
 
 
-def _parse_slowly(texts: list[str], names: list[str], well_formed: np.ndarray,
-                  reasons: dict[int, str]) -> pd.DataFrame:
+def _parse_slowly(texts: list[str], names: list[str], problems: np.ndarray, found: np.ndarray) -> pd.DataFrame:
     """Record by record with the csv module, for records the C parser splits differently (quotes inside a field)."""
     rows: list[list[str | None]] = []
-    positions = np.flatnonzero(well_formed)
-    for position, text in zip(positions.tolist(), texts, strict=True):
+    for position, text in zip(np.flatnonzero(problems == _FINE).tolist(), texts, strict=True):
         try:
             fields = next(csv.reader([text], strict=True))
         except csv.Error:
             fields = []
         if len(fields) != len(names):
-            reasons[position] = f"expected {len(names)} fields, found {len(fields)}"
-            well_formed[position] = False
+            problems[position], found[position] = _FIELDS, len(fields)
             continue
         rows.append([value if value != "" else None for value in fields])
     return pd.DataFrame(rows, columns=names, dtype=object)
 
 
 def _typed_frame(
-    schema: Schema, raw: pd.DataFrame, well_formed: np.ndarray
-) -> tuple[pd.DataFrame, dict[int, str], dict[str, np.ndarray]]:
-    """Type each column; malformed records become all-missing rows.
+    schema: Schema, raw: pd.DataFrame, rows_at: np.ndarray, count: int
+) -> tuple[pd.DataFrame, np.ndarray, dict[str, np.ndarray]]:
+    """Type each column of the parsed records (at rows `rows_at` of `count`); malformed ones are all missing.
 
-    Returns the frame, record -> the first invalid value's reason, and per
-    NUMERIC/BINARY attribute the mask of invalid values.
+    Returns the frame, per record the index of the attribute of its first
+    invalid value (-1: none), and per NUMERIC/BINARY attribute the mask of
+    invalid values.
     """
-    count = len(well_formed)
-    reasons: dict[int, str] = {}
-    rows_at = np.flatnonzero(well_formed)
+    first_bad = np.full(count, -1, dtype=np.int64)
     columns: dict[str, np.ndarray] = {}
     masks: dict[str, np.ndarray] = {}
-    for attribute in schema.attributes:
+    for position, attribute in enumerate(schema.attributes):
         values = raw[attribute.name]
         if attribute.type == "NUMERIC":
             typed, invalid = parse_numbers(values)
@@ -361,12 +361,10 @@ def _typed_frame(
         else:
             typed, invalid = values.to_numpy(dtype=object), None
         if invalid is not None:
-            masks[attribute.name] = _spread(invalid, rows_at, count, False)
-            for i in np.flatnonzero(invalid).tolist():
-                if int(rows_at[i]) not in reasons:
-                    reasons[int(rows_at[i])] = _cell_reason(attribute.name, attribute.type, values.iat[i])
+            masks[attribute.name] = mask = _spread(invalid, rows_at, count, False)
+            first_bad[mask & (first_bad < 0)] = position
         columns[attribute.name] = _spread(typed, rows_at, count, np.nan)
-    return pd.DataFrame(columns, copy=False), reasons, masks
+    return pd.DataFrame(columns, copy=False), first_bad, masks
 
 
 def _spread(values: np.ndarray, rows_at: np.ndarray, count: int, fill: object) -> np.ndarray:

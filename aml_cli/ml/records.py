@@ -170,6 +170,7 @@ class _Lines:
     commas: np.ndarray  # per line
     odd_commas: np.ndarray  # per line: commas after an odd number of quotes since the block start
     parity: np.ndarray  # per line: quotes before its start, mod 2
+    sums: tuple[np.ndarray, np.ndarray] | None = None  # prefix sums of commas and odd_commas, made when needed
 
     @classmethod
     def find(cls, block: bytes) -> _Lines:
@@ -206,8 +207,9 @@ class _Lines:
 
     def outside_commas(self, first: np.ndarray, last: np.ndarray) -> np.ndarray:
         """Commas outside quotes in lines first..last (inclusive), parity counted from `first`'s start."""
-        total = np.concatenate(([0], np.cumsum(self.commas)))
-        odd = np.concatenate(([0], np.cumsum(self.odd_commas)))
+        if self.sums is None:
+            self.sums = tuple(np.concatenate(([0], np.cumsum(counts))) for counts in (self.commas, self.odd_commas))
+        total, odd = self.sums
         all_commas = total[last + 1] - total[first]
         odd_commas = odd[last + 1] - odd[first]
         return np.where(self.parity[first] == 0, all_commas - odd_commas, odd_commas)
