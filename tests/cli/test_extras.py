@@ -152,6 +152,9 @@ def test_infer_schema_errors_name_the_extra_and_keep_aws_exit_codes(tmp_path, ca
     assert run(["infer-schema"]) == 252
     assert "--data-location-s3" in capsys.readouterr().err
     assert run(["infer-schema", "--data-location-s3", str(tmp_path / "none.csv")]) == 254
+    capsys.readouterr()
+    assert run(["infer-schema", "--data-location-s3", str(data), "--excluded"]) == 252
+    assert "'--excluded' requires an argument" in capsys.readouterr().err
 
 
 def test_statistics_show_a_header_that_names_fields_differently(tmp_path, capsys, monkeypatch):

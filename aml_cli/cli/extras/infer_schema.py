@@ -32,19 +32,24 @@ def run(argv: list[str], options) -> int:
 
 
 def _spread_list(argv: list[str]) -> list[str]:
-    """`--excluded a b c` (the AWS CLI's list style) as Click's `--excluded a --excluded b --excluded c`."""
+    """`--excluded a b c` (the AWS CLI's list style) as Click's `--excluded a --excluded b --excluded c`.
+
+    A bare `--excluded` is left for Click to refuse (it needs a value).
+    """
     spread: list[str] = []
-    listing = False
-    for word in argv:
-        if word.startswith("--"):
-            listing = word == _LIST_OPTION
-            if listing:
-                continue
-        elif listing:
-            spread += [_LIST_OPTION, word]
+    names: list[str] | None = None  # the names after the current --excluded, if one is open
+    for word in [*argv, "--"]:
+        if names is not None and not word.startswith("--"):
+            names.append(word)
             continue
-        spread.append(word)
-    return spread
+        if names is not None:
+            spread += [item for name in names for item in (_LIST_OPTION, name)] if names else [_LIST_OPTION]
+            names = None
+        if word == _LIST_OPTION:
+            names = []
+        else:
+            spread.append(word)
+    return spread[:-1]
 
 
 def _request(location: str, target: str | None, row_id: str | None, excluded: tuple[str, ...],
