@@ -245,14 +245,18 @@ def _pair_lines(lines: _Lines, opens: np.ndarray, fields: int) -> tuple[np.ndarr
     """Accepted (opening line, closing line) pairs among the odd lines, and an opening line left open at the end.
 
     Odd lines pair up in order; a pair that fails the checks leaves its first
-    line alone and the walk goes on from its second. One Python step per such
-    rejection; accepted stretches are taken whole.
+    line alone and the walk goes on from its second. Runs of accepted pairs
+    and runs of lone lines are each taken whole, so Python steps once per run.
     """
     good = _plausible_pairs(lines, opens, fields)
     skip_to = _next_rejection(good)
+    next_good = _next_true(good, missing=len(opens) - 1)
     accepted: list[np.ndarray] = []
     k, count = 0, len(opens)
     while k < count - 1:
+        if not good[k]:
+            k = int(next_good[k])  # the lines from k to there stand alone
+            continue
         j = int(skip_to[k])
         stop = j if j != _NONE else k + 2 * ((count - k) // 2)
         accepted.append(np.arange(k, stop, 2))
@@ -261,6 +265,12 @@ def _pair_lines(lines: _Lines, opens: np.ndarray, fields: int) -> tuple[np.ndarr
     pairs = np.column_stack((opens[firsts], opens[firsts + 1])) if firsts.size else np.empty((0, 2), np.int64)
     pending = int(opens[k]) if k == count - 1 and _opens_a_field(lines, opens[k:])[0] else None
     return pairs, pending
+
+
+def _next_true(flags: np.ndarray, missing: int) -> np.ndarray:
+    """For each index: the first index at or after it whose flag is set (`missing` if none)."""
+    marks = np.where(flags, np.arange(len(flags)), missing)
+    return np.minimum.accumulate(marks[::-1])[::-1] if len(flags) else marks
 
 
 def _plausible_pairs(lines: _Lines, opens: np.ndarray, fields: int) -> np.ndarray:

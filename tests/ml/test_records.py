@@ -194,3 +194,14 @@ def test_random_records_with_line_breaks_parse_exactly_as_the_csv_module_does(tm
     expected = [[float(r[0])] + [value if value else None for value in r[1:]] for r in records]
     assert report.invalid_rows == 0
     assert frame.astype(object).where(frame.notna(), None).values.tolist() == expected
+
+
+def test_runs_of_stray_quotes_around_real_multi_line_records_are_each_resolved(tmp_path):
+    lines = ['1,12" pizza,sms,yes', '2,14" pizza,sms,no', '3,"two', 'lines",web,no', '4,9" nails,mail,yes',
+             '5,"three', "whole", 'lines",sms,yes', '6,plain,web,no', '7,"open,sms,no']
+    path = tmp_path / "mixed.csv"
+    path.write_text("id,message,channel,spam\n" + "\n".join(lines) + "\n")
+    frame, starts, valid, _report, _ = read(path, keep_invalid=True, chunk_bytes=40)
+    assert starts.tolist() == [2, 3, 4, 6, 7, 10, 11]
+    assert valid.tolist() == [False, False, True, False, True, True, False]
+    assert frame["message"][valid].tolist() == ["two\nlines", "three\nwhole\nlines", "plain"]
