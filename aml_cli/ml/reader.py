@@ -146,9 +146,7 @@ def iter_chunks(
     empty: list[str] = []
     for file_index, path in enumerate(files):
         records_before = position
-        for block, records, first_line in _blocks(path, chunk_bytes, schema):
-            if first_line == 1 and schema.has_header:
-                _check_header(schema, block, records, path, report)
+        for block, records, first_line in _blocks(path, chunk_bytes, schema, report):
             parsed = _BlockParser(schema, block, records, first_line, position).run(selection, total, file_index)
             position += parsed.records
             chunk = parsed.chunk(file_index, keep_invalid, report, str(path))
@@ -164,9 +162,14 @@ def iter_chunks(
         raise DataError("the data has no records: " + "; ".join(empty))
 
 
-def _blocks(path: Path, chunk_bytes: int, schema: Schema) -> Iterator[tuple[bytes, Records, int]]:
+def _blocks(path: Path, chunk_bytes: int, schema: Schema,
+            report: ReadReport | None = None) -> Iterator[tuple[bytes, Records, int]]:
+    """The file's blocks of records; with a report, the header line is checked against the schema first."""
     try:
-        yield from record_blocks(path, chunk_bytes, len(schema.attributes))
+        for block, records, first_line in record_blocks(path, chunk_bytes, len(schema.attributes)):
+            if report is not None and first_line == 1 and schema.has_header:
+                _check_header(schema, block, records, path, report)
+            yield block, records, first_line
     except UnreadableFile as err:
         raise DataError(str(err)) from None
 
