@@ -60,6 +60,12 @@ EXTRAS: dict[str, Extra] = {
             "Write a model's recipe, fitted transformations and weights as documented JSON.",
             "export_ml_model",
         ),
+        Extra(
+            "infer-schema",
+            "InferSchema",
+            "Infer a data schema (NUMERIC, BINARY, CATEGORICAL, TEXT) from a sample of CSV data and print it.",
+            "infer_schema",
+        ),
         Extra("completions", "Completions", "Print the shell completion script for bash, zsh or fish.", "completions"),
     )
 }

@@ -55,6 +55,8 @@ def render_statistics(console, data_source_id: str, statistics: dict) -> None:
     console.print(Text(f"{rows} records, {invalid} invalid"))
     for line in _target_lines(statistics, console.width):
         console.print(Text(line))
+    for warning in statistics.get("warnings", []):
+        console.print(Text(f"Warning: {warning}"))
     narrow = console.width < TABLE_WIDTH
     if not narrow:
         console.print()
