@@ -34,9 +34,10 @@ _aml() {
         describe-batch-predictions:--filter-variable|describe-evaluations:--filter-variable|wait/evaluation-available:--filter-variable|wait/batch-prediction-available:--filter-variable) COMPREPLY=($(compgen -W "CreatedAt LastUpdatedAt Status Name IAMUser MLModelId DataSourceId DataURI" -- "$cur")); return 0 ;;
         describe-ml-models:--filter-variable|wait/ml-model-available:--filter-variable) COMPREPLY=($(compgen -W "CreatedAt LastUpdatedAt Status Name IAMUser TrainingDataSourceId RealtimeEndpointStatus MLModelType Algorithm TrainingDataURI" -- "$cur")); return 0 ;;
         *:--sort-order) COMPREPLY=($(compgen -W "asc dsc" -- "$cur")); return 0 ;;
+        *:--data-file-contains-header) COMPREPLY=($(compgen -W "true false" -- "$cur")); return 0 ;;
     esac
     case "$prev" in
-        --batch-prediction-data-source-id|--batch-prediction-id|--batch-prediction-name|--ca-bundle|--cli-binary-format|--cli-connect-timeout|--cli-error-format|--cli-input-json|--cli-input-yaml|--cli-read-timeout|--color|--data-source-id|--data-source-name|--data-spec|--endpoint-url|--eq|--evaluation-data-source-id|--evaluation-id|--evaluation-name|--filter-variable|--ge|--generate-cli-skeleton|--gt|--le|--lt|--max-items|--ml-model-id|--ml-model-name|--ml-model-type|--ne|--output|--output-uri|--page-size|--parameters|--predict-endpoint|--prefix|--profile|--query|--rds-data|--recipe|--recipe-uri|--record|--region|--resource-id|--resource-type|--role-arn|--score-threshold|--sort-order|--starting-token|--tag-keys|--tags|--training-data-source-id) return 0 ;;
+        --batch-prediction-data-source-id|--batch-prediction-id|--batch-prediction-name|--ca-bundle|--cli-binary-format|--cli-connect-timeout|--cli-error-format|--cli-input-json|--cli-input-yaml|--cli-read-timeout|--color|--data-file-contains-header|--data-location-s3|--data-source-id|--data-source-name|--data-spec|--endpoint-url|--eq|--evaluation-data-source-id|--evaluation-id|--evaluation-name|--excluded|--filter-variable|--ge|--generate-cli-skeleton|--gt|--le|--lt|--max-items|--ml-model-id|--ml-model-name|--ml-model-type|--ne|--output|--output-uri|--page-size|--parameters|--predict-endpoint|--prefix|--profile|--query|--rds-data|--recipe|--recipe-uri|--record|--region|--resource-id|--resource-type|--role-arn|--row-id|--save|--score-threshold|--sort-order|--starting-token|--tag-keys|--tags|--target|--threshold|--to|--top|--training-data-source-id) return 0 ;;
     esac
     case "$key" in
         add-tags) opts="--tags --resource-id --resource-type --cli-input-json --cli-input-yaml --generate-cli-skeleton" ;;
@@ -67,13 +68,19 @@ _aml() {
         update-data-source) opts="--data-source-id --data-source-name --cli-input-json --cli-input-yaml --generate-cli-skeleton" ;;
         update-evaluation) opts="--evaluation-id --evaluation-name --cli-input-json --cli-input-yaml --generate-cli-skeleton" ;;
         update-ml-model) opts="--ml-model-id --ml-model-name --score-threshold --cli-input-json --cli-input-yaml --generate-cli-skeleton" ;;
-        wait/data-source-available) opts="--filter-variable --eq --gt --lt --ge --le --ne --prefix --sort-order --cli-input-json --cli-input-yaml --starting-token --page-size --max-items --generate-cli-skeleton" ;;
-        wait/ml-model-available) opts="--filter-variable --eq --gt --lt --ge --le --ne --prefix --sort-order --cli-input-json --cli-input-yaml --starting-token --page-size --max-items --generate-cli-skeleton" ;;
-        wait/evaluation-available) opts="--filter-variable --eq --gt --lt --ge --le --ne --prefix --sort-order --cli-input-json --cli-input-yaml --starting-token --page-size --max-items --generate-cli-skeleton" ;;
-        wait/batch-prediction-available) opts="--filter-variable --eq --gt --lt --ge --le --ne --prefix --sort-order --cli-input-json --cli-input-yaml --starting-token --page-size --max-items --generate-cli-skeleton" ;;
+        demo) opts="--prefix" ;;
+        show-data-source-statistics) opts="--data-source-id" ;;
+        show-evaluation) opts="--evaluation-id --threshold --save" ;;
+        show-ml-model) opts="--ml-model-id --top --save" ;;
+        export-ml-model) opts="--ml-model-id --to" ;;
+        infer-schema) opts="--data-location-s3 --target --row-id --excluded --data-file-contains-header" ;;
+        wait/data-source-available) opts="--filter-variable --eq --gt --lt --ge --le --ne --prefix --sort-order --cli-input-json --cli-input-yaml --generate-cli-skeleton" ;;
+        wait/ml-model-available) opts="--filter-variable --eq --gt --lt --ge --le --ne --prefix --sort-order --cli-input-json --cli-input-yaml --generate-cli-skeleton" ;;
+        wait/evaluation-available) opts="--filter-variable --eq --gt --lt --ge --le --ne --prefix --sort-order --cli-input-json --cli-input-yaml --generate-cli-skeleton" ;;
+        wait/batch-prediction-available) opts="--filter-variable --eq --gt --lt --ge --le --ne --prefix --sort-order --cli-input-json --cli-input-yaml --generate-cli-skeleton" ;;
     esac
     if [[ -z $cmd ]]; then
-        if [[ $cur == -* ]]; then opts="--endpoint-url --output --query --profile --region --color --ca-bundle --cli-read-timeout --cli-connect-timeout --cli-binary-format --cli-error-format --debug --no-verify-ssl --no-paginate --version --no-sign-request --no-cli-pager --cli-auto-prompt --no-cli-auto-prompt --sync"; else opts="add-tags create-batch-prediction create-data-source-from-rds create-data-source-from-redshift create-data-source-from-s3 create-evaluation create-ml-model create-realtime-endpoint delete-batch-prediction delete-data-source delete-evaluation delete-ml-model delete-realtime-endpoint delete-tags describe-batch-predictions describe-data-sources describe-evaluations describe-ml-models describe-tags get-batch-prediction get-data-source get-evaluation get-ml-model predict update-batch-prediction update-data-source update-evaluation update-ml-model wait demo show-data-source-statistics show-evaluation completions"; fi
+        if [[ $cur == -* ]]; then opts="--endpoint-url --output --query --profile --region --color --ca-bundle --cli-read-timeout --cli-connect-timeout --cli-binary-format --cli-error-format --debug --no-verify-ssl --no-paginate --version --no-sign-request --no-cli-pager --cli-auto-prompt --no-cli-auto-prompt --sync"; else opts="add-tags create-batch-prediction create-data-source-from-rds create-data-source-from-redshift create-data-source-from-s3 create-evaluation create-ml-model create-realtime-endpoint delete-batch-prediction delete-data-source delete-evaluation delete-ml-model delete-realtime-endpoint delete-tags describe-batch-predictions describe-data-sources describe-evaluations describe-ml-models describe-tags get-batch-prediction get-data-source get-evaluation get-ml-model predict update-batch-prediction update-data-source update-evaluation update-ml-model wait demo show-data-source-statistics show-evaluation show-ml-model export-ml-model infer-schema completions"; fi
     elif [[ $cmd == wait && -z $sub ]]; then
         opts="data-source-available ml-model-available evaluation-available batch-prediction-available"
     elif [[ $cmd == completions ]]; then

@@ -296,6 +296,39 @@ MEMBER_DOCS: dict[tuple[str, str], str] = {
     ),
 }
 
+# Members whose value is a document of its own, by member name, and the help topic that explains it.
+MEMBER_TOPICS: dict[str, str] = {
+    "DataSchema": "schema",
+    "DataSchemaLocationS3": "schema",
+    "DataSchemaUri": "schema",
+    "Recipe": "recipe",
+    "RecipeUri": "recipe",
+    "DataRearrangement": "data-rearrangement",
+}
+
+_DATABASE_NAME = (
+    "a SQLite file (a path, or a file:// or sqlite:/// URI) is read locally; any other name is a database "
+    "on the PostgreSQL server the identifier names"
+)
+_SERVER = "a PostgreSQL server as host or host:port, only recorded when DatabaseName is a SQLite file"
+
+# What aml accepts where it relaxes the service's pattern (api.validate.RELAXED), by shape, for help.
+RELAXED_DOCS: dict[str, str] = {
+    "S3Url": "a local path, a file:// URI, or an s3://bucket/key URI read under AML_S3_ROOT; "
+    "the service took s3:// URIs only",
+    "VipURL": "the URL the endpoint reported; the local engine answers at any URL",
+    "RDSDatabaseName": _DATABASE_NAME,
+    "RedshiftDatabaseName": _DATABASE_NAME,
+    "RDSInstanceIdentifier": _SERVER,
+    "RedshiftClusterIdentifier": _SERVER,
+}
+
+WAIT_DOC = (
+    "Waits until resources reach a state. Each waiter polls a Describe* operation with the filter you give "
+    "until every result is COMPLETED (exit 0), and stops with exit 255 as soon as one is FAILED or the time "
+    "limit passes. A filter that matches nothing keeps it waiting."
+)
+
 WAITER_DOCS: dict[str, str] = {
     "DataSourceAvailable": (
         "Waits until every data source matching the filter is COMPLETED; fails as soon as one is FAILED."

@@ -18,12 +18,12 @@ GLOBAL_HELP: dict[str, str] = {
     "--endpoint-url": "Accepted for compatibility; aml always runs locally.",
     "--no-verify-ssl": "Accepted for compatibility; ignored.",
     "--no-paginate": "Make one request to Describe* operations instead of fetching every page.",
-    "--output": "Output format.",
+    "--output": "Output format: json (the default, or AWS_DEFAULT_OUTPUT), text, table, yaml, yaml-stream, or off.",
     "--query": "A JMESPath expression applied to the response before it is printed.",
     "--profile": "Accepted for compatibility; ignored.",
     "--region": "Accepted for compatibility; ignored.",
     "--version": "Print the version and exit.",
-    "--color": "Colour table output.",
+    "--color": "Colour table output: on, off, or auto (on a terminal only).",
     "--no-sign-request": "Accepted for compatibility; ignored.",
     "--ca-bundle": "Accepted for compatibility; ignored.",
     "--cli-read-timeout": "Accepted for compatibility; ignored.",
@@ -32,7 +32,7 @@ GLOBAL_HELP: dict[str, str] = {
     "--no-cli-pager": "Never send output through a pager.",
     "--cli-auto-prompt": "Accepted for compatibility; ignored.",
     "--no-cli-auto-prompt": "Accepted for compatibility; ignored.",
-    "--cli-error-format": "How errors are printed (enhanced by default).",
+    "--cli-error-format": "How errors are printed: enhanced (the default), legacy, or as json, yaml, text or table.",
     "--sync": "aml only: run jobs in this process and return when they finish (also AML_SYNC=1).",
 }
 
@@ -51,11 +51,13 @@ class ArgvCommand(click.Command):
 
 
 def _doc(table: str, key, default: str = "") -> str:
+    """An entry of api.docs (`key` None: the table is the text itself)."""
     try:
         from aml_cli.api import docs
     except ImportError:
         return default
-    return getattr(docs, table, {}).get(key, default)
+    value = getattr(docs, table, {})
+    return value if key is None and isinstance(value, str) else value.get(key, default)
 
 
 def _param(spec) -> click.Option:
@@ -95,15 +97,12 @@ def operation_command(op_name: str) -> click.Command:
 
 
 def waiter_command(name: str) -> click.Command:
+    from aml_cli.cli.waiters import waiter_description
+
     spec = waiter(name)
-    help_text = _doc("WAITER_DOCS", name) + (
-        f" It polls {spec.operation} until every result is COMPLETED, and exits with 255 if one FAILED"
-        " or the time limit passes."
+    return ArgvCommand(
+        cli_name(name), params=operation_params(spec.operation), help=waiter_description(spec), add_help_option=False
     )
-    cmd = ArgvCommand(
-        cli_name(name), params=operation_params(spec.operation), help=help_text.strip(), add_help_option=False
-    )
-    return cmd
 
 
 class LazyGroup(click.Group):
@@ -147,7 +146,11 @@ class RootGroup(LazyGroup):
 
 
 def _extra_command(name: str) -> click.Command:
-    return ArgvCommand(name, help=EXTRAS[name].summary, add_help_option=False)
+    """The extra's own parameters on an ArgvCommand, so Click's runner and completions see them."""
+    from aml_cli.cli.extras import extra_command
+
+    own = extra_command(name)
+    return ArgvCommand(name, params=list(own.params), help=EXTRAS[name].summary, add_help_option=False)
 
 
 def _global_param(name: str) -> click.Option:
@@ -161,7 +164,7 @@ def _global_param(name: str) -> click.Option:
 
 def wait_group() -> click.Group:
     factories = {cli_name(name): (lambda n=name: waiter_command(n)) for name in waiter_names()}
-    return LazyGroup("wait", factories=factories, help="Wait until resources reach a state.")
+    return LazyGroup("wait", factories=factories, help=_doc("WAIT_DOC", None) or "Wait until resources reach a state.")
 
 
 def root_group() -> RootGroup:

@@ -1,30 +1,355 @@
-"""Help pages, rendered by Click from the commands derived from the API."""
+"""Help pages: `aml help [<command> [<waiter>] | <topic>]`, and `<command> help` / `--help` everywhere.
+
+Pages are plain text at the terminal's width (80 when piped), sent through
+the pager on a terminal as any output is. Operation and waiter pages are
+derived from the API description and `api.docs`; an extra's page from the
+Click command its module builds (`command()`); topics are `api.topics`.
+"""
 
 from __future__ import annotations
 
-import click
+from aml_cli.api import cli_name, operation, waiter, waiter_names
+from aml_cli.cli.help_format import STEP, Page, describe_doc, describe_syntax, describe_value, has_syntax, type_label
 
-from aml_cli.api import cli_name
-
-
-def _print(command: click.Command, path: str) -> None:
-    ctx = click.Context(command, info_name=path)
-    click.echo(command.get_help(ctx))
+MAX_WIDTH = 100
+COLUMN = 32  # where the one-line summaries of command lists start
+HELP_WORDS = ("help", "--help", "-h")
 
 
-def print_root_help() -> None:
-    from aml_cli.cli.commands import root_group
+def _width() -> int:
+    from aml_cli.cli.output_stream import terminal_width
 
-    _print(root_group(), "aml")
+    return min(terminal_width(), MAX_WIDTH)
+
+
+def _show(text: str) -> int:
+    from aml_cli.cli.output_stream import write_stdout
+
+    write_stdout(text)
+    return 0
+
+
+# ---- dispatch -------------------------------------------------------------------------------------
+
+
+def run_help(words: list[str]) -> int:
+    """`aml help ...`: the root page, a topic, a command's page, `wait`'s or a waiter's."""
+    from aml_cli.api.topics import TOPICS
+    from aml_cli.cli.extras import EXTRAS
+
+    words = words[1:] if words[:1] == ["machinelearning"] else list(words)
+    while words and words[-1] in HELP_WORDS:  # `aml help wait help` is `aml help wait`
+        words.pop()
+    if not words:
+        return _show(root_page(_width()))
+    name, rest = words[0], words[1:]
+    if name == "wait":
+        return _show(waiter_page(find_waiter(rest[0]), _width()) if rest else wait_page(_width()))
+    if rest:
+        from aml_cli.cli.usage_errors import UnknownOptionsError
+
+        raise UnknownOptionsError(rest)
+    if name in TOPICS:
+        return _show(TOPICS[name].text)
+    if name in EXTRAS:
+        return _show(extra_page(name, _width()))
+    from aml_cli.cli.main import operation_for
+
+    return _show(operation_page(operation_for(name, also=tuple(TOPICS)), _width()))
+
+
+def find_waiter(word: str) -> str:
+    """The waiter `word` names (`ml-model-available`), or the AWS CLI's invalid-choice usage error."""
+    from aml_cli.cli.usage_errors import UsageError, invalid_choice_message
+
+    by_cli = {cli_name(name): name for name in waiter_names()}
+    if word not in by_cli:
+        raise UsageError(invalid_choice_message("subcommand", word, by_cli))
+    return by_cli[word]
 
 
 def print_operation_help(op_name: str) -> None:
-    from aml_cli.cli.commands import operation_command
-
-    _print(operation_command(op_name), f"aml {cli_name(op_name)}")
+    _show(operation_page(op_name, _width()))
 
 
 def print_waiter_help(name: str) -> None:
-    from aml_cli.cli.commands import waiter_command
+    _show(waiter_page(name, _width()))
 
-    _print(waiter_command(name), f"aml wait {cli_name(name)}")
+
+def print_wait_help() -> None:
+    _show(wait_page(_width()))
+
+
+def print_extra_help(name: str) -> None:
+    _show(extra_page(name, _width()))
+
+
+# ---- pages ----------------------------------------------------------------------------------------
+
+
+def root_page(width: int) -> str:
+    from aml_cli.api.topics import TOPICS
+    from aml_cli.cli.extras import EXTRAS
+
+    page = Page(width)
+    page.heading("Usage")
+    page.verbatim("aml [global options] <command> [parameters]\naml help [<command> [<waiter>] | <topic>]", 2)
+    page.blank()
+    page.para(
+        "Amazon Machine Learning's `aws machinelearning` commands, run on a local engine: the same commands, "
+        "options, input and output as the AWS CLI, over a store on this machine. `aml machinelearning "
+        "<command>` works too.",
+        2,
+    )
+    page.heading("Commands (aws machinelearning)")
+    _summaries(page, command_summaries())
+    page.heading("Extras (aml only, not in the AWS API)")
+    _summaries(page, [(name, extra.summary) for name, extra in EXTRAS.items()])
+    page.heading("Help topics")
+    _summaries(page, [(name, topic.summary) for name, topic in TOPICS.items()])
+    _global_options(page)
+    page.blank()
+    page.para("`aml help <command>` or `aml <command> help` shows a command's options; `aml help <topic>` "
+              "a topic.", 2)
+    return page.text()
+
+
+def command_summaries() -> list[tuple[str, str]]:
+    """Every API command (and `wait`) with the first sentence of its doc."""
+    from aml_cli.api import docs, operation_names
+
+    rows = [(cli_name(name), docs.first_sentence(docs.OPERATION_DOCS[name])) for name in operation_names()]
+    return [*rows, ("wait", docs.first_sentence(docs.WAIT_DOC))]
+
+
+def _summaries(page: Page, rows: list[tuple[str, str]]) -> None:
+    from aml_cli.api.docs import first_sentence
+
+    for name, text in rows:
+        page.row(name, first_sentence(text), 2, COLUMN)
+
+
+def _global_options(page: Page) -> None:
+    from aml_cli.cli.commands import GLOBAL_HELP
+    from aml_cli.cli.globals import GLOBAL_OPTIONS, takes_value, value_kind
+
+    page.heading("Global options (before or after the command)")
+    for name in GLOBAL_OPTIONS:
+        kind = value_kind(name) if takes_value(name) else None
+        value = "" if not takes_value(name) else f" <{'|'.join(kind)}>" if isinstance(kind, tuple) else " <value>"
+        page.row(name + value, GLOBAL_HELP.get(name, ""), 2, COLUMN)
+
+
+def operation_page(op_name: str, width: int) -> str:
+    from aml_cli.api.docs import OPERATION_DOCS
+
+    op = operation(op_name)
+    specs = _visible_specs(op)
+    page = Page(width)
+    _usage(page, f"aml {cli_name(op_name)}", specs)
+    page.blank()
+    page.para(OPERATION_DOCS[op_name], 2)
+    if op.paginator is not None:
+        page.blank()
+        page.para(
+            f"Every page of {op.paginator.result_key} is fetched and printed as one answer, unless "
+            "--no-paginate (one call) or --max-items (stop early, with a NextToken to resume from) is given.",
+            2,
+        )
+    _options(page, specs)
+    _closing(page, specs)
+    return page.text()
+
+
+def waiter_page(name: str, width: int) -> str:
+    from aml_cli.cli.waiters import waiter_description
+
+    spec = waiter(name)
+    from aml_cli.cli.completion import WAITER_REFUSES
+
+    specs = [s for s in _visible_specs(operation(spec.operation)) if s.name not in WAITER_REFUSES]
+    page = Page(width)
+    _usage(page, f"aml wait {cli_name(name)}", specs)
+    page.blank()
+    page.para(waiter_description(spec), 2)
+    _options(page, specs)
+    _closing(page, specs)
+    return page.text()
+
+
+def wait_page(width: int) -> str:
+    from aml_cli.api.docs import WAIT_DOC
+
+    page = Page(width)
+    page.heading("Usage")
+    page.verbatim("aml wait <waiter> [options]", 2)
+    page.blank()
+    page.para(WAIT_DOC, 2)
+    page.lines.append("")
+    page.lines.extend(waiter_list(width).splitlines())
+    page.blank()
+    page.para("`aml wait <waiter> help` shows a waiter's options.", 2)
+    return page.text()
+
+
+def waiter_list(width: int = 80) -> str:
+    """`Waiters:` and one line per waiter: what `aml wait` alone adds to its usage error."""
+    from aml_cli.api.docs import WAITER_DOCS
+
+    page = Page(width)
+    page.lines.append("Waiters:")
+    _summaries(page, [(cli_name(name), WAITER_DOCS[name]) for name in waiter_names()])
+    return page.text().rstrip("\n")
+
+
+def _visible_specs(op) -> list:
+    from aml_cli.cli.args import option_specs
+
+    return [spec for spec in option_specs(op) if not spec.hidden]
+
+
+def _synopsis(spec) -> str:
+    if spec.kind == "flag":
+        text = f"{spec.name} | {spec.negative}" if spec.negative else spec.name
+    elif spec.kind == "list":
+        text = f"{spec.name} <value> [<value> ...]"
+    else:
+        text = f"{spec.name} <value>"
+    return text if spec.required else f"[{text}]"
+
+
+def _usage(page: Page, command: str, specs: list) -> None:
+    page.heading("Usage")
+    page.verbatim(command, 2)
+    page.verbatim("\n".join(_synopsis(spec) for spec in specs) + "\n[<global options>]", 2 + STEP)
+
+
+def _options(page: Page, specs: list) -> None:
+    page.heading("Options")
+    for spec in specs:
+        page.blank()
+        flag = f"{spec.name} | {spec.negative}" if spec.negative else spec.name
+        kind = type_label(spec.shape) if spec.shape is not None else "string"
+        page.verbatim(f"{flag} ({kind})" + (" [required]" if spec.required else ""), 2)
+        depth = 2 + STEP
+        if spec.member:
+            describe_doc(page, spec.input_shape, spec.member, depth)
+        else:
+            page.para(spec.help, depth)
+        if spec.choices:
+            page.para("Possible values: " + ", ".join(spec.choices) + ".", depth)
+        if spec.shape is None:
+            continue
+        describe_value(page, spec.shape, depth)
+        if has_syntax(spec.shape):
+            describe_syntax(page, spec.shape, depth)
+
+
+def _closing(page: Page, specs: list) -> None:
+    """The pointer to the global options, and the topics this command's members refer to."""
+    page.heading("Global options")
+    page.para("--output, --query, --debug and the other global options go before or after the command; "
+              "`aml help` lists them.", 2)
+    topics = _topics_of([spec.shape for spec in specs if spec.shape is not None],
+                        [spec.member for spec in specs if spec.member])
+    if topics:
+        page.heading("See also")
+        page.verbatim("\n".join(f"aml help {topic}" for topic in topics), 2)
+
+
+def _topics_of(shapes: list, members: list[str]) -> list[str]:
+    """The help topics of these members and of every member nested in their shapes, in first-seen order."""
+    from aml_cli.api.docs import MEMBER_TOPICS
+
+    found: dict[str, None] = {MEMBER_TOPICS[name]: None for name in members if name in MEMBER_TOPICS}
+    pending = list(shapes)
+    while pending:
+        shape = pending.pop(0)
+        for name, member in shape.members.items():
+            if name in MEMBER_TOPICS:
+                found.setdefault(MEMBER_TOPICS[name])
+            pending.append(member)
+        pending.extend(part for part in (shape.member, shape.value) if part is not None)
+    return list(found)
+
+
+# ---- extras ---------------------------------------------------------------------------------------
+
+
+def extra_page(name: str, width: int) -> str:
+    """An extra's page, from the Click command its module builds: every option with its help."""
+    import click
+
+    from aml_cli.cli.extras import EXTRAS, extra_command
+
+    command = extra_command(name)
+    params = [param for param in command.params if not getattr(param, "hidden", False)]
+    page = Page(width)
+    page.heading("Usage")
+    page.verbatim(f"aml {name}", 2)
+    page.verbatim("\n".join(_click_synopsis(param) for param in params) + "\n[<global options>]", 2 + STEP)
+    page.blank()
+    page.para(command.help or EXTRAS[name].summary, 2)
+    page.heading("Options" if any(isinstance(p, click.Option) for p in params) else "Arguments")
+    for param in params:
+        page.blank()
+        page.verbatim(_click_heading(param), 2)
+        page.para(getattr(param, "help", None) or "", 2 + STEP)
+        rules = _click_rules(param)
+        if rules:
+            page.para(rules, 2 + STEP)
+    page.heading("Global options")
+    page.para("The global options go before or after the command; `aml help` lists them.", 2)
+    return page.text()
+
+
+def _click_synopsis(param) -> str:
+    import click
+
+    if isinstance(param, click.Argument):
+        return f"<{param.name}>"
+    name = param.opts[0]
+    text = f"{name} | {param.secondary_opts[0]}" if param.secondary_opts else name
+    text = text if param.is_flag else f"{name} <value>"
+    return text if param.required else f"[{text}]"
+
+
+def _click_heading(param) -> str:
+    import click
+
+    if isinstance(param, click.Argument):
+        return f"<{param.name}> (string) [required]"
+    names = " | ".join([*param.opts, *param.secondary_opts])
+    kind = "boolean" if param.is_flag else _click_type(param.type)
+    return f"{names} ({kind})" + (" [required]" if param.required else "")
+
+
+def _click_type(kind) -> str:
+    import click
+
+    if isinstance(kind, click.types.IntParamType):
+        return "integer"
+    if isinstance(kind, click.types.FloatParamType):
+        return "float"
+    return "string"
+
+
+def _click_rules(param) -> str:
+    """What Click itself enforces on the value (choices, ranges) and its default, in words."""
+    import click
+
+    kind, rules = param.type, []
+    if isinstance(kind, click.Choice):
+        rules.append("Possible values: " + ", ".join(str(choice) for choice in kind.choices) + ".")
+    if isinstance(kind, click.IntRange | click.FloatRange) and (kind.min is not None or kind.max is not None):
+        low = "" if kind.min is None else f"from {kind.min:g} "
+        high = "" if kind.max is None else f"to {kind.max:g}"
+        rules.append(f"Constraints: {low}{high}".rstrip() + ".")
+    default = getattr(param, "default", None)
+    if isinstance(param, click.Option) and not param.is_flag and default not in (None, ()) and _is_plain(default):
+        rules.append(f"Default: {default}.")
+    return " ".join(rules)
+
+
+def _is_plain(value: object) -> bool:
+    return isinstance(value, str | int | float)

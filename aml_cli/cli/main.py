@@ -63,12 +63,15 @@ def _dispatch(args: list[str]) -> int:
         from aml_cli.cli.usage_errors import UsageError
 
         raise UsageError(f"the following arguments are required: {missing}")
-    name, tail = rest[0], rest[1:]
-    if name in ("help", "--help", "-h"):
-        from aml_cli.cli.help import print_root_help
+    return _run_command(rest[0], rest[1:], options)
 
-        print_root_help()
-        return 0
+
+def _run_command(name: str, tail: list[str], options) -> int:
+    """`help`, `wait`, an extra or an operation; `<command> help` shows the command's page."""
+    if name in ("help", "--help", "-h"):
+        from aml_cli.cli.help import run_help
+
+        return run_help(tail)
     if name == "wait":
         from aml_cli.cli.waiters import run_wait
 
@@ -76,11 +79,9 @@ def _dispatch(args: list[str]) -> int:
     from aml_cli.cli.extras import EXTRAS
 
     if name in EXTRAS:
-        from aml_cli.cli.extras import run_extra
-
-        return run_extra(name, tail, options)
-    op_name = _operation_for(name)
-    if _wants_help(tail):
+        return _run_extra(name, tail, options)
+    op_name = operation_for(name)
+    if wants_help(tail):
         from aml_cli.cli.help import print_operation_help
 
         print_operation_help(op_name)
@@ -90,8 +91,23 @@ def _dispatch(args: list[str]) -> int:
     return run_operation(op_name, tail, options)
 
 
-def _operation_for(command: str) -> str:
-    """The API operation a command names, or the AWS CLI's invalid-choice usage error."""
+def _run_extra(name: str, tail: list[str], options) -> int:
+    if wants_help(tail):
+        from aml_cli.cli.help import print_extra_help
+
+        print_extra_help(name)
+        return 0
+    from aml_cli.cli.extras import run_extra
+
+    return run_extra(name, tail, options)
+
+
+def operation_for(command: str, also: tuple[str, ...] = ()) -> str:
+    """The API operation a command names, or the AWS CLI's invalid-choice usage error.
+
+    `also` adds words that are valid where the command was looked up (help topics
+    after `aml help`), so the suggestions offer them too.
+    """
     from aml_cli.api import cli_name, operation_names
 
     by_cli = {cli_name(name): name for name in operation_names()}
@@ -100,7 +116,7 @@ def _operation_for(command: str) -> str:
     from aml_cli.cli.extras import EXTRAS
     from aml_cli.cli.usage_errors import UsageError
 
-    choices = [*by_cli, "wait", *EXTRAS]
+    choices = [*by_cli, "wait", *EXTRAS, *also]
     close = difflib.get_close_matches(command, choices, cutoff=0.8)
     message = f"argument operation: Found invalid choice '{command}'\n"
     if close:
@@ -121,8 +137,9 @@ def _check_query(query: str) -> None:
         raise CliValidationError(f"Bad value for --query {query}: {exc}") from exc
 
 
-def _wants_help(tail: list[str]) -> bool:
-    return tail == ["help"] or "--help" in tail or tail == ["-h"]
+def wants_help(tail: list[str]) -> bool:
+    """`<command> help`, `<command> -h`, or `--help` anywhere among the command's words."""
+    return tail in (["help"], ["-h"]) or "--help" in tail
 
 
 def _apply_process_options(options) -> None:

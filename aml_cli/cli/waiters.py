@@ -11,7 +11,7 @@ from __future__ import annotations
 import os
 import time
 
-from aml_cli.api import cli_name, operation, waiter, waiter_names
+from aml_cli.api import cli_name, operation, waiter
 from aml_cli.cli.errors import WaiterError
 
 FIRST_DELAY = 0.1
@@ -19,37 +19,50 @@ MAX_DELAY = 5.0
 
 
 def run_wait(argv: list[str], options) -> int:
-    from aml_cli.cli.usage_errors import UsageError
+    """`aml wait <waiter> ...`; `aml wait help` lists the waiters, and `aml wait` alone names them in its error."""
+    from aml_cli.cli import help as help_pages
+    from aml_cli.cli.main import wants_help
 
-    by_cli = {cli_name(name): name for name in waiter_names()}
     if not argv:
-        raise UsageError("the following arguments are required: subcommand")
-    name = argv[0]
-    if name not in by_cli:
-        import difflib
+        from aml_cli.cli.usage_errors import UsageError
 
-        close = difflib.get_close_matches(name, list(by_cli), cutoff=0.8)
-        message = f"argument subcommand: Found invalid choice '{name}'\n"
-        if close:
-            message += "\nMaybe you meant:\n\n" + "\n".join(f"  * {c}" for c in close)
-        raise UsageError(message)
-    spec = waiter(by_cli[name])
-    if argv[1:] in (["help"], ["--help"]):
-        from aml_cli.cli.help import print_waiter_help
-
-        print_waiter_help(spec.name)
+        raise UsageError("the following arguments are required: subcommand\n\n" + help_pages.waiter_list())
+    if argv[0] in help_pages.HELP_WORDS:
+        help_pages.print_wait_help()
         return 0
-    request = _request(spec, argv[1:])
-    wait_for(spec, request)
+    spec = waiter(help_pages.find_waiter(argv[0]))
+    if wants_help(argv[1:]):
+        help_pages.print_waiter_help(spec.name)
+        return 0
+    from aml_cli.cli.args import parse_operation_args
+
+    parsed = parse_operation_args(operation(spec.operation), argv[1:])
+    if parsed.skeleton is not None:
+        from aml_cli.cli.invoke import run_operation
+
+        return run_operation(spec.operation, argv[1:], options)  # the polled operation's skeletons, as the AWS CLI
+    wait_for(spec, _request(spec, parsed))
     return 0
 
 
-def _request(spec, argv: list[str]) -> dict:
+def waiter_description(spec) -> str:
+    """The waiter's help text: its doc, then how it polls (derived from the waiter and this module's pacing)."""
+    from aml_cli.api.docs import WAITER_DOCS
+
+    minutes = spec.delay * spec.max_attempts // 60
+    return (
+        f"{WAITER_DOCS[spec.name]} It calls {cli_name(spec.operation)} with the options below at once, then "
+        f"again after {FIRST_DELAY:g} s, doubling the pause up to {MAX_DELAY:g} s, for at most {minutes} minutes "
+        "(or AML_WAITER_TIMEOUT seconds). Success prints nothing and exits 0; a FAILED result, the time limit "
+        "or a service error exits 255."
+    )
+
+
+def _request(spec, parsed) -> dict:
+    """The Describe* request; pagination options fail as the AWS CLI's waiters fail them."""
     from aml_cli.api.validate import ParamValidationError, check_client_side
-    from aml_cli.cli.args import parse_operation_args
 
     op = operation(spec.operation)
-    parsed = parse_operation_args(op, argv)
     request = dict(parsed.request)
     if any(v is not None for v in (parsed.starting_token, parsed.page_size, parsed.max_items)):
         members = ", ".join(op.input.members)

@@ -3,6 +3,8 @@
 Columns: BINARY `bestAnswer,score`; MULTICLASS one score column per class
 (class names as header); REGRESSION `score`; a `tag` column first when the
 schema names a rowId. A record that cannot be predicted gives an empty line.
+Every input record gives exactly one output line, also when the record spans
+several lines of its file (a quoted field holding line breaks).
 """
 
 from __future__ import annotations
@@ -26,8 +28,9 @@ def java_scientific(values: np.ndarray) -> np.ndarray:
 
 
 def _csv_field(values: pd.Series) -> pd.Series:
-    text = values.astype(object).where(values.notna(), "").astype(str)
-    needs_quotes = text.str.contains(r'[",\r\n]', regex=True)
+    """A CSV field; line breaks (a multi-line rowId or class name) become spaces, so a record stays one line."""
+    text = values.astype(object).where(values.notna(), "").astype(str).str.replace(r"[\r\n]+", " ", regex=True)
+    needs_quotes = text.str.contains(r'[",]', regex=True)
     quoted = '"' + text.str.replace('"', '""', regex=False) + '"'
     return text.where(~needs_quotes, quoted)
 

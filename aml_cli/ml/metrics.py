@@ -2,8 +2,10 @@
 
 ``binary_auc`` (BinaryAUC), ``macro_f1`` (MulticlassAvgFScore) and ``rmse``
 (RegressionRMSE) are the three PerformanceMetrics; the rest (confusion
-matrices, precision/recall/F1/FPR/accuracy at a threshold) feed the report the
-console drew. All take whole arrays; nothing loops per row.
+matrices, precision/recall/F1/FPR/accuracy at a threshold, log loss,
+calibration, MAE, R²) feed the report ``aml show-evaluation`` draws. All take
+whole arrays; nothing loops per row. A ratio whose denominator is 0 (precision
+with no predicted positive, say) is ``None``: undefined, not 0.
 """
 
 from __future__ import annotations
@@ -75,6 +77,7 @@ def binary_report(y: np.ndarray, score: np.ndarray, threshold: float = 0.5) -> d
     tn = int(np.sum(~y & ~predicted))
     precision = _ratio(tp, tp + fp)
     recall = _ratio(tp, tp + fn)
+    f1 = _ratio(2 * tp, 2 * tp + fp + fn)
     return {
         "threshold": float(threshold),
         "true_positives": tp,
@@ -84,10 +87,66 @@ def binary_report(y: np.ndarray, score: np.ndarray, threshold: float = 0.5) -> d
         "accuracy": _ratio(tp + tn, y.size),
         "precision": precision,
         "recall": recall,
-        "f1": _ratio(2 * precision * recall, precision + recall),
+        "f1": f1,
         "false_positive_rate": _ratio(fp, fp + tn),
     }
 
 
-def _ratio(num: float, den: float) -> float:
-    return float(num) / den if den else 0.0
+def _ratio(num: float, den: float) -> float | None:
+    return float(num) / den if den else None
+
+
+# Probabilities are clipped to [eps, 1 - eps] (float64's eps) before the log, so a confident mistake costs
+# about 36 nats instead of infinity; scikit-learn's log_loss clips the same way.
+_EPS = float(np.finfo(np.float64).eps)
+
+
+def binary_log_loss(y: np.ndarray, p: np.ndarray) -> float:
+    """Mean of -[y log p + (1 - y) log(1 - p)], p = P(class 1)."""
+    y = np.asarray(y, dtype=np.float64).ravel()
+    p = np.clip(np.asarray(p, dtype=np.float64).ravel(), _EPS, 1 - _EPS)
+    return float(-np.mean(y * np.log(p) + (1 - y) * np.log1p(-p)))
+
+
+def multiclass_log_loss(y: np.ndarray, probabilities: np.ndarray) -> float:
+    """Mean of -log P(true class); rows are clipped then renormalised, as scikit-learn does."""
+    P = np.clip(np.asarray(probabilities, dtype=np.float64), _EPS, 1 - _EPS)
+    P = P / P.sum(axis=1, keepdims=True)
+    index = np.asarray(y, dtype=np.int64).ravel()
+    return float(-np.mean(np.log(P[np.arange(index.size), index])))
+
+
+def accuracy(y_true: np.ndarray, y_pred: np.ndarray) -> float:
+    """Share of rows predicted right."""
+    return float(np.mean(np.asarray(y_true).ravel() == np.asarray(y_pred).ravel()))
+
+
+def calibration(y: np.ndarray, p: np.ndarray, bins: int = 10) -> list[dict[str, float | int | None]]:
+    """Predicted against observed positive rate per score bin of equal width.
+
+    Bin i holds scores in (i/bins, (i+1)/bins], the first also 0 (scikit-learn's
+    calibration_curve cuts the same way); an empty bin has count 0 and no rates.
+    """
+    y = np.asarray(y, dtype=np.float64).ravel()
+    p = np.asarray(p, dtype=np.float64).ravel()
+    edges = np.linspace(0.0, 1.0, bins + 1)
+    which = np.searchsorted(edges[1:-1], p, side="left")
+    counts = np.bincount(which, minlength=bins)
+    score_sums = np.bincount(which, weights=p, minlength=bins)
+    positive_sums = np.bincount(which, weights=y, minlength=bins)
+    return [{"low": float(edges[i]), "high": float(edges[i + 1]), "count": int(counts[i]),
+             "mean_score": _ratio(score_sums[i], counts[i]), "observed_rate": _ratio(positive_sums[i], counts[i])}
+            for i in range(bins)]
+
+
+def mae(y: np.ndarray, prediction: np.ndarray) -> float:
+    """Mean absolute error."""
+    return float(np.mean(np.abs(np.asarray(prediction, dtype=np.float64) - np.asarray(y, dtype=np.float64))))
+
+
+def r2(y: np.ndarray, prediction: np.ndarray) -> float | None:
+    """1 - SS_residual / SS_total; None when the targets do not vary (SS_total = 0)."""
+    y = np.asarray(y, dtype=np.float64).ravel()
+    residual = np.sum((y - np.asarray(prediction, dtype=np.float64).ravel()) ** 2)
+    total = np.sum((y - y.mean()) ** 2)
+    return float(1.0 - residual / total) if total > 0 else None

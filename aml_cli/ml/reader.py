@@ -1,41 +1,46 @@
 """Chunked reading of Amazon ML CSV data: any file size, bounded memory, every bad record accounted for.
 
-Each file is read as raw bytes in blocks cut at line ends (gzip undone on the
-fly). Per block, numpy finds the lines and checks their shape (field count
-with quote parity, unbalanced quotes, NUL bytes, length, UTF-8) without a
-Python loop per row; the well-formed lines go to pandas' C parser as strings
-and are then typed per the schema. A record is one non-blank line after the
-header; blank lines are skipped (and still counted as physical lines).
-A DataRearrangement selects among all records, valid or not, so a split and
-its complement partition the records whatever their validity.
+Each file is read as raw bytes in blocks cut at record ends (gzip undone on
+the fly; `records.py` finds the records, a quoted field may span lines). Per
+block, numpy checks each record's shape (field count with quote parity,
+unbalanced quotes, NUL bytes, length, UTF-8) without a Python loop per row;
+the well-formed records go to pandas' C parser as bytes and are then typed
+per the schema. A record is a non-blank line after the header, or several
+lines when a quoted field holds line breaks; blank lines are skipped (and
+still counted as physical lines). A record's line number is the physical
+line it starts on. A DataRearrangement selects among all records, valid or
+not, so a split and its complement partition the records whatever their
+validity. With a header, its names are compared with the schema's first.
 """
 
 from __future__ import annotations
 
 import csv
-import gzip
 import io
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import BinaryIO
 
 import numpy as np
 import pandas as pd
 
 from .binary import parse_binary
-from .schema import Schema
+from .records import MAX_RECORD_BYTES, Records, UnreadableFile, record_blocks
+from .schema import Schema, compare_header
 from .split import Rearrangement, selection_mask
 
-MAX_RECORD_BYTES = 100 * 1024
 MAX_REPORTED = 10
-_BOM = b"\xef\xbb\xbf"
-_NEWLINE, _CR, _COMMA, _QUOTE, _NUL = 10, 13, 44, 34, 0
+_NUL = 0
+# why a record is invalid, most telling first: each record keeps the first that applies
+_FINE, _TOO_LONG, _BAD_UTF8, _NUL_BYTE, _OPEN_QUOTE, _FIELDS, _VALUE = range(7)
+_SHAPE_REASONS = {_TOO_LONG: f"the record is longer than {MAX_RECORD_BYTES // 1024} KB",
+                  _BAD_UTF8: "the record is not valid UTF-8", _NUL_BYTE: "the record contains a NUL byte",
+                  _OPEN_QUOTE: "the record has an unbalanced double quote"}
 _NAN_WORDS = frozenset({"nan", "+nan", "-nan"})
 
 
 class DataError(ValueError):
-    """The data cannot be used at all (missing, unreadable, or without a single record)."""
+    """The data cannot be used at all (missing, unreadable, without a single record, or not the schema's shape)."""
 
 
 @dataclass(frozen=True)
@@ -47,23 +52,25 @@ class InvalidRecord:
 
 @dataclass
 class ReadReport:
-    """What a read saw, for DataSizeInBytes, NumberOfFiles and the failure Message."""
+    """What a read saw, for DataSizeInBytes, NumberOfFiles, the failure Message and the warnings."""
 
     files: int = 0
     bytes_read: int = 0
     rows: int = 0
     invalid_rows: int = 0
     first_invalid: list[InvalidRecord] = field(default_factory=list)
+    warnings: list[str] = field(default_factory=list)
 
     @property
     def records(self) -> int:
         return self.rows + self.invalid_rows
 
-    def note_invalid(self, file: str, lines: np.ndarray, reasons: list[str]) -> None:
+    def note_invalid(self, file: str, lines: np.ndarray, reason_of: Callable[[int], str]) -> None:
+        """Count invalid records; the first ones are kept with their reasons (asked for only for those)."""
         self.invalid_rows += len(lines)
-        room = MAX_REPORTED - len(self.first_invalid)
-        for line, reason in zip(lines[:room].tolist(), reasons[:room], strict=True):
-            self.first_invalid.append(InvalidRecord(file, int(line), reason))
+        room = max(MAX_REPORTED - len(self.first_invalid), 0)
+        for i, line in enumerate(lines[:room].tolist()):
+            self.first_invalid.append(InvalidRecord(file, int(line), reason_of(i)))
 
     def describe_invalid(self) -> str:
         """One sentence naming how many records were invalid and where the first ones are."""
@@ -76,10 +83,11 @@ class Chunk:
     """One block of records from one file, typed per the schema.
 
     frame: one column per schema attribute (NUMERIC and BINARY float64, the
-    others strings), NaN/NA for missing. line_numbers: 1-based physical lines.
-    positions: 0-based record numbers over the whole data. invalid_counts:
-    per attribute, values that made a record invalid (counted before invalid
-    rows are dropped); dropped: invalid records left out of this chunk.
+    others strings), NaN/NA for missing. line_numbers: 1-based physical line
+    each record starts on. positions: 0-based record numbers over the whole
+    data. invalid_counts: per attribute, values that made a record invalid
+    (counted before invalid rows are dropped); dropped: invalid records left
+    out of this chunk.
     """
 
     frame: pd.DataFrame
@@ -110,12 +118,11 @@ def list_data_files(path: Path) -> list[Path]:
 
 
 def count_records(files: list[Path], schema: Schema, *, chunk_bytes: int = 32 << 20) -> int:
-    """Records in the data (non-blank lines after any header), malformed ones included."""
+    """Records in the data (non-blank lines or multi-line records after any header), malformed ones included."""
     total = 0
     for path in files:
-        for block, first_line in _file_blocks(path, chunk_bytes):
-            lines = _Lines.find(block)
-            total += int(np.count_nonzero(lines.record_mask(first_line, schema.has_header)))
+        for _block, records, first_line in _blocks(path, chunk_bytes, schema):
+            total += int(np.count_nonzero(_record_mask(records, first_line, schema.has_header)))
     return total
 
 
@@ -128,18 +135,22 @@ def iter_chunks(
     keep_invalid: bool = False,
     report: ReadReport | None = None,
 ) -> Iterator[Chunk]:
-    """Typed chunks of the selected records, in file order; DataError if no file has a record."""
+    """Typed chunks of the selected records, in file order; DataError if no file has a record.
+
+    A header line whose field count differs from the schema's is a DataError
+    naming the difference; other names that differ are a warning in `report`.
+    """
     report = report if report is not None else ReadReport()
     total = count_records(files, schema, chunk_bytes=chunk_bytes) if selection and selection.needs_total else None
     position = 0
     empty: list[str] = []
     for file_index, path in enumerate(files):
         records_before = position
-        for block, first_line in _file_blocks(path, chunk_bytes):
-            parsed = _BlockParser(schema, block, first_line, position).run(selection, total, file_index)
+        for block, records, first_line in _blocks(path, chunk_bytes, schema, report):
+            parsed = _BlockParser(schema, block, records, first_line, position).run(selection, total, file_index)
             position += parsed.records
             chunk = parsed.chunk(file_index, keep_invalid, report, str(path))
-            del parsed, block  # the raw block and its line arrays are not needed while the caller works
+            del parsed, block, records  # the raw block and its arrays are not needed while the caller works
             if chunk is not None:
                 yield chunk
             del chunk
@@ -151,131 +162,81 @@ def iter_chunks(
         raise DataError("the data has no records: " + "; ".join(empty))
 
 
+def _blocks(path: Path, chunk_bytes: int, schema: Schema,
+            report: ReadReport | None = None) -> Iterator[tuple[bytes, Records, int]]:
+    """The file's blocks of records; with a report, the header line is checked against the schema first."""
+    try:
+        for block, records, first_line in record_blocks(path, chunk_bytes, len(schema.attributes)):
+            if report is not None and first_line == 1 and schema.has_header:
+                _check_header(schema, block, records, path, report)
+            yield block, records, first_line
+    except UnreadableFile as err:
+        raise DataError(str(err)) from None
+
+
+def _record_mask(records: Records, first_line: int, has_header: bool) -> np.ndarray:
+    """Which units are records: not blank, and not the header (the file's first line)."""
+    mask = records.lengths > 0
+    if has_header and first_line == 1 and len(mask):
+        mask[0] = False
+    return mask
+
+
+def _check_header(schema: Schema, block: bytes, records: Records, path: Path, report: ReadReport) -> None:
+    """Compare the header's names with the schema's: a different count fails, other differences warn."""
+    if not len(records.starts) or records.lengths[0] == 0:
+        return
+    text = block[int(records.starts[0]) : int(records.starts[0] + records.lengths[0])]
+    try:
+        names = next(csv.reader([text.decode("utf-8", errors="replace")]))
+    except (csv.Error, StopIteration):
+        names = text.decode("utf-8", errors="replace").split(",")
+    check = compare_header(schema, names, path.name)
+    if check.error:
+        raise DataError(check.error)
+    if check.warning and check.warning not in report.warnings:
+        report.warnings.append(check.warning)
+
+
 def _why_empty(path: Path, schema: Schema) -> str:
     if path.stat().st_size == 0:
         return f"{path.name} is empty"
     return f"{path.name} has only a header line" if schema.has_header else f"{path.name} has only blank lines"
 
 
-def _open(path: Path) -> BinaryIO:
-    stream = path.open("rb")
-    magic = stream.read(2)
-    stream.seek(0)
-    if magic == b"\x1f\x8b":
-        return gzip.GzipFile(fileobj=stream, mode="rb")  # type: ignore[return-value]
-    if path.suffix == ".gz" and magic:
-        stream.close()
-        raise DataError(f"{path.name} ends in .gz but is not gzip-compressed")
-    return stream
-
-
-def _file_blocks(path: Path, chunk_bytes: int) -> Iterator[tuple[bytes, int]]:
-    """(block of whole lines ending in \\n, line number of its first line), BOM removed."""
-    try:
-        with _open(path) as stream:
-            line = 1
-            first = True
-            for block in _complete_lines(stream, chunk_bytes):
-                if first and block.startswith(_BOM):
-                    block = block[len(_BOM) :]
-                first = False
-                yield block, line
-                line += block.count(b"\n")
-    except (OSError, EOFError, gzip.BadGzipFile) as err:
-        raise DataError(f"cannot read {path.name}: {err}") from None
-
-
-def _complete_lines(stream: BinaryIO, chunk_bytes: int) -> Iterator[bytes]:
-    """Blocks of complete lines; a line longer than MAX_RECORD_BYTES is cut short (it is invalid anyway).
-
-    A block is held back until the next read, so that an unterminated last
-    line joins the block before it instead of making a chunk of its own.
-    """
-    carry = pending = b""
-    skipping = False  # inside an over-long line whose kept start is in carry
-    while raw := stream.read(chunk_bytes):
-        if skipping:
-            cut = raw.find(b"\n")
-            if cut < 0:
-                continue
-            raw, skipping = raw[cut:], False
-        buffer = carry + raw
-        cut = buffer.rfind(b"\n") + 1
-        if cut:
-            if pending:
-                yield pending
-            pending = buffer[:cut]
-        carry = buffer[cut:]
-        if len(carry) > MAX_RECORD_BYTES:
-            carry, skipping = carry[: MAX_RECORD_BYTES + 1], True
-    tail = pending + carry + b"\n" if carry else pending
-    if tail:
-        yield tail
-
-
-@dataclass
-class _Lines:
-    """Line geometry of a block: numpy arrays over lines, one entry per \\n."""
-
-    data: np.ndarray
-    starts: np.ndarray
-    newlines: np.ndarray
-    lengths: np.ndarray
-
-    @classmethod
-    def find(cls, block: bytes) -> _Lines:
-        data = np.frombuffer(block, dtype=np.uint8)
-        newlines = np.flatnonzero(data == _NEWLINE)
-        starts = np.concatenate(([0], newlines[:-1] + 1))
-        has_cr = (newlines > starts) & (data[np.maximum(newlines - 1, 0)] == _CR)
-        return cls(data, starts, newlines, newlines - starts - has_cr)
-
-    def record_mask(self, first_line: int, has_header: bool) -> np.ndarray:
-        mask = self.lengths > 0
-        if has_header and first_line == 1 and len(mask):
-            mask[0] = False
-        return mask
-
-    def per_line(self, byte: int) -> np.ndarray:
-        """How many times `byte` occurs in each line: sorted positions, counted between line starts."""
-        at = np.flatnonzero(self.data == byte)
-        if not len(at):
-            return np.zeros(len(self.starts), dtype=np.int64)
-        return np.diff(np.searchsorted(at, self.newlines), prepend=0)
-
-
 class _BlockParser:
     """Turns one block into typed records; one instance per block."""
 
-    def __init__(self, schema: Schema, block: bytes, first_line: int, first_position: int) -> None:
+    def __init__(self, schema: Schema, block: bytes, records: Records, first_line: int, first_position: int) -> None:
         self.schema = schema
         self.block = block
-        self.lines = _Lines.find(block)
-        is_record = self.lines.record_mask(first_line, schema.has_header)
-        self.index = np.flatnonzero(is_record)  # line indexes of records
+        self.units = records
+        self.index = np.flatnonzero(_record_mask(records, first_line, schema.has_header))  # units that are records
         self.records = len(self.index)
-        self.line_numbers = first_line + self.index.astype(np.int64)
+        self.line_numbers = first_line + records.first_lines[self.index].astype(np.int64)
         self.positions = first_position + np.arange(self.records, dtype=np.int64)
 
     def run(self, selection: Rearrangement | None, total: int | None, file_index: int) -> _BlockParser:
         keep = selection_mask(selection, row_positions=self.positions, total_rows=total,
                               file_indexes=file_index, line_numbers=self.line_numbers)
         self.index, self.line_numbers, self.positions = self.index[keep], self.line_numbers[keep], self.positions[keep]
-        self.reasons = _shape_problems(self.lines, self.index, len(self.schema.attributes), self.block)
-        well_formed = np.array([reason is None for reason in self.reasons], dtype=bool)
-        # _parse may find more malformed lines (updating well_formed and reasons in place)
-        raw = self._parse(well_formed)
-        self.frame, self.cell_reasons, self.cell_masks = _typed_frame(self.schema, raw, well_formed)
+        self.problems = _shape_problems(self.units, self.index, len(self.schema.attributes), self.block)
+        self.found = self.units.fields[self.index].copy()
+        # _parse may find more malformed records (updating problems and found in place)
+        self.raw = self._parse()
+        self.rows_at = np.flatnonzero(self.problems == _FINE)
+        self.frame, self.first_bad_value, self.cell_masks = _typed_frame(self.schema, self.raw, self.rows_at,
+                                                                          len(self.index))
         return self
 
-    def _parse(self, well_formed: np.ndarray) -> pd.DataFrame:
-        """The well-formed lines as columns: NUMERIC already float64 when every value parses, else strings.
+    def _parse(self) -> pd.DataFrame:
+        """The well-formed records as columns: NUMERIC already float64 when every value parses, else strings.
 
         The C parser reads numbers directly (the common case); a block with
         a non-number falls back to strings for typing, and a block the C
         parser splits differently from the shape check goes to the csv module.
         """
-        good = self.index[well_formed]
+        good = self.index[self.problems == _FINE]
         names = list(self.schema.names)
         if not len(good):
             return pd.DataFrame({name: pd.Series([], dtype=object) for name in names})
@@ -293,23 +254,39 @@ class _BlockParser:
             if len(frame) == len(good):
                 return frame
             break
-        return _parse_slowly(text, names, well_formed, self.reasons)
+        return _parse_slowly(self._texts(good), names, self.problems, self.found)
 
     def _good_text(self, good: np.ndarray) -> bytes:
-        """The bytes of the given lines; a plain slice when they are consecutive (the usual case)."""
-        starts, newlines = self.lines.starts, self.lines.newlines
+        """The bytes of the given records; a plain slice when they are consecutive (the usual case)."""
+        starts, ends = self.units.starts, self.units.ends
         if good[-1] - good[0] + 1 == len(good):
-            return self.block[int(starts[good[0]]) : int(newlines[good[-1]]) + 1]
-        line_mask = np.zeros(len(starts), dtype=bool)
-        line_mask[good] = True
-        segment = np.diff(np.append(starts, len(self.lines.data)))
-        return self.lines.data[np.repeat(line_mask, segment)].tobytes()
+            return self.block[int(starts[good[0]]) : int(ends[good[-1]]) + 1]
+        unit_mask = np.zeros(len(starts), dtype=bool)
+        unit_mask[good] = True
+        segment = np.diff(np.append(starts, len(self.units.data)))
+        return self.units.data[np.repeat(unit_mask, segment)].tobytes()
+
+    def _texts(self, good: np.ndarray) -> list[str]:
+        """Each record's text (for the slow path only), without its line end."""
+        starts, lengths = self.units.starts[good].tolist(), self.units.lengths[good].tolist()
+        block = self.block
+        return [block[start : start + length].decode("utf-8") for start, length in zip(starts, lengths, strict=True)]
+
+    def _reason(self, record: int, problem: int) -> str:
+        """The words for one invalid record (made only for the few that are reported)."""
+        if problem == _FIELDS:
+            return f"expected {len(self.schema.attributes)} fields, found {self.found[record]}"
+        if problem == _VALUE:
+            attribute = self.schema.attributes[int(self.first_bad_value[record])]
+            value = self.raw[attribute.name].iat[int(np.searchsorted(self.rows_at, record))]
+            return _cell_reason(attribute.name, attribute.type, value)
+        return _SHAPE_REASONS[problem]
 
     def chunk(self, file_index: int, keep_invalid: bool, report: ReadReport, file: str) -> Chunk | None:
-        reasons = [shape or cell for shape, cell in zip(self.reasons, self.cell_reasons, strict=True)]
-        valid = np.array([reason is None for reason in reasons], dtype=bool)
+        problems = np.where((self.problems == _FINE) & (self.first_bad_value >= 0), _VALUE, self.problems)
+        valid = problems == _FINE
         bad = np.flatnonzero(~valid)
-        report.note_invalid(file, self.line_numbers[bad], [reasons[i] for i in bad])
+        report.note_invalid(file, self.line_numbers[bad], lambda i: self._reason(int(bad[i]), int(problems[bad[i]])))
         report.rows += int(valid.sum())
         if not len(valid):
             return None
@@ -322,48 +299,20 @@ class _BlockParser:
                      nbytes=len(self.block), positions=positions, invalid_counts=counts, dropped=dropped)
 
 
-def _shape_problems(lines: _Lines, index: np.ndarray, fields: int, block: bytes) -> list[str | None]:
-    """Per record: why its line cannot be parsed, or None. Vectorised except for the rare bad lines."""
-    data = lines.data
-    commas = lines.per_line(_COMMA)[index]
-    quotes = lines.per_line(_QUOTE)
-    nuls = lines.per_line(_NUL)[index]
-    found = commas + 1
-    if quotes.any():
-        found = _fields_outside_quotes(lines, data, quotes)[index]
-    quotes = quotes[index]
-    lengths = lines.lengths[index]
-    bad_utf8 = _bad_utf8_lines(block, lines)
-    problems: list[str | None] = [None] * len(index)
-    suspects = (lengths > MAX_RECORD_BYTES) | (nuls > 0) | (quotes % 2 == 1) | (found != fields)
-    suspects |= np.isin(index, list(bad_utf8))
-    for i in np.flatnonzero(suspects).tolist():
-        if lengths[i] > MAX_RECORD_BYTES:
-            problems[i] = f"the record is longer than {MAX_RECORD_BYTES // 1024} KB"
-        elif index[i] in bad_utf8:
-            problems[i] = "the record is not valid UTF-8"
-        elif nuls[i]:
-            problems[i] = "the record contains a NUL byte"
-        elif quotes[i] % 2:
-            problems[i] = "the record has an unbalanced double quote"
-        else:
-            problems[i] = f"expected {fields} fields, found {found[i]}"
+def _shape_problems(units: Records, index: np.ndarray, fields: int, block: bytes) -> np.ndarray:
+    """Per record, why it cannot be parsed (_FINE if it can), the most telling reason first; all in numpy."""
+    problems = np.full(len(index), _FINE, dtype=np.int8)
+    bad_utf8 = np.isin(index, list(_bad_utf8_units(block, units)))
+    checks = ((units.lengths[index] > MAX_RECORD_BYTES, _TOO_LONG), (bad_utf8, _BAD_UTF8),
+              (units.count(np.flatnonzero(units.data == _NUL))[index] > 0, _NUL_BYTE),
+              (units.quotes[index] % 2 == 1, _OPEN_QUOTE), (units.fields[index] != fields, _FIELDS))
+    for failed, problem in reversed(checks):  # the first check that fails is the one kept
+        problems[failed] = problem
     return problems
 
 
-def _fields_outside_quotes(lines: _Lines, data: np.ndarray, quotes: np.ndarray) -> np.ndarray:
-    """Fields per line counting only commas outside double quotes (quote parity since line start)."""
-    is_quote = (data == _QUOTE).view(np.uint8)
-    # only parity matters, and uint8 wraps at 256 (even), so one byte per byte of data suffices
-    quotes_before = np.cumsum(is_quote, dtype=np.uint8) - is_quote  # quotes strictly before each byte
-    comma_at = np.flatnonzero(data == _COMMA)
-    line_of = np.searchsorted(lines.newlines, comma_at)
-    parity = (quotes_before[comma_at] - quotes_before[lines.starts[line_of]]) & 1
-    return np.bincount(line_of[parity == 0], minlength=len(lines.starts)) + 1
-
-
-def _bad_utf8_lines(block: bytes, lines: _Lines) -> set[int]:
-    """Indexes of lines that are not valid UTF-8; one C-speed decode when the block is clean."""
+def _bad_utf8_units(block: bytes, units: Records) -> set[int]:
+    """Indexes of units that are not valid UTF-8; one C-speed decode when the block is clean."""
     bad: set[int] = set()
     offset = 0
     while True:
@@ -371,59 +320,54 @@ def _bad_utf8_lines(block: bytes, lines: _Lines) -> set[int]:
             block[offset:].decode("utf-8")
             return bad
         except UnicodeDecodeError as err:
-            line = int(np.searchsorted(lines.newlines, offset + err.start))
-            bad.add(line)
-            if line + 1 >= len(lines.starts):
+            unit = units.unit_of(offset + err.start)
+            bad.add(unit)
+            if unit + 1 >= len(units.starts):
                 return bad
-            offset = int(lines.starts[line + 1])
+            offset = int(units.starts[unit + 1])
 
 
-def _parse_slowly(text: bytes, names: list[str], well_formed: np.ndarray, reasons: list[str | None]) -> pd.DataFrame:
-    """Line by line with the csv module, for lines the C parser splits differently (quotes inside a field)."""
+def _parse_slowly(texts: list[str], names: list[str], problems: np.ndarray, found: np.ndarray) -> pd.DataFrame:
+    """Record by record with the csv module, for records the C parser splits differently (quotes inside a field)."""
     rows: list[list[str | None]] = []
-    positions = np.flatnonzero(well_formed)
-    for position, line in zip(positions.tolist(), text.decode("utf-8").split("\n"), strict=False):
+    for position, text in zip(np.flatnonzero(problems == _FINE).tolist(), texts, strict=True):
         try:
-            fields = next(csv.reader([line.removesuffix("\r")], strict=True))
+            fields = next(csv.reader([text], strict=True))
         except csv.Error:
             fields = []
         if len(fields) != len(names):
-            reasons[position] = f"expected {len(names)} fields, found {len(fields)}"
-            well_formed[position] = False
+            problems[position], found[position] = _FIELDS, len(fields)
             continue
         rows.append([value if value != "" else None for value in fields])
     return pd.DataFrame(rows, columns=names, dtype=object)
 
 
 def _typed_frame(
-    schema: Schema, raw: pd.DataFrame, well_formed: np.ndarray
-) -> tuple[pd.DataFrame, list[str | None], dict[str, np.ndarray]]:
-    """Type each column; malformed records become all-missing rows.
+    schema: Schema, raw: pd.DataFrame, rows_at: np.ndarray, count: int
+) -> tuple[pd.DataFrame, np.ndarray, dict[str, np.ndarray]]:
+    """Type each column of the parsed records (at rows `rows_at` of `count`); malformed ones are all missing.
 
-    Returns the frame, per record the first invalid value's reason, and per
-    NUMERIC/BINARY attribute the mask of invalid values.
+    Returns the frame, per record the index of the attribute of its first
+    invalid value (-1: none), and per NUMERIC/BINARY attribute the mask of
+    invalid values.
     """
-    count = len(well_formed)
-    reasons: list[str | None] = [None] * count
-    rows_at = np.flatnonzero(well_formed)
+    first_bad = np.full(count, -1, dtype=np.int64)
     columns: dict[str, np.ndarray] = {}
     masks: dict[str, np.ndarray] = {}
-    for attribute in schema.attributes:
+    for position, attribute in enumerate(schema.attributes):
         values = raw[attribute.name]
         if attribute.type == "NUMERIC":
-            typed, invalid = _number_column(values)
+            typed, invalid = parse_numbers(values)
         elif attribute.type == "BINARY":
             parsed = parse_binary(values)
             typed, invalid = parsed.values, parsed.invalid
         else:
             typed, invalid = values.to_numpy(dtype=object), None
         if invalid is not None:
-            masks[attribute.name] = _spread(invalid, rows_at, count, False)
-            for i in np.flatnonzero(invalid).tolist():
-                if reasons[rows_at[i]] is None:
-                    reasons[rows_at[i]] = _cell_reason(attribute.name, attribute.type, values.iat[i])
+            masks[attribute.name] = mask = _spread(invalid, rows_at, count, False)
+            first_bad[mask & (first_bad < 0)] = position
         columns[attribute.name] = _spread(typed, rows_at, count, np.nan)
-    return pd.DataFrame(columns, copy=False), reasons, masks
+    return pd.DataFrame(columns, copy=False), first_bad, masks
 
 
 def _spread(values: np.ndarray, rows_at: np.ndarray, count: int, fill: object) -> np.ndarray:
@@ -435,7 +379,7 @@ def _spread(values: np.ndarray, rows_at: np.ndarray, count: int, fill: object) -
     return full
 
 
-def _number_column(values: pd.Series) -> tuple[np.ndarray, np.ndarray]:
+def parse_numbers(values: pd.Series) -> tuple[np.ndarray, np.ndarray]:
     """float64 with NaN for missing; non-numbers and infinities are invalid, 'nan' is missing."""
     if values.dtype == np.float64:
         numbers = values.to_numpy(dtype=np.float64, copy=True)

@@ -249,3 +249,68 @@ def _check_roles(
         if kind != "NUMERIC":
             weight_key = fields["row_weight"][0]
             raise SchemaError(f'{weight_key} "{row_weight}" must be a NUMERIC attribute, not {kind}')
+
+
+# -- the header line against the schema ---------------------------------------------------------
+
+_SHOWN = 5
+
+
+@dataclass(frozen=True)
+class HeaderCheck:
+    """error: the header cannot go with the schema (a different field count); warning: names differ."""
+
+    error: str | None = None
+    warning: str | None = None
+
+
+def compare_header(schema: Schema, header: list[str], file_name: str) -> HeaderCheck:
+    """Compare a file's header names with the schema's attribute names (surrounding spaces ignored).
+
+    Values are matched by position, as the service did, so a header of the
+    right length with other names (or the same names in another order) only
+    warns; a header with more or fewer fields than the schema has attributes
+    fails, naming the fields or attributes that have no counterpart.
+    """
+    names = [name.strip() for name in schema.names]
+    fields = [value.strip() for value in header]
+    if len(fields) != len(names):
+        return HeaderCheck(error=_count_difference(names, fields, file_name))
+    differing = [(i, field, name) for i, (field, name) in enumerate(zip(fields, names, strict=True), 1)
+                 if field != name]
+    if not differing:
+        return HeaderCheck()
+    shown = "; ".join(f"field {i} is `{field}` in the header and `{name}` in the schema"
+                      for i, field, name in differing[:_SHOWN])
+    more = f"; and {len(differing) - _SHOWN} more" if len(differing) > _SHOWN else ""
+    how = ("has the schema's attribute names in another order" if sorted(fields) == sorted(names)
+           else f"names {len(differing)} of its {len(names)} fields differently from the schema")
+    return HeaderCheck(warning=f"the header line of {file_name} {how} (values are matched by position, "
+                               f"as the service did): {shown}{more}")
+
+
+def _count_difference(names: list[str], fields: list[str], file_name: str) -> str:
+    """'the schema has 11 attributes but the header line of d.csv has 12 fields: the header's `x` has no attribute'."""
+    opening = (f"the schema has {len(names)} attribute{'s' * (len(names) != 1)} but the header line of "
+               f"{file_name} has {len(fields)} field{'s' * (len(fields) != 1)}")
+    extra = [field for field in fields if field not in names]
+    missing = [name for name in names if name not in fields]
+    parts = []
+    if extra:
+        parts.append(f"the header's {_listed(extra)} {'has' if len(extra) == 1 else 'have'} no attribute")
+    if missing:
+        parts.append(f"the schema's {_listed(missing)} {'is' if len(missing) == 1 else 'are'} not in the header")
+    if not parts:  # the same names, some repeated: say which positions have no counterpart
+        common = min(len(names), len(fields))
+        if len(fields) > len(names):
+            parts.append(f"the header's fields {common + 1}-{len(fields)} ({_listed(fields[common:])}) "
+                         "have no attribute")
+        else:
+            parts.append(f"the schema's attributes {common + 1}-{len(names)} ({_listed(names[common:])}) "
+                         "have no field")
+    return f"{opening}: {'; '.join(parts)}"
+
+
+def _listed(values: list[str]) -> str:
+    shown = ", ".join(f"`{value}`" for value in values[:_SHOWN])
+    return shown + (f" and {len(values) - _SHOWN} more" if len(values) > _SHOWN else "")

@@ -12,6 +12,8 @@ Result format (other packages rely on it):
     {"version": 1, "rows", "invalid_rows", "target",
      "attributes": [{"name", "type", "count", "missing", "invalid", ...}],
      "target_distribution": {value: count} | {"histogram": {...}} | None}
+The data source job adds "warnings": [text] (e.g. a header naming fields
+differently from the schema).
 """
 
 from __future__ import annotations

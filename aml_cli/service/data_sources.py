@@ -146,12 +146,15 @@ def run_data_source_job(store: Store, resource_id: str, ctx) -> dict:
             statistics.update(chunk)
         seen += chunk.nbytes  # uncompressed bytes: for .gz data the bar runs ahead, then waits at 99%
         ctx.progress(min(seen / total, 0.99), "reading records")
+    for warning in report.warnings:
+        ctx.log(f"Warning: {warning}")
     _check_invalid(report)
     ctx.log(f"Records: {report.rows} valid, {report.invalid_rows} invalid; {report.bytes_read} bytes")
     fields = {"DataSizeInBytes": report.bytes_read, "NumberOfFiles": report.files, "_rows": report.rows,
               "_invalid_rows": report.invalid_rows}
     if statistics is not None:
-        fields["_statistics_path"] = str(_write_statistics(store, statistics.result()))
+        document = {**statistics.result(), "warnings": list(report.warnings)}
+        fields["_statistics_path"] = str(_write_statistics(store, document))
     return fields
 
 
@@ -187,3 +190,28 @@ def statistics_for_id(data_source_id: str, store: Store | None = None) -> dict:
     if record["Status"] != "COMPLETED":
         raise InvalidInputException(f"The data source {data_source_id} is {record['Status']}, not COMPLETED.")
     return statistics_of(store, record)
+
+
+def infer_data_schema(request: dict) -> dict:
+    """A schema inferred from a sample of the data, for `aml infer-schema` (not an API operation).
+
+    Request: DataLocationS3, and optionally TargetAttributeName, RowId,
+    ExcludedAttributeNames (a list) and DataFileContainsHeader (a boolean;
+    absent, it is detected). Response: {"DataSchema": the schema document}.
+    Only a bounded sample is read, whatever the size of the data.
+    """
+    from aml_cli.ml.infer_schema import InferenceError, infer_schema, read_sample
+    from aml_cli.ml.schema import SchemaError
+
+    location = request["DataLocationS3"]
+    files = input_files(canonical(location), "DataLocationS3")
+    try:
+        document = infer_schema(read_sample(files), header=request.get("DataFileContainsHeader"),
+                                target=request.get("TargetAttributeName"), row_id=request.get("RowId"),
+                                excluded=tuple(request.get("ExcludedAttributeNames") or ()))
+    except (InferenceError, SchemaError) as exc:
+        raise InvalidInputException(f"Cannot infer a schema from {location}: {exc}.") from exc
+    except (OSError, EOFError) as exc:  # unreadable, or broken gzip
+        reason = getattr(exc, "strerror", None) or str(exc)
+        raise InvalidInputException(f"Cannot infer a schema from {location}: {reason}.") from exc
+    return {"DataSchema": document}

@@ -101,11 +101,14 @@ def _save_details(store: Store, y, score, model):
 
 
 def evaluation_report(evaluation_id: str, threshold: float | None = None, store: Store | None = None) -> dict:
-    """What the console showed for an evaluation (not an API operation): `aml show-evaluation`."""
+    """What the console showed for an evaluation, and more (not an API operation): `aml show-evaluation`.
+
+    GetEvaluation keeps the service's one metric; this report adds the others (log loss, accuracy, F1,
+    calibration, MAE, R²) from the scored records the evaluation job kept.
+    """
     import numpy as np
 
     from aml_cli.api.errors import InvalidInputException
-    from aml_cli.ml import metrics
     from aml_cli.store import Store as _Store
 
     store = store or _Store()
@@ -119,37 +122,75 @@ def evaluation_report(evaluation_id: str, threshold: float | None = None, store:
     report = {"EvaluationId": evaluation_id, "MLModelId": record["MLModelId"], "MLModelType": kind, "records": len(y)}
     baseline = _baseline(store, model, labels)
     if kind == "BINARY":
-        cut = model.get("ScoreThreshold", 0.5) if threshold is None else threshold
-        edges = np.linspace(0.0, 1.0, 21)
-        report.update(
-            metric="BinaryAUC",
-            value=metrics.binary_auc(y, score),
-            baseline=0.5,
-            histograms={str(c): np.histogram(score[y == c], bins=edges)[0].tolist() for c in (0, 1)},
-            at_threshold=metrics.binary_report(y, score, cut),
-            thresholds=[metrics.binary_report(y, score, t / 10) for t in range(1, 10)],
-        )
+        report.update(_binary_report(y, score, model.get("ScoreThreshold", 0.5), threshold))
     elif kind == "MULTICLASS":
-        predicted = score.argmax(axis=1)
-        matrix = metrics.confusion_matrix(y, predicted, list(range(len(labels))))
-        report.update(
-            metric="MulticlassAvgFScore",
-            value=metrics.macro_f1(y, predicted, list(range(len(labels)))),
-            baseline=baseline,
-            labels=labels,
-            confusion=matrix.tolist(),
-            per_class_f1=metrics.per_class_f1(matrix).tolist(),
-        )
+        report.update(_multiclass_report(y, score, labels, baseline))
     else:
-        residuals = score - y
-        counts, edges = np.histogram(residuals, bins=20)
-        report.update(
-            metric="RegressionRMSE",
-            value=metrics.rmse(y, score),
-            baseline=float(np.sqrt(np.mean((y - baseline) ** 2))),
-            residual_histogram={"counts": counts.tolist(), "edges": edges.tolist()},
-        )
+        report.update(_regression_report(y, score, baseline))
     return report
+
+
+def _binary_report(y, score, model_threshold: float, threshold: float | None) -> dict:
+    import numpy as np
+
+    from aml_cli.ml import metrics
+
+    cut = model_threshold if threshold is None else threshold
+    edges = np.linspace(0.0, 1.0, 21)
+    at_model = metrics.binary_report(y, score, model_threshold)
+    return {
+        "metric": "BinaryAUC",
+        "value": metrics.binary_auc(y, score),
+        "baseline": 0.5,
+        "metrics": {"BinaryAUC": metrics.binary_auc(y, score), "log_loss": metrics.binary_log_loss(y, score),
+                    "threshold": float(model_threshold), "accuracy": at_model["accuracy"], "f1": at_model["f1"]},
+        "histograms": {str(c): np.histogram(score[y == c], bins=edges)[0].tolist() for c in (0, 1)},
+        "at_threshold": metrics.binary_report(y, score, cut),
+        "thresholds": [metrics.binary_report(y, score, t / 10) for t in range(1, 10)],
+        "calibration": metrics.calibration(y, score, 10),
+    }
+
+
+def _multiclass_report(y, score, labels: list[str], baseline: float) -> dict:
+    """Accuracy and log loss need the per-class probabilities the job keeps (a (records, classes) score)."""
+    import numpy as np
+
+    from aml_cli.ml import metrics
+
+    classes = list(range(len(labels)))
+    probabilities = score if score.ndim == 2 else None
+    predicted = probabilities.argmax(axis=1) if probabilities is not None else score
+    matrix = metrics.confusion_matrix(y, predicted, classes)
+    known = y >= 0  # a class the model never saw has no probability: left out of the log loss
+    figures = {"MulticlassAvgFScore": metrics.macro_f1(y, predicted, classes),
+               "accuracy": metrics.accuracy(y, predicted)}
+    if probabilities is not None and known.any():
+        figures["log_loss"] = metrics.multiclass_log_loss(y[known], probabilities[known])
+        figures["records_of_unknown_classes"] = int(np.count_nonzero(~known))
+    return {
+        "metric": "MulticlassAvgFScore",
+        "value": figures["MulticlassAvgFScore"],
+        "baseline": baseline,
+        "metrics": figures,
+        "labels": labels,
+        "confusion": matrix.tolist(),
+        "per_class_f1": metrics.per_class_f1(matrix).tolist(),
+    }
+
+
+def _regression_report(y, score, baseline: float) -> dict:
+    import numpy as np
+
+    from aml_cli.ml import metrics
+
+    counts, edges = np.histogram(score - y, bins=20)
+    return {
+        "metric": "RegressionRMSE",
+        "value": metrics.rmse(y, score),
+        "baseline": float(np.sqrt(np.mean((y - baseline) ** 2))),
+        "metrics": {"RegressionRMSE": metrics.rmse(y, score), "mae": metrics.mae(y, score), "r2": metrics.r2(y, score)},
+        "residual_histogram": {"counts": counts.tolist(), "edges": edges.tolist()},
+    }
 
 
 def _baseline(store: Store, model: dict, labels: list[str]) -> float:

@@ -249,7 +249,10 @@ def run_ml_model_job(store: Store, resource_id: str, ctx) -> dict:
         raise JobFailed(f"Training could not write its files: {common.os_error_text(exc)}.") from exc
     finally:
         shutil.rmtree(cache_dir, ignore_errors=True)
-    return {"SizeInBytes": result.size_in_bytes, "_model_path": str(out_path), "_recipe_used": recipe}
+    training = {"pass_losses": [float(loss) for loss in result.pass_losses], "pruned": result.pruned,
+                "rows_used": result.rows_used, "rows_skipped": result.rows_skipped, "columns": result.n_features}
+    return {"SizeInBytes": result.size_in_bytes, "_model_path": str(out_path), "_recipe_used": recipe,
+            "_training": training}
 
 
 def _fresh_cache_dir(store: Store):
@@ -291,3 +294,100 @@ def ready_dependency(store: Store, kind: str, resource_id: str, role: str) -> di
         noun = role.split()[-1] if role.endswith("model") else "data source"
         raise JobFailed(f"The {role} {resource_id} has Status {record['Status']}. Create a new {noun} and retry.")
     return record
+
+
+# Not API operations: what `aml show-ml-model` and `aml export-ml-model` show of a trained model.
+
+
+def _completed_model(store: Store, model_id: str):
+    """(record, loaded model, readable feature names) of a COMPLETED model."""
+    from aml_cli.ml.feature_names import feature_names
+    from aml_cli.service.data_sources import statistics_of
+    from aml_cli.service.model_cache import loaded_model
+
+    record = common.fetch(store, KIND, model_id)
+    if record["Status"] != "COMPLETED":
+        raise InvalidInputException(f"The model {model_id} is {record['Status']}, not COMPLETED.")
+    model = loaded_model(record)
+    source = store.get("DataSource", record["TrainingDataSourceId"])
+    try:  # the statistics only name frequent categories and words; without them bins and numbers keep names
+        statistics = statistics_of(store, source) if source and source.get("_statistics_path") else {}
+    except (OSError, ValueError):
+        statistics = {}
+    return record, model, feature_names(model.featurizer, statistics)
+
+
+def ml_model_report(model_id: str, store: Store | None = None, top: int = 10) -> dict:
+    """The training curve, the heaviest features per class by name, the recipe and the pruning of a model."""
+    import numpy as np
+
+    from aml_cli.ml.feature_names import top_features
+    from aml_cli.store import Store as _Store
+
+    store = store or _Store()
+    record, model, names = _completed_model(store, model_id)
+    training = record.get("_training") or {}
+    weights = np.asarray(model.weights)
+    stored = int(np.count_nonzero(weights)) - int(np.count_nonzero(weights[model.featurizer.bias_index]))
+    report = {
+        "MLModelId": model_id, "Name": record.get("Name"), "MLModelType": record["MLModelType"],
+        "TrainingDataSourceId": record["TrainingDataSourceId"], "ScoreThreshold": record.get("ScoreThreshold"),
+        "classes": list(model.labels),
+        "training": {"pass_losses": training.get("pass_losses"),
+                     "rows_used": training.get("rows_used", model.header.get("training", {}).get("rows")),
+                     "rows_skipped": training.get("rows_skipped")},
+        "features": {"columns": model.featurizer.n_features, "non_zero_weights": stored,
+                     "pruned": training.get("pruned"), "SizeInBytes": record.get("SizeInBytes"),
+                     "sgd.maxMLModelSizeInBytes": int(record["TrainingParameters"]["sgd.maxMLModelSizeInBytes"])},
+        "recipe": record.get("_recipe_used") or model.recipe_text,
+        "recipe_outputs": [{"name": out.name, "type": out.type} for out in model.featurizer.recipe.outputs],
+        "bias": [float(w) for w in weights[model.featurizer.bias_index]],
+        "top_features": top_features(model, names, top),
+    }
+    return report
+
+
+def export_ml_model(model_id: str, destination: str, store: Store | None = None) -> dict:
+    """Write the whole model as the documented JSON (docs/model-export.md) to `destination`, atomically, 0600."""
+    import json
+
+    from aml_cli.ml.export import ExportError, export_document
+    from aml_cli.store import Store as _Store
+    from aml_cli.store.artifacts import atomic_writer
+
+    store = store or _Store()
+    path = _export_path(store, destination)
+    record, model, names = _completed_model(store, model_id)
+    try:
+        document = {"MLModelId": model_id, **export_document(model, names=names,
+                                                             threshold=record.get("ScoreThreshold"))}
+    except ExportError as exc:
+        raise InvalidInputException(f"The model {model_id} cannot be exported: {exc}.") from exc
+    text = json.dumps(document, indent=1, ensure_ascii=False, allow_nan=False) + "\n"
+    try:
+        with atomic_writer(path, "w") as handle:
+            handle.write(text)
+    except OSError as exc:
+        raise InvalidInputException(f"Cannot write {path}: {common.os_error_text(exc)}.") from exc
+    return {"MLModelId": model_id, "Location": str(path), "SizeInBytes": len(text.encode()),
+            "Features": len(document["features"])}
+
+
+def _export_path(store: Store, destination: str):
+    """A local file outside the store's own files (its S3 root excepted); never a folder or a FIFO."""
+    import os
+    import stat
+    from pathlib import Path
+
+    from aml_cli.service.locations import local_path
+    from aml_cli.store.paths import s3_root
+
+    path = local_path(destination, "--to")
+    real = Path(os.path.realpath(path))
+    home, root = Path(os.path.realpath(store.home)), Path(os.path.realpath(s3_root()))
+    inside_home = real == home or home in real.parents
+    if inside_home and root not in real.parents:
+        raise InvalidInputException(f"--to: {destination} is inside the aml store ({home}); choose another place.")
+    if real.exists() and not stat.S_ISREG(real.stat().st_mode):
+        raise InvalidInputException(f"--to: {destination} exists and is not a regular file.")
+    return path

@@ -100,3 +100,102 @@ def test_every_extra_is_declared_once_with_a_summary_and_an_operation_name():
     for name, extra in EXTRAS.items():
         assert extra.name == name and extra.summary.endswith(".")
         assert extra.operation[0].isupper() and "-" not in extra.operation
+
+
+def _id_only_extras() -> list[str]:
+    """Extras whose required options are all IDs: given "nope", each must meet a missing resource."""
+    from aml_cli.cli.extras import EXTRAS, extra_command
+
+    found = []
+    for name in EXTRAS:
+        required = [p for p in extra_command(name).params if p.required]
+        if required and all(p.opts[0].endswith("-id") for p in required if hasattr(p, "opts")):
+            found.append(name)
+    return found
+
+
+@pytest.mark.parametrize("name", _id_only_extras())
+def test_every_extra_names_itself_when_a_resource_is_missing(capsys, name):
+    from aml_cli.cli.extras import EXTRAS, extra_command
+
+    argv = [name]
+    for param in extra_command(name).params:
+        if param.required:
+            argv += [param.opts[0], "nope"]
+    assert run(argv) == 254
+    captured = capsys.readouterr()
+    assert captured.out == ""
+    assert f"An error occurred (ResourceNotFoundException) when calling the {EXTRAS[name].operation} operation: " \
+           in captured.err
+
+
+# infer-schema, and the header warning in show-data-source-statistics
+
+
+def _people(path):
+    colours, keen = ("red", "blue", "green"), ("no", "yes", "yes")
+    rows = [f'{i},{20 + i % 50},{colours[i % 3]},"note {i}, with\nits own words",{keen[i % 3]}' for i in range(300)]
+    path.write_text("id,age,colour,note,keen\n" + "\n".join(rows) + "\n")
+    return path
+
+
+def test_infer_schema_prints_a_schema_that_a_data_source_reads_to_the_end(tmp_path, capsys, monkeypatch):
+    monkeypatch.setenv("AML_SYNC", "1")
+    data = _people(tmp_path / "people.csv")
+    assert run(["infer-schema", "--data-location-s3", str(data), "--target", "keen", "--row-id", "id"]) == 0
+    printed = capsys.readouterr().out
+    document = json.loads(printed)
+    assert [(a["attributeName"], a["attributeType"]) for a in document["attributes"]] == [
+        ("id", "CATEGORICAL"), ("age", "NUMERIC"), ("colour", "CATEGORICAL"), ("note", "TEXT"), ("keen", "BINARY")]
+    assert (document["targetAttributeName"], document["rowId"]) == ("keen", "id")
+    schema = tmp_path / "people.csv.schema"
+    schema.write_text(printed)
+    spec = f"DataLocationS3={data},DataSchemaLocationS3={schema}"
+    assert run(["create-data-source-from-s3", "--data-source-id", "people", "--data-spec", spec,
+                "--compute-statistics"]) == 0
+    capsys.readouterr()
+    assert run(["get-data-source", "--data-source-id", "people", "--query", "Status"]) == 0
+    assert capsys.readouterr().out.strip() == '"COMPLETED"'
+
+
+def test_infer_schema_takes_several_excluded_names_and_a_header_override(tmp_path, capsys):
+    data = _people(tmp_path / "people.csv")
+    argv = ["infer-schema", "--data-location-s3", f"file://{data}", "--excluded", "age", "colour",
+            "--data-file-contains-header", "TRUE"]
+    assert run(argv) == 0
+    document = json.loads(capsys.readouterr().out)
+    assert document["excludedAttributeNames"] == ["age", "colour"] and document["dataFileContainsHeader"] is True
+    assert run(["infer-schema", "--data-location-s3", str(data), "--data-file-contains-header", "false"]) == 0
+    document = json.loads(capsys.readouterr().out)
+    assert document["attributes"][0] == {"attributeName": "Var01", "attributeType": "CATEGORICAL"}
+
+
+def test_infer_schema_errors_name_the_extra_and_keep_aws_exit_codes(tmp_path, capsys):
+    data = _people(tmp_path / "people.csv")
+    assert run(["infer-schema", "--data-location-s3", str(data), "--target", "nope"]) == 254
+    err = capsys.readouterr().err
+    assert "(InvalidInputException) when calling the InferSchema operation: Cannot infer a schema from" in err
+    assert 'targetAttributeName "nope" is not one of the columns (id, age, colour, note, keen)' in err
+    assert run(["infer-schema"]) == 252
+    assert "--data-location-s3" in capsys.readouterr().err
+    assert run(["infer-schema", "--data-location-s3", str(tmp_path / "none.csv")]) == 254
+    capsys.readouterr()
+    assert run(["infer-schema", "--data-location-s3", str(data), "--excluded"]) == 252
+    assert "'--excluded' requires an argument" in capsys.readouterr().err
+
+
+def test_statistics_show_a_header_that_names_fields_differently(tmp_path, capsys, monkeypatch):
+    monkeypatch.setenv("AML_SYNC", "1")
+    data = _people(tmp_path / "people.csv")
+    assert run(["infer-schema", "--data-location-s3", str(data), "--target", "keen"]) == 0
+    document = json.loads(capsys.readouterr().out)
+    document["attributes"][1]["attributeName"] = "years"
+    spec = json.dumps({"DataLocationS3": str(data), "DataSchema": json.dumps(document)})
+    assert run(["create-data-source-from-s3", "--data-source-id", "p", "--data-spec", spec,
+                "--compute-statistics"]) == 0
+    capsys.readouterr()
+    assert run(["show-data-source-statistics", "--data-source-id", "p"]) == 0
+    out = " ".join(capsys.readouterr().out.split())
+    assert ("Warning: the header line of people.csv names 1 of its 5 fields differently from the schema (values "
+            "are matched by position, as the service did): field 2 is `age` in the header and `years` in the "
+            "schema") in out

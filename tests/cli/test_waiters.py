@@ -116,10 +116,20 @@ def test_an_unknown_waiter_is_a_usage_error_with_a_suggestion():
     assert_error(result, 252, f"\naml: [ERROR]: An error occurred (ParamValidation): {message}\n\n{USAGE}")
 
 
-def test_wait_alone_asks_for_a_waiter():
+def test_wait_alone_asks_for_a_waiter_and_lists_the_waiters():
+    from aml_cli.cli.help import waiter_list
+
     result = aml("wait")
-    message = "the following arguments are required: subcommand"
+    message = "the following arguments are required: subcommand\n\n" + waiter_list()
     assert_error(result, 252, f"\naml: [ERROR]: An error occurred (ParamValidation): {message}\n\n{USAGE}")
+    for name in ("data-source-available", "ml-model-available", "evaluation-available", "batch-prediction-available"):
+        assert f"\n  {name} " in result.stderr
+
+
+def test_a_waiter_prints_the_polled_operations_skeleton_instead_of_waiting():
+    result = aml("wait", "ml-model-available", "--generate-cli-skeleton")
+    assert result.returncode == 0, result.stderr
+    assert '"FilterVariable": "CreatedAt"' in result.stdout
 
 
 @pytest.mark.parametrize(

@@ -2,7 +2,7 @@ import json
 
 import pytest
 
-from aml_cli.ml.schema import Attribute, SchemaError, parse_schema
+from aml_cli.ml.schema import Attribute, SchemaError, compare_header, parse_schema
 
 
 def guide_schema(**changes):
@@ -156,3 +156,43 @@ def test_more_than_a_thousand_attributes_are_rejected():
 
 def test_schema_error_is_a_value_error():
     assert issubclass(SchemaError, ValueError)
+
+
+# -- the header line against the schema
+
+
+def _named(*names):
+    return parse_schema(json.dumps({"dataFileContainsHeader": True,
+                                    "attributes": [{"attributeName": n, "attributeType": "NUMERIC"} for n in names]}))
+
+
+def test_a_header_with_one_field_too_many_names_the_field_without_an_attribute():
+    check = compare_header(_named("a", "b", "c"), ["a", "b", "extra_col", "c"], "d.csv")
+    assert check.error == ("the schema has 3 attributes but the header line of d.csv has 4 fields: "
+                           "the header's `extra_col` has no attribute")
+    assert check.warning is None
+
+
+def test_a_header_with_one_field_too_few_names_the_attribute_without_a_field():
+    check = compare_header(_named("a", "b", "c"), ["a", "c"], "d.csv")
+    assert check.error == ("the schema has 3 attributes but the header line of d.csv has 2 fields: "
+                           "the schema's `b` is not in the header")
+
+
+def test_a_count_difference_between_repeated_names_is_named_by_position():
+    check = compare_header(_named("a", "b"), ["a", "b", "b", "a"], "d.csv")
+    assert check.error.endswith("the header's fields 3-4 (`b`, `a`) have no attribute")
+
+
+def test_the_same_names_in_another_order_are_a_warning_matched_by_position():
+    check = compare_header(_named("a", "b", "c"), ["a", "c", "b"], "d.csv")
+    assert check.error is None
+    assert check.warning == ("the header line of d.csv has the schema's attribute names in another order (values "
+                             "are matched by position, as the service did): field 2 is `c` in the header and `b` in "
+                             "the schema; field 3 is `b` in the header and `c` in the schema")
+
+
+def test_other_names_of_the_right_count_are_a_warning_and_spaces_around_names_do_not_count():
+    assert compare_header(_named("a", "b"), [" a ", "b"], "d.csv").warning is None
+    check = compare_header(_named("a", "b"), ["a", "B"], "d.csv")
+    assert check.error is None and "names 1 of its 2 fields differently" in check.warning

@@ -49,6 +49,11 @@ CASES = {
     "empty file": (b"", "FAILED", None),
     "header only": (HEADER, "FAILED", None),
     "10 MB single field": (HEADER + _rows(50) + b"0.1,0.2,c1," + b"w" * (10 << 20) + b",1\n" + _rows(50), None, None),
+    "line breaks in quoted fields": (HEADER + _rows(50) + b'0.1,0.2,"c\n1","w1\r\nw2",1\n' * 20 + _rows(50),
+                                     "COMPLETED", 0),
+    "unterminated quote at the end": (HEADER + _rows(60) + b'0.1,0.2,c1,"w1 w2,1\n0.3,0.4,c2,w3,0\n', "COMPLETED", 1),
+    "a 1 MB quoted field with line breaks": (HEADER + _rows(50) + b'0.1,0.2,c1,"' + b"w\n" * (1 << 19) + b'",1\n'
+                                             + _rows(50), None, None),
 }
 
 
@@ -61,6 +66,8 @@ def test_broken_csv_files_end_in_a_clear_status(tmp_path, case):
         assert record["Status"] == status, record.get("Message")
     if invalid is not None:
         assert record["_invalid_rows"] == invalid
+    if case == "line breaks in quoted fields":
+        assert record["_rows"] == 120
     if case in ("BOM", "CRLF line ends"):
         from aml_cli.service.data_sources import statistics_of
 

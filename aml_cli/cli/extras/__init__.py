@@ -2,9 +2,18 @@
 
 `aml help` lists them in their own section, completions offer them, and their
 errors go through the same mapping as every command's, framed as
-`when calling the <Operation> operation` with the name given here. Each
-module has `run(argv, options) -> int`; this registry imports nothing heavy,
-so `aml` can tell an extra from an operation without loading one.
+`when calling the <Operation> operation` with the name given here. This
+registry imports nothing heavy, so `aml` can tell an extra from an operation
+without loading one.
+
+The interface of an extra's module (under aml_cli.cli.extras):
+- `command() -> click.Command` (required): the Click command, named as the
+  extra, every option (and argument) with a `help` text; its callback takes
+  the global options with `@click.pass_obj` and returns the exit code. Help
+  pages (`aml help <extra>`, `aml <extra> help|--help`), completions and the
+  test that every option has help are built from it, never from `run`.
+- `run(argv, options) -> int` (optional): runs the extra; without it
+  `run_click(command(), argv, options)` does.
 """
 
 from __future__ import annotations
@@ -20,7 +29,7 @@ class Extra:
     name: str  # the command word
     operation: str  # what "when calling the ... operation" says for its service errors
     summary: str  # one sentence: its line in `aml help` and in completions, and its help's first line
-    module: str  # under aml_cli.cli.extras, holding `run(argv, options) -> int`
+    module: str  # under aml_cli.cli.extras, holding `command()` (and maybe `run(argv, options)`)
 
 
 EXTRAS: dict[str, Extra] = {
@@ -39,9 +48,36 @@ EXTRAS: dict[str, Extra] = {
             "Show an evaluation as the service's console did: score histograms, confusion matrix, thresholds.",
             "evaluation",
         ),
+        Extra(
+            "show-ml-model",
+            "ShowMLModel",
+            "Show inside a model: its training curve, the features weighing most per class, its recipe.",
+            "show_ml_model",
+        ),
+        Extra(
+            "export-ml-model",
+            "ExportMLModel",
+            "Write a model's recipe, fitted transformations and weights as documented JSON.",
+            "export_ml_model",
+        ),
+        Extra(
+            "infer-schema",
+            "InferSchema",
+            "Infer a data schema (NUMERIC, BINARY, CATEGORICAL, TEXT) from a sample of CSV data and print it.",
+            "infer_schema",
+        ),
         Extra("completions", "Completions", "Print the shell completion script for bash, zsh or fish.", "completions"),
     )
 }
+
+
+def _module(name: str):
+    return import_module(f"aml_cli.cli.extras.{EXTRAS[name].module}")
+
+
+def extra_command(name: str):
+    """The extra's Click command (`command()` of its module): what its help and completions show."""
+    return _module(name).command()
 
 
 def run_extra(name: str, argv: list[str], options) -> int:
@@ -49,8 +85,11 @@ def run_extra(name: str, argv: list[str], options) -> int:
     from aml_cli.api.errors import ServiceError
 
     extra = EXTRAS[name]
+    module = _module(name)
     try:
-        return import_module(f"aml_cli.cli.extras.{extra.module}").run(argv, options)
+        if hasattr(module, "run"):
+            return module.run(argv, options)
+        return run_click(module.command(), argv, options)
     except ServiceError as exc:
         if not getattr(exc, "operation", None):
             exc.operation = extra.operation

@@ -17,18 +17,20 @@ def _step(text: str) -> None:
     write_stderr(f"==> {text}\n")
 
 
-def run(argv: list[str], options) -> int:
+def command():
+    """`aml demo [--prefix P]`."""
     import click
 
-    from aml_cli.cli.extras import EXTRAS, run_click
+    from aml_cli.cli.extras import EXTRAS
 
-    @click.command("demo", help=EXTRAS["demo"].summary)
-    @click.option("--prefix", default="demo", show_default=True, help="Prefix of the IDs the demo creates.")
+    @click.command("demo", help=EXTRAS["demo"].summary + " Jobs run in this process; it takes about a minute.")
+    @click.option("--prefix", default="demo", show_default=True,
+                  help="Prefix of the IDs the demo creates (<prefix>-train, -test, -model, -evaluation).")
     @click.pass_obj
     def demo(options, prefix: str) -> int:
         return run_demo(prefix, options)
 
-    return run_click(demo, argv, options)
+    return demo
 
 
 def run_demo(prefix: str, options) -> int:
