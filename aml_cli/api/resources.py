@@ -39,6 +39,10 @@ class Lifecycle:
     def may_move(self, current: str, new: str) -> bool:
         return new in self.allowed.get(current, frozenset())
 
+    def stamp(self, status: str, moment: float) -> dict:
+        """The fields a move into `status` sets to the time of the move."""
+        return dict.fromkeys(self.stamps.get(status, ()), moment)
+
     def failure(self, message: str, code: str | None = None) -> dict:
         """The fields that record a failure's cause, in this kind's own form."""
         if self.failure_code is None:

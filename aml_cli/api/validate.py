@@ -1,10 +1,12 @@
 """The two validations of a request, each where AWS performs it.
 
 The client (the AWS CLI, through botocore) checks required members, unknown
-keys, types and minimums, and fails with "Parameter validation failed" (exit
-252). The service checks maximums, patterns and enums and answers with an
-InvalidInputException whose message lists every violated constraint (exit
-254). Scripts tell the two apart by exit code, so the split is kept exactly.
+keys, types, minimums and tagged unions, and fails with "Parameter validation
+failed" (exit 252). The service checks maximums, patterns and enums and answers
+with its own validation error (InvalidInputException in Amazon ML,
+ValidationException in Clean Rooms ML) whose message lists every violated
+constraint (exit 254). Scripts tell the two apart by exit code, so the split is
+kept exactly.
 """
 
 from __future__ import annotations
@@ -14,10 +16,11 @@ import re
 import unicodedata
 from functools import cache
 
-from aml_cli.api.errors import InvalidInputException
+from aml_cli.api.errors import error_for
 from aml_cli.api.model import Operation, Shape
 
-# Shapes whose service-side check is relaxed for the local engine, with the reason (listed in the README).
+# Shapes whose service-side check is relaxed for the local engine, with the reason (listed in the README),
+# per service: shape names are the service's own.
 RELAXED: dict[str, str] = {
     "S3Url": (
         "DataLocationS3, DataSchemaLocationS3, RecipeUri, OutputUri, S3StagingLocation and DataSchemaUri accept "
@@ -30,6 +33,7 @@ RELAXED: dict[str, str] = {
         "PostgreSQL host[:port]: any non-empty text without spaces up to 2048 characters",
     ),
 }
+RELAXED_BY_SERVICE: dict[str, dict[str, str]] = {"machinelearning": RELAXED}
 _RELAXED_URL = "[A-Za-z][A-Za-z0-9+.-]*://\\S+"
 
 _TYPE_NAMES = {
@@ -98,6 +102,13 @@ def _check_client(shape: Shape, value: object, name: str, problems: list[str]) -
 
 
 def _check_structure(shape: Shape, value: dict, name: str, problems: list[str]) -> None:
+    if shape.union and len(value) != 1:
+        keys = ", ".join(shape.members)
+        problems.append(  # botocore's two texts, the missing space of the second one included
+            f"Invalid number of parameters set for tagged union structure {name}. Can only set one of the "
+            f"following keys: {keys}." if value else f"Must set one of the following keys for tagged unionstructure "
+            f"{name}: {keys}."
+        )
     problems.extend(
         f'Missing required parameter in {name}: "{member}"' for member in shape.required if member not in value
     )
@@ -159,20 +170,23 @@ def _is_timestamp(value: object) -> bool:
 # ---------------------------------------------------------------- service side
 
 
-def service_problems(shape: Shape, value: object, path: str = "") -> list[str]:
+def service_problems(shape: Shape, value: object, path: str = "", service: str = "machinelearning") -> list[str]:
     """The service's constraint messages for `value` ("Value 'x' at 'p' failed to satisfy ...")."""
     problems: list[str] = []
-    _check_service(shape, value, path, problems)
+    _check_service(shape, value, path, problems, RELAXED_BY_SERVICE.get(service, {}))
     return problems
 
 
 def check_service_side(op: Operation, request: dict) -> None:
-    """Raise InvalidInputException as the service does when a member breaks max, pattern or enum."""
-    problems = service_problems(op.input, request)
+    """Raise the service's validation error, as it does, when a member breaks max, pattern or enum."""
+    problems = service_problems(op.input, request, service=op.service)
     if problems:
+        from aml_cli.api import service
+
         count = len(problems)
         noun = "error" if count == 1 else "errors"
-        raise InvalidInputException(f"{count} validation {noun} detected: " + "; ".join(problems))
+        message = f"{count} validation {noun} detected: " + "; ".join(problems)
+        raise error_for(service(op.service).validation_error, message)
 
 
 def _member_path(path: str, member: str) -> str:
@@ -181,25 +195,25 @@ def _member_path(path: str, member: str) -> str:
     return f"{path}.{step}" if path else step
 
 
-def _check_service(shape: Shape, value: object, path: str, problems: list[str]) -> None:
+def _check_service(shape: Shape, value: object, path: str, problems: list[str], relaxed: dict) -> None:
     if shape.type == "structure" and isinstance(value, dict):
         for member, member_shape in shape.members.items():
             if member in value:
-                _check_service(member_shape, value[member], _member_path(path, member), problems)
+                _check_service(member_shape, value[member], _member_path(path, member), problems, relaxed)
         return
-    rules = [f"Member must {rule}" for rule in _broken_rules(shape, value)]
+    rules = [f"Member must {rule}" for rule in _broken_rules(shape, value, relaxed)]
     problems.extend(f"Value {_java_text(value)} at '{path}' failed to satisfy constraint: {rule}" for rule in rules)
     if shape.type == "list" and isinstance(value, list | tuple):
         for index, item in enumerate(value, start=1):
-            _check_service(shape.member, item, f"{path}.{index}.member", problems)  # type: ignore[arg-type]
+            _check_service(shape.member, item, f"{path}.{index}.member", problems, relaxed)  # type: ignore[arg-type]
     elif shape.type == "map" and isinstance(value, dict):
-        _check_map_entries(shape, value, path, problems)
+        _check_map_entries(shape, value, path, problems, relaxed)
 
 
-def _check_map_entries(shape: Shape, value: dict, path: str, problems: list[str]) -> None:
+def _check_map_entries(shape: Shape, value: dict, path: str, problems: list[str], relaxed: dict) -> None:
     """Map keys and values are reported against the map as a whole, as the service does."""
     for part, part_shape, items in (("keys", shape.key, value.keys()), ("value", shape.value, value.values())):
-        broken = sorted({rule for item in items for rule in _broken_rules(part_shape, item)})  # type: ignore[arg-type]
+        broken = sorted({rule for item in items for rule in _broken_rules(part_shape, item, relaxed)})  # type: ignore
         for rule in broken:
             problems.append(
                 f"Value {_java_text(value)} at '{path}' failed to satisfy constraint: "
@@ -207,9 +221,9 @@ def _check_map_entries(shape: Shape, value: dict, path: str, problems: list[str]
             )
 
 
-def _broken_rules(shape: Shape, value: object) -> list[str]:
+def _broken_rules(shape: Shape, value: object, relaxed: dict) -> list[str]:
     """Constraint phrases ("have length less than or equal to 64") that `value` breaks."""
-    if shape.name in RELAXED and isinstance(value, str):
+    if shape.name in relaxed and isinstance(value, str):
         return _relaxed_rules(shape.name, value)
     rules: list[str] = []
     if isinstance(value, str | list | tuple | dict) and shape.type in ("string", "list", "map"):

@@ -56,6 +56,7 @@ class OptionSpec:
     const: str | None = None  # the value when the option is given bare
     hidden: bool = False  # accepted but left out of help (--next-token/--limit of paginated commands)
     input_shape: str = ""
+    service: str = "machinelearning"
 
     @property
     def dest(self) -> str:
@@ -63,15 +64,12 @@ class OptionSpec:
 
     @property
     def help(self) -> str:
-        """The member's documentation from aml_cli.api.docs (loaded only when asked)."""
+        """The member's documentation from its service's docs (loaded only when asked)."""
         if self.member is None:
             return _EXTRA_HELP.get(self.name, "")
-        try:
-            from aml_cli.api import docs  # type: ignore[attr-defined]
-        except ImportError:
-            return ""
-        table = getattr(docs, "MEMBER_DOCS", {})
-        return table.get((self.input_shape, self.member), "")
+        from aml_cli.api.docs import member_doc
+
+        return member_doc(self.service, self.input_shape, self.member)
 
 
 @dataclass
@@ -88,14 +86,14 @@ class ParsedArgs:
     given: list[str] = field(default_factory=list)
 
 
-_SPEC_CACHE: dict[tuple[str, bool], list[OptionSpec]] = {}
+_SPEC_CACHE: dict[tuple[str, str, bool], list[OptionSpec]] = {}
 
 
 def option_specs(op: Operation, *, paginated: bool | None = None) -> list[OptionSpec]:
     """Every option of the command, in help order: members (model order), then the CLI's own."""
     if paginated is None:
         paginated = op.paginator is not None
-    key = (op.name, paginated)
+    key = (op.service, op.name, paginated)
     if key not in _SPEC_CACHE:
         _SPEC_CACHE[key] = _member_specs(op, paginated) + _extra_specs(paginated)
     return list(_SPEC_CACHE[key])
@@ -117,6 +115,7 @@ def _member_specs(op: Operation, paginated: bool) -> list[OptionSpec]:
                 negative="--no-" + cli_name(member) if kind == "flag" else None,
                 hidden=member in hidden,
                 input_shape=op.input.name,
+                service=op.service,
             )
         )
     return specs

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import click
 
-from aml_cli.api import cli_name, operation, operation_names, waiter, waiter_names
+from aml_cli.api import DEFAULT_SERVICE, Service, cli_name, service
 from aml_cli.cli.extras import EXTRAS
 from aml_cli.cli.globals import GLOBAL_OPTIONS, takes_value, value_kind
 
@@ -46,17 +46,18 @@ class ArgvCommand(click.Command):
     def invoke(self, ctx: click.Context):
         from aml_cli.cli.main import run
 
-        prefix = ctx.meta.get("aml_prefix", [])
-        raise SystemExit(run([*prefix, self.name, *ctx.meta["aml_argv"]]))
+        groups, parent = [], ctx.parent  # `wait`, `cleanroomsml`: the groups between `aml` and this command
+        while parent is not None and parent.parent is not None:
+            groups.insert(0, parent.info_name)
+            parent = parent.parent
+        raise SystemExit(run([*groups, self.name, *ctx.meta["aml_argv"]]))
 
 
-def _doc(table: str, key, default: str = "") -> str:
-    """An entry of api.docs (`key` None: the table is the text itself)."""
-    try:
-        from aml_cli.api import docs
-    except ImportError:
-        return default
-    value = getattr(docs, table, {})
+def _doc(service_name: str, table: str, key, default: str = "") -> str:
+    """An entry of a service's docs (`key` None: the table is the text itself)."""
+    from aml_cli.api import docs
+
+    value = getattr(docs.of(service_name), table, {})
     return value if key is None and isinstance(value, str) else value.get(key, default)
 
 
@@ -80,28 +81,29 @@ def _param(spec) -> click.Option:
     )
 
 
-def operation_params(op_name: str) -> list[click.Option]:
+def operation_params(described: Service, op_name: str) -> list[click.Option]:
     """Every option of an operation, from the same specs the parser uses."""
     from aml_cli.cli.args import option_specs
 
-    return [_param(spec) for spec in option_specs(operation(op_name))]
+    return [_param(spec) for spec in option_specs(described.operation(op_name))]
 
 
-def operation_command(op_name: str) -> click.Command:
+def operation_command(described: Service, op_name: str) -> click.Command:
     return ArgvCommand(
         cli_name(op_name),
-        params=operation_params(op_name),
-        help=_doc("OPERATION_DOCS", op_name),
+        params=operation_params(described, op_name),
+        help=_doc(described.cli_name, "OPERATION_DOCS", op_name),
         add_help_option=False,
     )
 
 
-def waiter_command(name: str) -> click.Command:
+def waiter_command(described: Service, name: str) -> click.Command:
     from aml_cli.cli.waiters import waiter_description
 
-    spec = waiter(name)
+    spec = described.waiter(name)
     return ArgvCommand(
-        cli_name(name), params=operation_params(spec.operation), help=waiter_description(spec), add_help_option=False
+        cli_name(name), params=operation_params(described, spec.operation), help=waiter_description(described, spec),
+        add_help_option=False,
     )
 
 
@@ -162,16 +164,36 @@ def _global_param(name: str) -> click.Option:
     return click.Option([name], help=help_text, type=option_type)
 
 
-def wait_group() -> click.Group:
-    factories = {cli_name(name): (lambda n=name: waiter_command(n)) for name in waiter_names()}
-    return LazyGroup("wait", factories=factories, help=_doc("WAIT_DOC", None) or "Wait until resources reach a state.")
+def wait_group(described: Service) -> click.Group:
+    factories = {cli_name(name): (lambda n=name: waiter_command(described, n)) for name in described.waiter_names()}
+    text = _doc(described.cli_name, "WAIT_DOC", None) or "Wait until resources reach a state."
+    return LazyGroup("wait", factories=factories, help=text)
+
+
+def _command_factories(described: Service) -> dict:
+    """A service's commands (and `wait`, where it has waiters), built only when asked for."""
+    factories: dict = {cli_name(name): (lambda n=name: operation_command(described, n))
+                       for name in described.operation_names()}
+    if described.waiter_names():
+        factories["wait"] = lambda: wait_group(described)
+    return factories
+
+
+def service_group(name: str) -> click.Group:
+    """`aml <service>`: that service's commands, run through the AWS-compatible path like the others."""
+    described = service(name)
+    return LazyGroup(name, factories=_command_factories(described), help=f"The aws {name} commands.")
 
 
 def root_group() -> RootGroup:
-    factories: dict = {cli_name(name): (lambda n=name: operation_command(n)) for name in operation_names()}
-    factories["wait"] = wait_group
+    from aml_cli.cli.main import cli_services
+
+    factories = _command_factories(service())
     for name in EXTRAS:
         factories[name] = lambda n=name: _extra_command(n)
+    for name in cli_services():
+        if name != DEFAULT_SERVICE:
+            factories[name] = lambda n=name: service_group(n)
     params = [_global_param(name) for name in GLOBAL_OPTIONS]
     return RootGroup(
         "aml",

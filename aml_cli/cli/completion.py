@@ -73,11 +73,11 @@ def _global_options() -> list[Opt]:
     return options
 
 
-def _operation_options(op_name: str) -> list[Opt]:
+def _operation_options(described, op_name: str) -> list[Opt]:
     """The options `aml <command>` shows in its help (undocumented ones left out), as Click options."""
     from aml_cli.cli.commands import operation_params
 
-    return _click_options(operation_params(op_name))
+    return _click_options(operation_params(described, op_name))
 
 
 def _click_options(params: list) -> list[Opt]:
@@ -101,30 +101,33 @@ def cli_model() -> CliModel:
     """Read the commands from `root_group()` and their options from the API."""
     import click
 
-    from aml_cli.api import cli_name, docs, operation_names, waiter, waiter_names
+    from aml_cli.api import cli_name, docs, service
     from aml_cli.cli.commands import root_group
     from aml_cli.cli.extras import EXTRAS
 
-    ops = {cli_name(name): name for name in operation_names()}
+    described = service()
+    text = docs.of(described.cli_name)
+    ops = {cli_name(name): name for name in described.operation_names()}
     group = root_group()
     commands: list[Command] = []
     for name in group.list_commands(click.Context(group)):
         if name in ops:
             op = ops[name]
-            commands.append(Command(name, _summary(docs.OPERATION_DOCS.get(op, "")), _operation_options(op)))
+            commands.append(Command(name, _summary(text.OPERATION_DOCS.get(op, "")), _operation_options(described, op)))
         elif name == "wait":
             commands.append(Command(name, "Wait until resources reach a state."))
-        else:
+        elif name in EXTRAS:
             params = group.get_command(click.Context(group), name).params
             arguments = SHELLS if name == "completions" else ()
             commands.append(Command(name, _summary(EXTRAS[name].summary), _click_options(params), arguments))
     waiters = [
         Command(
             f"wait/{cli_name(name)}",
-            _summary(getattr(docs, "WAITER_DOCS", {}).get(name, "")),
-            [opt for opt in _operation_options(waiter(name).operation) if opt.name not in WAITER_REFUSES],
+            _summary(text.WAITER_DOCS.get(name, "")),
+            [opt for opt in _operation_options(described, described.waiter(name).operation)
+             if opt.name not in WAITER_REFUSES],
         )
-        for name in waiter_names()
+        for name in described.waiter_names()
     ]
     return CliModel(_global_options(), commands, waiters)
 

@@ -8,7 +8,10 @@ Click command its module builds (`command()`); topics are `api.topics`.
 
 from __future__ import annotations
 
-from aml_cli.api import cli_name, operation, waiter, waiter_names
+from aml_cli.api import DEFAULT_SERVICE, Service, cli_name
+from aml_cli.api.docs import first_sentence
+from aml_cli.api.docs import of as docs_of
+from aml_cli.api.model import Operation
 from aml_cli.cli.help_format import STEP, Page, describe_doc, describe_syntax, describe_value, has_syntax, type_label
 
 MAX_WIDTH = 100
@@ -32,52 +35,60 @@ def _show(text: str) -> int:
 # ---- dispatch -------------------------------------------------------------------------------------
 
 
-def run_help(words: list[str]) -> int:
-    """`aml help ...`: the root page, a topic, a command's page, `wait`'s or a waiter's."""
+def run_help(described: Service, words: list[str]) -> int:
+    """`aml [<service>] help ...`: the root page, a topic, a command's page, `wait`'s or a waiter's."""
     from aml_cli.api.topics import TOPICS
     from aml_cli.cli.extras import EXTRAS
+    from aml_cli.cli.main import cli_services
 
-    words = words[1:] if words[:1] == ["machinelearning"] else list(words)
+    words = list(words)
+    if words[:1] and words[0] in cli_services():  # `aml help cleanroomsml get-trained-model`
+        from aml_cli.api import service
+
+        described, words = service(words[0]), words[1:]
     while words and words[-1] in HELP_WORDS:  # `aml help wait help` is `aml help wait`
         words.pop()
     if not words:
-        return _show(root_page(_width()))
+        return _show(root_page(_width(), described))
     name, rest = words[0], words[1:]
-    if name == "wait":
-        return _show(waiter_page(find_waiter(rest[0]), _width()) if rest else wait_page(_width()))
+    own = described.cli_name == DEFAULT_SERVICE  # topics and extras belong to Amazon ML's `aml`
+    if name == "wait" and described.waiter_names():
+        return _show(waiter_page(described, find_waiter(described, rest[0]), _width()) if rest
+                     else wait_page(described, _width()))
     if rest:
         from aml_cli.cli.usage_errors import UnknownOptionsError
 
         raise UnknownOptionsError(rest)
-    if name in TOPICS:
+    if own and name in TOPICS:
         return _show(TOPICS[name].text)
-    if name in EXTRAS:
+    if own and name in EXTRAS:
         return _show(extra_page(name, _width()))
     from aml_cli.cli.main import operation_for
 
-    return _show(operation_page(operation_for(name, also=tuple(TOPICS)), _width()))
+    op_name = operation_for(described, name, also=tuple(TOPICS) if own else ())
+    return _show(operation_page(described.operation(op_name), _width()))
 
 
-def find_waiter(word: str) -> str:
+def find_waiter(described: Service, word: str) -> str:
     """The waiter `word` names (`ml-model-available`), or the AWS CLI's invalid-choice usage error."""
     from aml_cli.cli.usage_errors import UsageError, invalid_choice_message
 
-    by_cli = {cli_name(name): name for name in waiter_names()}
+    by_cli = {cli_name(name): name for name in described.waiter_names()}
     if word not in by_cli:
         raise UsageError(invalid_choice_message("subcommand", word, by_cli))
     return by_cli[word]
 
 
-def print_operation_help(op_name: str) -> None:
-    _show(operation_page(op_name, _width()))
+def print_operation_help(op: Operation) -> None:
+    _show(operation_page(op, _width()))
 
 
-def print_waiter_help(name: str) -> None:
-    _show(waiter_page(name, _width()))
+def print_waiter_help(described: Service, name: str) -> None:
+    _show(waiter_page(described, name, _width()))
 
 
-def print_wait_help() -> None:
-    _show(wait_page(_width()))
+def print_wait_help(described: Service) -> None:
+    _show(wait_page(described, _width()))
 
 
 def print_extra_help(name: str) -> None:
@@ -87,7 +98,13 @@ def print_extra_help(name: str) -> None:
 # ---- pages ----------------------------------------------------------------------------------------
 
 
-def root_page(width: int) -> str:
+def root_page(width: int, described: Service | None = None) -> str:
+    """`aml help` (Amazon ML, the extras, topics and the other services) or `aml <service> help`."""
+    from aml_cli.api import service
+
+    described = described or service()
+    if described.cli_name != DEFAULT_SERVICE:
+        return _service_page(width, described)
     from aml_cli.api.topics import TOPICS
     from aml_cli.cli.extras import EXTRAS
 
@@ -102,7 +119,8 @@ def root_page(width: int) -> str:
         2,
     )
     page.heading("Commands (aws machinelearning)")
-    _summaries(page, command_summaries())
+    _summaries(page, command_summaries(described))
+    _other_services(page)
     page.heading("Extras (aml only, not in the AWS API)")
     _summaries(page, [(name, extra.summary) for name, extra in EXTRAS.items()])
     page.heading("Help topics")
@@ -114,17 +132,43 @@ def root_page(width: int) -> str:
     return page.text()
 
 
-def command_summaries() -> list[tuple[str, str]]:
-    """Every API command (and `wait`) with the first sentence of its doc."""
-    from aml_cli.api import docs, operation_names
+def _other_services(page: Page) -> None:
+    from aml_cli.api import service
+    from aml_cli.cli.main import cli_services
 
-    rows = [(cli_name(name), docs.first_sentence(docs.OPERATION_DOCS[name])) for name in operation_names()]
-    return [*rows, ("wait", docs.first_sentence(docs.WAIT_DOC))]
+    others = [name for name in cli_services() if name != DEFAULT_SERVICE]
+    if others:
+        page.heading("Other services (aml <service> <command>)")
+        _summaries(page, [(name, f"aws {name}: {service(name).service_id}; `aml {name} help` lists its "
+                                 "commands.") for name in others])
+
+
+def _service_page(width: int, described: Service) -> str:
+    name = described.cli_name
+    page = Page(width, name)
+    page.heading("Usage")
+    page.verbatim(f"aml [global options] {name} <command> [parameters]\naml {name} help [<command>]", 2)
+    page.blank()
+    page.para(f"The `aws {name}` commands ({described.service_id}, {described.api_version}), run on aml's local "
+              "engine with the AWS CLI's options, input and output.", 2)
+    page.heading(f"Commands (aws {name})")
+    _summaries(page, command_summaries(described))
+    _global_options(page)
+    page.blank()
+    page.para(f"`aml {name} help <command>` or `aml {name} <command> help` shows a command's options.", 2)
+    return page.text()
+
+
+def command_summaries(described: Service) -> list[tuple[str, str]]:
+    """Every API command of a service (and `wait`, where it has waiters) with the first sentence of its doc."""
+    docs = docs_of(described.cli_name)
+    rows = [(cli_name(name), first_sentence(docs.OPERATION_DOCS[name])) for name in described.operation_names()]
+    if described.waiter_names():
+        rows.append(("wait", first_sentence(docs.WAIT_DOC)))
+    return rows
 
 
 def _summaries(page: Page, rows: list[tuple[str, str]]) -> None:
-    from aml_cli.api.docs import first_sentence
-
     for name, text in rows:
         page.row(name, first_sentence(text), 2, COLUMN)
 
@@ -140,15 +184,13 @@ def _global_options(page: Page) -> None:
         page.row(name + value, GLOBAL_HELP.get(name, ""), 2, COLUMN)
 
 
-def operation_page(op_name: str, width: int) -> str:
-    from aml_cli.api.docs import OPERATION_DOCS
-
-    op = operation(op_name)
+def operation_page(op: Operation, width: int) -> str:
     specs = _visible_specs(op)
-    page = Page(width)
-    _usage(page, f"aml {cli_name(op_name)}", specs)
+    page = Page(width, op.service)
+    prefix = "aml " if op.service == DEFAULT_SERVICE else f"aml {op.service} "
+    _usage(page, prefix + cli_name(op.name), specs)
     page.blank()
-    page.para(OPERATION_DOCS[op_name], 2)
+    page.para(docs_of(op.service).OPERATION_DOCS[op.name], 2)
     if op.paginator is not None:
         page.blank()
         page.para(
@@ -161,44 +203,40 @@ def operation_page(op_name: str, width: int) -> str:
     return page.text()
 
 
-def waiter_page(name: str, width: int) -> str:
+def waiter_page(described: Service, name: str, width: int) -> str:
+    from aml_cli.cli.completion import WAITER_REFUSES
     from aml_cli.cli.waiters import waiter_description
 
-    spec = waiter(name)
-    from aml_cli.cli.completion import WAITER_REFUSES
-
-    specs = [s for s in _visible_specs(operation(spec.operation)) if s.name not in WAITER_REFUSES]
-    page = Page(width)
+    spec = described.waiter(name)
+    specs = [s for s in _visible_specs(described.operation(spec.operation)) if s.name not in WAITER_REFUSES]
+    page = Page(width, described.cli_name)
     _usage(page, f"aml wait {cli_name(name)}", specs)
     page.blank()
-    page.para(waiter_description(spec), 2)
+    page.para(waiter_description(described, spec), 2)
     _options(page, specs)
     _closing(page, specs)
     return page.text()
 
 
-def wait_page(width: int) -> str:
-    from aml_cli.api.docs import WAIT_DOC
-
-    page = Page(width)
+def wait_page(described: Service, width: int) -> str:
+    page = Page(width, described.cli_name)
     page.heading("Usage")
     page.verbatim("aml wait <waiter> [options]", 2)
     page.blank()
-    page.para(WAIT_DOC, 2)
+    page.para(docs_of(described.cli_name).WAIT_DOC, 2)
     page.lines.append("")
-    page.lines.extend(waiter_list(width).splitlines())
+    page.lines.extend(waiter_list(described, width).splitlines())
     page.blank()
     page.para("`aml wait <waiter> help` shows a waiter's options.", 2)
     return page.text()
 
 
-def waiter_list(width: int = 80) -> str:
+def waiter_list(described: Service, width: int = 80) -> str:
     """`Waiters:` and one line per waiter: what `aml wait` alone adds to its usage error."""
-    from aml_cli.api.docs import WAITER_DOCS
-
-    page = Page(width)
+    docs = docs_of(described.cli_name)
+    page = Page(width, described.cli_name)
     page.lines.append("Waiters:")
-    _summaries(page, [(cli_name(name), WAITER_DOCS[name]) for name in waiter_names()])
+    _summaries(page, [(cli_name(name), first_sentence(docs.WAITER_DOCS[name])) for name in described.waiter_names()])
     return page.text().rstrip("\n")
 
 
@@ -250,16 +288,16 @@ def _closing(page: Page, specs: list) -> None:
     page.heading("Global options")
     page.para("--output, --query, --debug and the other global options go before or after the command; "
               "`aml help` lists them.", 2)
-    topics = _topics_of([spec.shape for spec in specs if spec.shape is not None],
+    topics = _topics_of(page.service, [spec.shape for spec in specs if spec.shape is not None],
                         [spec.member for spec in specs if spec.member])
     if topics:
         page.heading("See also")
         page.verbatim("\n".join(f"aml help {topic}" for topic in topics), 2)
 
 
-def _topics_of(shapes: list, members: list[str]) -> list[str]:
+def _topics_of(service_name: str, shapes: list, members: list[str]) -> list[str]:
     """The help topics of these members and of every member nested in their shapes, in first-seen order."""
-    from aml_cli.api.docs import MEMBER_TOPICS
+    MEMBER_TOPICS = getattr(docs_of(service_name), "MEMBER_TOPICS", {})
 
     found: dict[str, None] = {MEMBER_TOPICS[name]: None for name in members if name in MEMBER_TOPICS}
     pending = list(shapes)

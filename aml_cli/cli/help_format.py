@@ -18,10 +18,11 @@ STEP = 4  # how much deeper each level of a page is indented
 
 
 class Page:
-    """Lines of a help page, wrapped to one width."""
+    """Lines of a help page, wrapped to one width; `service` is whose docs its members are described with."""
 
-    def __init__(self, width: int) -> None:
+    def __init__(self, width: int, service: str = "machinelearning") -> None:
         self.width = max(40, width)
+        self.service = service
         self.lines: list[str] = []
 
     def text(self) -> str:
@@ -68,14 +69,15 @@ def type_label(shape: Shape) -> str:
     return shape.type
 
 
-def constraints(shape: Shape) -> list[str]:
+def constraints(shape: Shape, service: str = "machinelearning") -> list[str]:
     """The rules a value of `shape` must keep, in words; where aml relaxes the service's rule, aml's rule."""
-    from aml_cli.api.docs import RELAXED_DOCS
-    from aml_cli.api.validate import RELAXED
+    from aml_cli.api import docs
+    from aml_cli.api.validate import RELAXED_BY_SERVICE
 
-    if shape.name in RELAXED:
-        rule = RELAXED[shape.name].rsplit(": ", 1)[-1]  # the rule validate applies, after its reason
-        return [f"{rule} ({RELAXED_DOCS[shape.name]})"]
+    relaxed = RELAXED_BY_SERVICE.get(service, {})
+    if shape.name in relaxed:
+        rule = relaxed[shape.name].rsplit(": ", 1)[-1]  # the rule validate applies, after its reason
+        return [f"{rule} ({docs.of(service).RELAXED_DOCS[shape.name]})"]
     unit = {"string": "characters", "list": "items", "map": "entries"}.get(shape.type)
     rules = []
     if unit is not None or shape.type in ("integer", "long", "float", "double"):
@@ -114,7 +116,7 @@ def describe_value(page: Page, shape: Shape, depth: int) -> None:
 
 def _rules(page: Page, label: str, shape: Shape, depth: int) -> None:
     """`label: rules.` and the possible values, when the shape has any."""
-    rules = constraints(shape)
+    rules = constraints(shape, page.service)
     if rules:
         page.para(f"{label}: " + "; ".join(rules) + ".", depth)
     if shape.enum:
@@ -133,11 +135,11 @@ def describe_members(page: Page, shape: Shape, depth: int) -> None:
 
 
 def describe_doc(page: Page, structure: str, member: str, depth: int) -> None:
-    """The member's doc from api.docs, then the help topic that explains its value, if there is one."""
+    """The member's doc from its service's docs, then the help topic that explains its value, if there is one."""
     from aml_cli.api import docs
 
-    page.para(docs.MEMBER_DOCS.get((structure, member), ""), depth)
-    topic = docs.MEMBER_TOPICS.get(member)
+    page.para(docs.member_doc(page.service, structure, member), depth)
+    topic = getattr(docs.of(page.service), "MEMBER_TOPICS", {}).get(member)
     if topic:
         page.para(f"See `aml help {topic}`.", depth)
 

@@ -4,14 +4,13 @@ from __future__ import annotations
 
 import json
 
-from aml_cli.api import operation
+from aml_cli.api.model import Operation
 from aml_cli.cli.output_stream import SETTINGS, terminal_width, use_color, write_stdout
 
 
-def run_operation(op_name: str, argv: list[str], options) -> int:
+def run_operation(op: Operation, argv: list[str], options) -> int:
     from aml_cli.cli.args import parse_operation_args
 
-    op = operation(op_name)
     parsed = parse_operation_args(op, argv)
     if parsed.skeleton in ("input", "yaml-input"):
         from aml_cli.cli.skeleton import input_skeleton, yaml_input_skeleton
@@ -37,18 +36,21 @@ def run_operation(op_name: str, argv: list[str], options) -> int:
     if op.paginator is not None and not options.no_paginate and not parsed.raw_pagination:
         _run_paginated(op, request, parsed, options)
     else:
-        response = call_service(op.name, request)
+        response = call_service(op.name, request, options, service_name=op.service)
         _render_single(op, response, options)
     return 0
 
 
-def call_service(op_name: str, request: dict) -> dict:
-    """The service call, with the operation name attached to any service error for its message."""
+def call_service(op_name: str, request: dict, options, *, service_name: str = "machinelearning",
+                 synchronous: bool | None = None) -> dict:
+    """The service call with this command's context, the operation's name attached to a service error."""
     from aml_cli.api.errors import ServiceError
+    from aml_cli.cli.context import cli_context
     from aml_cli.service import call
 
+    context = cli_context(options, synchronous=synchronous)
     try:
-        return call(op_name, request)
+        return call(op_name, request, service_name=service_name, context=context)
     except ServiceError as exc:
         exc.operation = op_name
         raise
@@ -79,7 +81,7 @@ def _run_paginated(op, request: dict, parsed, options) -> None:
     pag = op.paginator
 
     def fetch(page_request: dict) -> dict:
-        return to_cli_values(op.output, call_service(op.name, page_request))
+        return to_cli_values(op.output, call_service(op.name, page_request, options, service_name=op.service))
 
     if parsed.max_items is not None and parsed.max_items <= 0:
         from aml_cli.cli.output_stream import write_stderr

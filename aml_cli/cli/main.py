@@ -6,7 +6,6 @@ validation, 254 an error answered by the service, 255 anything else.
 
 from __future__ import annotations
 
-import difflib
 import os
 import sys
 from collections.abc import Sequence
@@ -54,41 +53,52 @@ def _dispatch(args: list[str]) -> int:
 
         sys.stdout.write(version_line() + "\n")
         return 0
-    if rest and rest[0] == "machinelearning":
-        rest = rest[1:]
-        missing = "operation"
+    from aml_cli.api import DEFAULT_SERVICE
+
+    if rest and rest[0] in cli_services():
+        service_name, rest, missing = rest[0], rest[1:], "operation"
     else:
-        missing = "command"
+        service_name, missing = DEFAULT_SERVICE, "command"
     if not rest:
         from aml_cli.cli.usage_errors import UsageError
 
         raise UsageError(f"the following arguments are required: {missing}")
-    return _run_command(rest[0], rest[1:], options)
+    return _run_command(service_name, rest[0], rest[1:], options)
 
 
-def _run_command(name: str, tail: list[str], options) -> int:
+def cli_services() -> tuple[str, ...]:
+    """The services `aml <service> <command>` reaches: those described and answered by a service package."""
+    from aml_cli.service import answered_services
+
+    return answered_services()
+
+
+def _run_command(service_name: str, name: str, tail: list[str], options) -> int:
     """`help`, `wait`, an extra or an operation; `<command> help` shows the command's page."""
+    from aml_cli.api import DEFAULT_SERVICE, service
+
+    described = service(service_name)
     if name in ("help", "--help", "-h"):
         from aml_cli.cli.help import run_help
 
-        return run_help(tail)
-    if name == "wait":
+        return run_help(described, tail)
+    if name == "wait" and described.waiter_names():
         from aml_cli.cli.waiters import run_wait
 
-        return run_wait(tail, options)
+        return run_wait(described, tail, options)
     from aml_cli.cli.extras import EXTRAS
 
-    if name in EXTRAS:
+    if name in EXTRAS and service_name == DEFAULT_SERVICE:
         return _run_extra(name, tail, options)
-    op_name = operation_for(name)
+    op = described.operation(operation_for(described, name))
     if wants_help(tail):
         from aml_cli.cli.help import print_operation_help
 
-        print_operation_help(op_name)
+        print_operation_help(op)
         return 0
     from aml_cli.cli.invoke import run_operation
 
-    return run_operation(op_name, tail, options)
+    return run_operation(op, tail, options)
 
 
 def _run_extra(name: str, tail: list[str], options) -> int:
@@ -102,26 +112,24 @@ def _run_extra(name: str, tail: list[str], options) -> int:
     return run_extra(name, tail, options)
 
 
-def operation_for(command: str, also: tuple[str, ...] = ()) -> str:
-    """The API operation a command names, or the AWS CLI's invalid-choice usage error.
+def operation_for(described, command: str, also: tuple[str, ...] = ()) -> str:
+    """The API operation a command names in a service, or the AWS CLI's invalid-choice usage error.
 
     `also` adds words that are valid where the command was looked up (help topics
     after `aml help`), so the suggestions offer them too.
     """
-    from aml_cli.api import cli_name, operation_names
+    from aml_cli.api import DEFAULT_SERVICE, cli_name
 
-    by_cli = {cli_name(name): name for name in operation_names()}
+    by_cli = {cli_name(name): name for name in described.operation_names()}
     if command in by_cli:
         return by_cli[command]
     from aml_cli.cli.extras import EXTRAS
-    from aml_cli.cli.usage_errors import UsageError
+    from aml_cli.cli.usage_errors import UsageError, invalid_choice_message
 
-    choices = [*by_cli, "wait", *EXTRAS, *also]
-    close = difflib.get_close_matches(command, choices, cutoff=0.8)
-    message = f"argument operation: Found invalid choice '{command}'\n"
-    if close:
-        message += "\nMaybe you meant:\n\n" + "\n".join(f"  * {c}" for c in close)
-    raise UsageError(message)
+    words = ["wait"] if described.waiter_names() else []
+    if described.cli_name == DEFAULT_SERVICE:
+        words += [*EXTRAS, *also]
+    raise UsageError(invalid_choice_message("operation", command, [*by_cli, *words]))
 
 
 def _check_query(query: str) -> None:
@@ -143,9 +151,7 @@ def wants_help(tail: list[str]) -> bool:
 
 
 def _apply_process_options(options) -> None:
-    """Options that change how this process runs jobs and reports."""
-    if getattr(options, "sync", False):
-        os.environ["AML_SYNC"] = "1"
+    """Options that change how this process reports (how it runs jobs travels in each call's context)."""
     output_stream.configure(options)
 
 

@@ -28,7 +28,7 @@ def output_skeleton(op: Operation) -> dict:
 def yaml_input_skeleton(op: Operation) -> str:
     """The input skeleton as YAML, each member commented with [REQUIRED], its doc and its enum values."""
     lines: list[str] = []
-    _yaml_structure(op.input, 0, "", lines)
+    _yaml_structure(op.input, 0, "", lines, op.service)
     return "".join(line + "\n" for line in lines)
 
 
@@ -75,39 +75,39 @@ def _scalar_sample(shape: Shape) -> object:
 #   list      := indent "- " first-line-of-item, following lines at indent+2
 
 
-def _yaml_structure(shape: Shape, indent: int, first_prefix: str, lines: list[str]) -> None:
+def _yaml_structure(shape: Shape, indent: int, first_prefix: str, lines: list[str], service: str) -> None:
     """Members of a structure; the first line may start with a list item's "- " prefix."""
     pad = " " * indent
     for position, (name, member) in enumerate(shape.members.items()):
         lead = first_prefix if position == 0 and first_prefix else pad
-        comment = _comment(shape, name, member, "  " if position == 0 else " ")
+        comment = _comment(shape, name, member, "  " if position == 0 else " ", service)
         if member.is_scalar:
             lines.append(f"{lead}{name}: {_yaml_scalar(_sample(member))}{comment}")
             continue
         lines.append(f"{lead}{name}:{comment}")
-        _yaml_nested(member, indent, lines)
+        _yaml_nested(member, indent, lines, service)
 
 
-def _yaml_nested(shape: Shape, indent: int, lines: list[str]) -> None:
+def _yaml_nested(shape: Shape, indent: int, lines: list[str], service: str) -> None:
     if shape.type == "structure":
-        _yaml_structure(shape, indent + 2, "", lines)
+        _yaml_structure(shape, indent + 2, "", lines, service)
     elif shape.type == "map":
         lines.append(f"{' ' * (indent + 2)}KeyName: {_yaml_scalar(_sample(shape.value))}")  # type: ignore[arg-type]
     else:  # list: items at the key's column
         item = shape.member
         dash = " " * indent + "- "
         if item.type == "structure":  # type: ignore[union-attr]
-            _yaml_structure(item, indent + 2, dash, lines)  # type: ignore[arg-type]
+            _yaml_structure(item, indent + 2, dash, lines, service)  # type: ignore[arg-type]
         else:
             lines.append(dash + _yaml_scalar(_sample(item)))  # type: ignore[arg-type]
 
 
-def _comment(parent: Shape, name: str, member: Shape, gap: str) -> str:
+def _comment(parent: Shape, name: str, member: Shape, gap: str, service: str) -> str:
     """The end-of-line comment; v2's YAML library puts two spaces before the first member's, one after."""
-    from aml_cli.api.docs import MEMBER_DOCS, first_sentence  # help text loads only when a comment needs it
+    from aml_cli.api.docs import first_sentence, member_doc  # help text loads only when a comment needs it
 
     parts = ["[REQUIRED]"] if name in parent.required else []
-    doc = MEMBER_DOCS.get((parent.name, name), "")
+    doc = member_doc(service, parent.name, name)
     if doc:
         parts.append(first_sentence(doc))
     if member.enum:

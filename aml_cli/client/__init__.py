@@ -35,7 +35,6 @@ from aml_cli.client.errors import (
     WaiterError,
 )
 
-SERVICES = ("machinelearning",)
 # boto3.client's connection and credential arguments: accepted so boto3 code runs unchanged, and unused here.
 _IGNORED = frozenset({"api_version", "use_ssl", "verify", "aws_access_key_id", "aws_secret_access_key",
                       "aws_session_token", "config", "aws_account_id"})
@@ -47,17 +46,21 @@ def client(service_name: str, region_name: str | None = None, *, synchronous: bo
 
     `synchronous`: True runs each job (training, evaluation, ...) inside the Create* call, which then returns
     with the resource COMPLETED or FAILED; False starts detached workers, as the service did; None (default)
-    follows `AML_SYNC`. The mode is set for the process during each call, so threads sharing a process
-    should use clients of one mode. `home`: the data directory (default `AML_HOME`, else the user data dir).
+    follows `AML_SYNC`. Each client carries its own mode, so clients of both modes may share a process.
+    `home`: the data directory (default `AML_HOME`, else the user data dir).
     """
     unknown = sorted(set(boto3_options) - _IGNORED)
     if unknown:
         raise TypeError(f"client() got an unexpected keyword argument {unknown[0]!r}")
-    if service_name not in SERVICES:
-        raise UnknownServiceError(service_name=service_name, known_service_names=", ".join(SERVICES))
+    from aml_cli.service import answered_services
+
+    known = answered_services()
+    if service_name not in known:
+        raise UnknownServiceError(service_name=service_name, known_service_names=", ".join(known))
     from aml_cli.client.base import client_class
 
-    return client_class()(synchronous=synchronous, home=home, region_name=region_name, endpoint_url=endpoint_url)
+    return client_class(service_name)(synchronous=synchronous, home=home, region_name=region_name,
+                                      endpoint_url=endpoint_url)
 
 
 class _CallableModule(types.ModuleType):

@@ -1,11 +1,14 @@
 """Long work as detached worker processes, with the resource lifecycle around it.
 
-`submit` queues a job for a PENDING resource and starts a worker when a slot
-is free (or runs it inline in sync mode); `reap` turns the resources of
-vanished workers FAILED; `cancel` stops the work on a resource.
+`submit` queues a job (what to run: a `Work`) for a resource in its first
+status and starts a worker when a slot is free (or runs it in this process
+when the work is synchronous); `reap` fails the resources of vanished workers
+with their kind's failed status; `cancel` stops the work on a resource. The
+statuses are read from each kind's declared lifecycle, never named here.
 """
 
 from aml_cli.jobs.scheduler import (
+    Work,
     cancel,
     create_with_job,
     is_alive,
@@ -13,16 +16,15 @@ from aml_cli.jobs.scheduler import (
     max_workers,
     reap,
     schedule,
-    set_sync,
     start_queued,
     submit,
-    sync_mode,
 )
 from aml_cli.jobs.worker import JobContext, JobFailed, run_job
 
 __all__ = [
     "JobContext",
     "JobFailed",
+    "Work",
     "cancel",
     "create_with_job",
     "is_alive",
@@ -31,8 +33,6 @@ __all__ = [
     "reap",
     "run_job",
     "schedule",
-    "set_sync",
     "start_queued",
     "submit",
-    "sync_mode",
 ]

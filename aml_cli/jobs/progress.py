@@ -1,9 +1,5 @@
-"""How a job's progress is shown: a rich bar on a terminal's stderr, else lines in its log.
-
-The bar is only for synchronous runs whose stderr is a terminal; stdout is
-left alone so `--output json` stays machine-readable, and rich is imported
-only when a bar is actually drawn.
-"""
+"""How a job's progress is recorded: a line in its log for every tenth of the work, and whatever the caller
+shows besides (the CLI's bar on a terminal; nothing in a server or a detached worker)."""
 
 from __future__ import annotations
 
@@ -28,38 +24,19 @@ class LogProgress:
         """Nothing to release: every line is already in the log."""
 
 
-class BarProgress:
-    """A transient rich progress bar on stderr."""
+class Tee:
+    """Progress to the log always, and to what the caller shows (a terminal's bar, say) when it gave one."""
 
-    def __init__(self, description: str) -> None:
-        from rich.console import Console
-        from rich.progress import BarColumn, Progress, TaskProgressColumn, TextColumn, TimeElapsedColumn
-
-        self._progress: Any = Progress(
-            TextColumn("{task.description}"),
-            BarColumn(),
-            TaskProgressColumn(),
-            TimeElapsedColumn(),
-            console=Console(stderr=True),
-            transient=True,
-        )
-        self._description = description
-        self._task = self._progress.add_task(description, total=1.0)
-        self._progress.start()
+    def __init__(self, log: LogProgress, shown: Any | None) -> None:
+        self._sinks = [sink for sink in (log, shown) if sink is not None]
 
     def update(self, fraction: float, text: str = "") -> None:
-        label = f"{self._description}: {text}" if text else self._description
-        self._progress.update(self._task, completed=_clamp(fraction), description=label)
+        for sink in self._sinks:
+            sink.update(_clamp(fraction), text)
 
     def close(self) -> None:
-        self._progress.stop()
-
-
-def make_progress(description: str, log: Callable[[str], None], interactive: bool) -> LogProgress | BarProgress:
-    """A bar when the caller runs the job in a terminal, log lines otherwise."""
-    if interactive:
-        return BarProgress(description)
-    return LogProgress(log)
+        for sink in self._sinks:
+            sink.close()
 
 
 def _clamp(fraction: float) -> float:

@@ -16,16 +16,16 @@ import signal
 import sqlite3
 import sys
 import time
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 import aml_cli
 from aml_cli.store import Store
-from aml_cli.store.db import apply_transition
+from aml_cli.store.db import apply_transition, lifecycle_of
 from aml_cli.store.paths import private_dir, private_file
 
-FINAL_STATUSES = frozenset({"COMPLETED", "FAILED", "DELETED"})
 DIED_MESSAGE = (
     "The worker processing this resource stopped unexpectedly (it was killed or crashed); "
     "create the resource again under a new ID."
@@ -34,7 +34,6 @@ TIMED_OUT_MESSAGE = "The job ran for more than 7 days and was terminated."
 MAX_JOB_SECONDS = 7 * 24 * 3600  # the service's limit on one job
 POLL_SECONDS = 0.2
 
-_sync_override: bool | None = None
 _children: list = []  # subprocess.Popen objects  # our own workers, polled so they never linger as zombies
 
 
@@ -52,14 +51,16 @@ class Job:
     pid_start: str | None
     log_path: str
     started_at: float | None
+    handler: str  # "module:function", recorded when the job was queued
 
 
-_JOB_COLUMNS = "job_id, kind, resource_id, state, mode, depends_on, pid, pid_start, log_path, started_at"
+_JOB_COLUMNS = "job_id, kind, resource_id, state, mode, depends_on, pid, pid_start, log_path, started_at, handler"
 
 
 def _job(row: tuple) -> Job:
-    job_id, kind, resource_id, state, mode, depends_on, pid, pid_start, log_path, started_at = row
-    return Job(job_id, kind, resource_id, state, mode, json.loads(depends_on), pid, pid_start, log_path, started_at)
+    job_id, kind, resource_id, state, mode, depends_on, pid, pid_start, log_path, started_at, handler = row
+    return Job(job_id, kind, resource_id, state, mode, json.loads(depends_on), pid, pid_start, log_path, started_at,
+               handler or "")
 
 
 def load_job(conn: sqlite3.Connection, job_id: str) -> Job | None:
@@ -71,28 +72,9 @@ def load_job(conn: sqlite3.Connection, job_id: str) -> Job | None:
 # -- settings ---------------------------------------------------------------
 
 
-def set_sync(flag: bool | None) -> None:
-    """Forces synchronous (True) or detached (False) jobs in this process; None defers to AML_SYNC."""
-    global _sync_override
-    _sync_override = flag
-
-
-def sync_mode() -> bool:
-    """Whether jobs run inside the calling process (`set_sync`, else `AML_SYNC=1`)."""
-    if _sync_override is not None:
-        return _sync_override
-    return os.environ.get("AML_SYNC", "").strip().lower() in ("1", "true", "yes", "on")
-
-
-def max_workers() -> int:
-    """The limit on detached workers running at once: `AML_MAX_WORKERS`, else the core count."""
-    configured = os.environ.get("AML_MAX_WORKERS", "").strip()
-    if configured:
-        try:
-            return max(1, int(configured))
-        except ValueError:
-            pass
-    return os.cpu_count() or 1
+def max_workers(store: Store) -> int:
+    """The limit on detached workers running at once, as the store was configured (AML_MAX_WORKERS)."""
+    return store.max_workers
 
 
 # -- process identity -------------------------------------------------------
@@ -140,7 +122,9 @@ def _logs_dir(store: Store) -> Path:
     return private_dir(store.home / "logs")
 
 
-def _insert_job(conn: sqlite3.Connection, store: Store, kind: str, resource_id: str, deps: list) -> str | None:
+def _insert_job(
+    conn: sqlite3.Connection, store: Store, kind: str, resource_id: str, deps: list, handler: str
+) -> str | None:
     """A queued job (a sync caller claims it afterwards with `_claim_inline`)."""
     active = conn.execute(
         "SELECT 1 FROM jobs WHERE kind = ? AND resource_id = ? AND state != 'done'", (kind, resource_id)
@@ -152,21 +136,31 @@ def _insert_job(conn: sqlite3.Connection, store: Store, kind: str, resource_id: 
     job_id = secrets.token_hex(12)
     log_path = private_file(_logs_dir(store) / f"{job_id}.log")
     conn.execute(
-        "INSERT INTO jobs (job_id, kind, resource_id, depends_on, log_path, queued_at) VALUES (?, ?, ?, ?, ?, ?)",
-        (job_id, kind, resource_id, json.dumps(deps), str(log_path), time.time()),
+        "INSERT INTO jobs (job_id, kind, resource_id, depends_on, log_path, queued_at, handler) "
+        "VALUES (?, ?, ?, ?, ?, ?, ?)",
+        (job_id, kind, resource_id, json.dumps(deps), str(log_path), time.time(), handler),
     )
     return job_id
 
 
-def submit(store: Store, kind: str, resource_id: str, depends_on: Iterable[tuple[str, str]] = ()) -> None:
-    """Queues the work on a PENDING resource; runs it here and now in sync mode.
+@dataclass(frozen=True)
+class Work:
+    """What to run for a resource and how: the handler ("module:function"), inline or detached, a progress sink."""
 
-    `depends_on` lists (kind, ID) pairs that must be finished (COMPLETED,
-    FAILED or DELETED) first; the handler decides what a failed one means.
+    handler: str
+    synchronous: bool = False
+    progress: Callable[[str], Any] | None = None  # description -> an object with update(fraction, text), close()
+
+
+def submit(store: Store, kind: str, resource_id: str, work: Work, depends_on: Iterable[tuple[str, str]] = ()) -> None:
+    """Queues the work on a resource in its lifecycle's first status; runs it here and now when synchronous.
+
+    `depends_on` lists (kind, ID) pairs that must be settled (finished, failed
+    or deleted) first; the handler decides what a failed one means.
     """
     deps = [[dep_kind, dep_id] for dep_kind, dep_id in depends_on]
-    store.write(lambda conn: _insert_job(conn, store, kind, resource_id, deps))
-    start_queued(store, kind, resource_id, deps)
+    store.write(lambda conn: _insert_job(conn, store, kind, resource_id, deps, work.handler))
+    start_queued(store, kind, resource_id, work, deps)
 
 
 def create_with_job(
@@ -175,27 +169,28 @@ def create_with_job(
     resource_id: str,
     record: dict,
     fingerprint: str,
+    work: Work,
     depends_on: Iterable[tuple[str, str]] = (),
 ) -> str | None:
     """Records a new resource and queues its work in one transaction, then starts it.
 
     A caller killed at any point leaves either nothing or a resource whose job
-    some scheduler will run: never a PENDING resource nothing works on. Returns
+    some scheduler will run: never a resource waiting for work nothing will do. Returns
     the existing fingerprint when the ID is taken (and then changes nothing).
     """
     deps = [[dep_kind, dep_id] for dep_kind, dep_id in depends_on]
     def queue(conn: sqlite3.Connection) -> None:
-        _insert_job(conn, store, kind, resource_id, deps)
+        _insert_job(conn, store, kind, resource_id, deps, work.handler)
 
     existing = store.create(kind, resource_id, record, fingerprint, also=queue)
     if existing is None:
-        start_queued(store, kind, resource_id, deps)
+        start_queued(store, kind, resource_id, work, deps)
     return existing
 
 
-def start_queued(store: Store, kind: str, resource_id: str, deps: list | tuple = ()) -> None:
-    """A detached worker when a slot is free; in sync mode, this process runs the queued job itself."""
-    if not sync_mode():
+def start_queued(store: Store, kind: str, resource_id: str, work: Work, deps: list | tuple = ()) -> None:
+    """A detached worker when a slot is free; synchronous work is run by this process itself."""
+    if not work.synchronous:
         schedule(store)
         return
     _wait_for(store, deps)
@@ -205,7 +200,7 @@ def start_queued(store: Store, kind: str, resource_id: str, deps: list | tuple =
         return
     from aml_cli.jobs.worker import run_job
 
-    run_job(store, job_id, interactive=sys.stderr is not None and sys.stderr.isatty())
+    run_job(store, job_id, progress=work.progress)
 
 
 def _claim_inline(conn: sqlite3.Connection, kind: str, resource_id: str) -> str | None:
@@ -233,9 +228,9 @@ def _wait_for(store: Store, deps: list) -> None:
 
 
 def _dependency_done(conn: sqlite3.Connection, kind: str, resource_id: str) -> bool:
-    """Finished, gone, or with no job that could ever finish it (so nothing waits forever)."""
+    """Settled, gone, or with no job that could ever settle it (so nothing waits forever)."""
     row = conn.execute("SELECT status FROM resources WHERE kind = ? AND id = ?", (kind, resource_id)).fetchone()
-    if row is None or row[0] in FINAL_STATUSES:
+    if row is None or row[0] in lifecycle_of(kind).settled:
         return True
     active = conn.execute(
         "SELECT 1 FROM jobs WHERE kind = ? AND resource_id = ? AND state != 'done'", (kind, resource_id)
@@ -258,7 +253,7 @@ def _forget_exited_children() -> None:
 
 
 def _start_ready(store: Store) -> None:
-    limit = max_workers()
+    limit = max_workers(store)
     while store.write(lambda conn: _start_next(conn, store, limit)):
         pass
 
@@ -318,7 +313,10 @@ def _spawn(store: Store, job: Job):
 
 
 def reap(store: Store) -> None:
-    """Turns resources of vanished workers FAILED; cheap when nothing runs (one indexed query)."""
+    """Fails the resources of vanished workers (their kind's failed status, with the cause).
+
+    Cheap when nothing runs (one indexed query).
+    """
     _forget_exited_children()
     if _reap_dead(store):
         _start_ready(store)  # their slots are free again
@@ -344,11 +342,11 @@ def _bury(conn: sqlite3.Connection, job: Job, message: str) -> int:
     current = load_job(conn, job.job_id)
     if current is None or current.state != "running" or current.pid != job.pid:
         return 0
-    now = round(time.time(), 3)
+    now = time.time()
     conn.execute("UPDATE jobs SET state = 'done', finished_at = ? WHERE job_id = ?", (now, job.job_id))
-    apply_transition(
-        conn, job.kind, job.resource_id, "FAILED", {"Message": message, "FinishedAt": now, "LastUpdatedAt": now}
-    )
+    lifecycle = lifecycle_of(job.kind)
+    changes = {**lifecycle.stamp(lifecycle.failed, round(now, 3)), **lifecycle.failure(message)}
+    apply_transition(conn, job.kind, job.resource_id, lifecycle.failed, changes)
     return 1
 
 

@@ -1,8 +1,9 @@
 """Running one job: the resource's lifecycle around a handler's work.
 
-The worker owns the status moves (PENDING -> INPROGRESS -> COMPLETED |
-FAILED) so that every handler gets them right: timestamps, ComputeTime,
-Message, and never overwriting a resource that was deleted meanwhile.
+The worker owns the status moves (its kind's start -> running -> done |
+failed, as `aml_cli.api.resources` declares them) so that every handler gets
+them right: the fields each move stamps, the compute time, the failure's cause
+where the kind keeps it, and never overwriting a resource that moved on meanwhile.
 """
 
 from __future__ import annotations
@@ -19,22 +20,23 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
-from aml_cli.jobs.progress import make_progress
+from aml_cli.jobs.progress import LogProgress, Tee
 from aml_cli.jobs.scheduler import load_job, schedule
 from aml_cli.store import Store
+from aml_cli.store.db import lifecycle_of
 
 STOPPED_MESSAGE = "The job was stopped before it finished."
-HANDLER_REGISTRY = "aml_cli.service.job_handlers"
 
 _stop_handler_installed = False
 
 
 class JobFailed(Exception):
-    """A handler's way to fail its resource; the message becomes the resource's Message."""
+    """A handler's way to fail its resource; the message (and a status code, where the kind has them) is recorded."""
 
-    def __init__(self, message: str) -> None:
+    def __init__(self, message: str, code: str | None = None) -> None:
         super().__init__(message)
         self.message = message
+        self.code = code
 
 
 class WorkerStopped(BaseException):
@@ -44,10 +46,11 @@ class WorkerStopped(BaseException):
 class JobContext:
     """What a handler gets besides the store: a log and a progress reporter."""
 
-    def __init__(self, log_path: Path, description: str, interactive: bool) -> None:
+    def __init__(self, log_path: Path, description: str, progress: Callable[[str], Any] | None = None) -> None:
         self.log_path = log_path
         self._log_file = open(log_path, "a", encoding="utf-8")  # noqa: SIM115 - closed by close()
-        self._progress = make_progress(description, self.log, interactive)
+        shown = progress(description) if progress is not None else None
+        self._progress = Tee(LogProgress(self.log), shown)
 
     def log(self, line: str) -> None:
         """Appends a timestamped line to the job's log; a full disk loses the line, not the job."""
@@ -85,13 +88,17 @@ def _shield() -> None:
         signal.signal(signal.SIGTERM, signal.SIG_IGN)
 
 
-def resolve_handler(kind: str) -> Callable[..., dict | None]:
-    """Imports the "module:function" registered for `kind`, only when a job needs it."""
-    registry = importlib.import_module(HANDLER_REGISTRY)
-    spec = registry.handler_spec(kind)
+def resolve_handler(job: Any) -> Callable[..., dict | None]:
+    """Imports the "module:function" the job was queued with (a job queued before handlers were recorded:
+    its kind's declared one), only when the job runs."""
+    spec = job.handler
     if not spec:
-        raise LookupError(f"no job handler is registered for {kind}")
+        from aml_cli.api import resource_kind
+
+        spec = resource_kind(job.kind).job or ""
     module_name, _, function_name = spec.partition(":")
+    if not module_name or not function_name:
+        raise LookupError(f"no job handler is recorded for {job.kind} {job.resource_id}")
     return getattr(importlib.import_module(module_name), function_name)
 
 
@@ -116,28 +123,24 @@ def _claim(conn: sqlite3.Connection, job_id: str, pid: int) -> Any:
     return job
 
 
-def run_job(store: Store, job_id: str, *, interactive: bool = False) -> None:
+def run_job(store: Store, job_id: str, *, progress: Callable[[str], Any] | None = None) -> None:
     """Runs a claimed job to its end, records the outcome, then lets the next job start."""
     job = store.write(lambda conn: _claim(conn, job_id, os.getpid()))
     if job is None:
         return
-    ctx = JobContext(Path(job.log_path), f"{job.kind} {job.resource_id}", interactive)
+    ctx = JobContext(Path(job.log_path), f"{job.kind} {job.resource_id}", progress)
     ctx.log(f"job {job_id}: {job.kind} {job.resource_id!r} in process {os.getpid()}")
     reraise: BaseException | None = None
     try:
         try:
             outcome, reraise = _execute(store, job, ctx)
-        except WorkerStopped:  # arrived outside the handler, e.g. while recording INPROGRESS
-            outcome = _failed(STOPPED_MESSAGE)
+        except WorkerStopped:  # arrived outside the handler, e.g. while recording the running status
+            outcome = _failed(job.kind, STOPPED_MESSAGE)
         except (KeyboardInterrupt, SystemExit) as err:
-            outcome, reraise = _failed(STOPPED_MESSAGE), err
+            outcome, reraise = _failed(job.kind, STOPPED_MESSAGE), err
         _shield()
         if outcome is not None:
-            status, changes = outcome
-            if store.transition(job.kind, job.resource_id, status, changes) is None:
-                ctx.log(f"the resource was no longer INPROGRESS; {status} not recorded")
-            else:
-                ctx.log(f"{status}" + (f": {changes['Message']}" if "Message" in changes else ""))
+            _record(store, job, ctx, *outcome)
     finally:
         _finish(store, job_id)
         ctx.close()
@@ -146,39 +149,51 @@ def run_job(store: Store, job_id: str, *, interactive: bool = False) -> None:
     schedule(store)
 
 
+def _record(store: Store, job: Any, ctx: JobContext, status: str, changes: dict) -> None:
+    lifecycle = lifecycle_of(job.kind)
+    changes = {**lifecycle.stamp(status, _now()), **changes}
+    if store.transition(job.kind, job.resource_id, status, changes) is None:
+        ctx.log(f"the resource was no longer {lifecycle.running}; {status} not recorded")
+        return
+    cause = changes.get(lifecycle.message_field)
+    if isinstance(cause, dict):
+        cause = cause.get("message")
+    ctx.log(f"{status}" + (f": {cause}" if cause and status == lifecycle.failed else ""))
+
+
 def _execute(store: Store, job: Any, ctx: JobContext) -> tuple[tuple[str, dict] | None, BaseException | None]:
     """Runs the handler; returns ((status, changes) or None if never started, an interrupt to re-raise)."""
-    now = _stamp()
-    if store.transition(job.kind, job.resource_id, "INPROGRESS", {"StartedAt": now, "LastUpdatedAt": now}) is None:
-        ctx.log("the resource is no longer PENDING; nothing to do")
+    lifecycle = lifecycle_of(job.kind)
+    if store.transition(job.kind, job.resource_id, lifecycle.running, lifecycle.stamp(lifecycle.running, _now())) is None:
+        ctx.log(f"the resource is no longer {lifecycle.start}; nothing to do")
         return None, None
     cpu_before = _cpu_seconds()
     try:
-        handler = resolve_handler(job.kind)
+        handler = resolve_handler(job)
         fields = handler(store, job.resource_id, ctx) or {}
     except JobFailed as err:
-        return _failed(err.message), None
+        return _failed(job.kind, err.message, err.code), None
     except WorkerStopped:
-        return _failed(STOPPED_MESSAGE), None
+        return _failed(job.kind, STOPPED_MESSAGE), None
     except (KeyboardInterrupt, SystemExit) as err:
-        return _failed(STOPPED_MESSAGE), err
+        return _failed(job.kind, STOPPED_MESSAGE), err
     except Exception as err:
         ctx.log(traceback.format_exc())
-        return _failed(f"Internal error: {type(err).__name__}: {err}"), None
-    finished = _stamp()
-    compute_ms = round((_cpu_seconds() - cpu_before) * 1000)
-    changes = {"FinishedAt": finished, "LastUpdatedAt": finished, "ComputeTime": compute_ms, **fields}
-    return ("COMPLETED", changes), None
+        return _failed(job.kind, f"Internal error: {type(err).__name__}: {err}"), None
+    changes = dict(fields)
+    if lifecycle.compute_time_field:
+        changes.setdefault(lifecycle.compute_time_field, round((_cpu_seconds() - cpu_before) * 1000))
+    return (lifecycle.done, changes), None
 
 
-def _stamp() -> float:
-    """Epoch seconds to the millisecond, as the service stamps resources."""
+def _now() -> float:
+    """Epoch seconds to the millisecond, as the services stamp resources."""
     return round(time.time(), 3)
 
 
-def _failed(message: str) -> tuple[str, dict]:
-    now = _stamp()
-    return "FAILED", {"FinishedAt": now, "LastUpdatedAt": now, "Message": message}
+def _failed(kind: str, message: str, code: str | None = None) -> tuple[str, dict]:
+    lifecycle = lifecycle_of(kind)
+    return lifecycle.failed, lifecycle.failure(message, code)
 
 
 def _finish(store: Store, job_id: str) -> None:

@@ -1,8 +1,9 @@
 """Data locations: local paths, file:// URIs, and s3:// URIs mapped under the local S3 root.
 
 Scripts written for the service name `s3://bucket/key`; here that is
-`<s3 root>/bucket/key` (`AML_S3_ROOT`, default `$AML_HOME/s3`). An s3:// URI
-never resolves outside that root, symlinks included. A location is a file, a
+`<s3 root>/bucket/key` (the store's `s3_root`: `AML_S3_ROOT`, default
+`$AML_HOME/s3`, passed in by the caller). An s3:// URI never resolves outside
+that root, symlinks included. A location is a file, a
 folder, or (as in S3) a key prefix; its files are read in name order.
 """
 
@@ -18,7 +19,7 @@ from aml_cli.api.errors import InvalidInputException
 LOCAL_SCHEMES = ("s3", "file", "")
 
 
-def local_path(uri: str, member: str) -> Path:
+def local_path(uri: str, member: str, s3_root: Path) -> Path:
     """Where `uri` lives on this machine; InvalidInputException for anything that is not local."""
     text = uri.strip()
     if not text:
@@ -28,7 +29,7 @@ def local_path(uri: str, member: str) -> Path:
     parsed = urlparse(text)
     scheme = parsed.scheme.lower() if len(parsed.scheme) > 1 else ""
     if scheme == "s3":
-        return _s3_path(parsed.netloc, unquote(parsed.path), member, text)
+        return _s3_path(parsed.netloc, unquote(parsed.path), member, text, s3_root)
     if scheme == "file":
         if parsed.netloc not in ("", "localhost"):
             raise InvalidInputException(f"{member}: {text} names another host; only local file:// URIs are supported.")
@@ -53,12 +54,10 @@ def canonical(uri: str) -> str:
     return str(Path(os.path.expanduser(text)).absolute()) + ("/" if text.endswith("/") else "")
 
 
-def _s3_path(bucket: str, key: str, member: str, text: str) -> Path:
-    from aml_cli.store.paths import s3_root
-
+def _s3_path(bucket: str, key: str, member: str, text: str, s3_root: Path) -> Path:
     if not bucket:
         raise InvalidInputException(f"{member}: {text} has no bucket.")
-    root = s3_root().resolve()
+    root = s3_root.resolve()
     candidate = root / bucket / key.lstrip("/")
     if text.endswith("/"):
         candidate = Path(str(candidate) + os.sep)
@@ -72,10 +71,10 @@ def _inside(path: Path, root: Path) -> bool:
     return resolved == root or root in resolved.parents
 
 
-def input_files(uri: str, member: str) -> list[Path]:
+def input_files(uri: str, member: str, s3_root: Path) -> list[Path]:
     """The files a data location names, in name order; InvalidInputException if there are none."""
-    path = local_path(uri, member)
-    root = _s3_root_if(uri)
+    path = local_path(uri, member, s3_root)
+    root = _s3_root_if(uri, s3_root)
     if path.is_dir():
         files = sorted(p for p in path.rglob("*") if _is_data_file(p))
     elif path.exists():
@@ -89,12 +88,8 @@ def input_files(uri: str, member: str) -> list[Path]:
     return files
 
 
-def _s3_root_if(uri: str) -> Path | None:
-    if uri.strip().lower().startswith("s3://"):
-        from aml_cli.store.paths import s3_root
-
-        return s3_root().resolve()
-    return None
+def _s3_root_if(uri: str, s3_root: Path) -> Path | None:
+    return s3_root.resolve() if uri.strip().lower().startswith("s3://") else None
 
 
 def _is_data_file(path: Path) -> bool:
@@ -127,10 +122,10 @@ def check_readable_file(path: Path, member: str, uri: str, root: Path | None = N
         raise InvalidInputException(f"{member}: {path} is not readable (permission denied).")
 
 
-def read_text_file(uri: str, member: str, limit: int = 10 << 20) -> str:
+def read_text_file(uri: str, member: str, s3_root: Path, limit: int = 10 << 20) -> str:
     """A small text document named by a location (a schema, a recipe)."""
-    path = local_path(uri, member)
-    check_readable_file(path, member, uri, _s3_root_if(uri))
+    path = local_path(uri, member, s3_root)
+    check_readable_file(path, member, uri, _s3_root_if(uri, s3_root))
     with open(path, "rb") as handle:
         data = handle.read(limit + 1)
     if len(data) > limit:
@@ -141,10 +136,10 @@ def read_text_file(uri: str, member: str, limit: int = 10 << 20) -> str:
         raise InvalidInputException(f"{member}: {uri} is not valid UTF-8 text.") from exc
 
 
-def output_folder(uri: str, member: str) -> Path:
+def output_folder(uri: str, member: str, s3_root: Path) -> Path:
     """A folder to write results under (created if needed); never a file or a FIFO."""
-    path = local_path(uri, member)
-    root = _s3_root_if(uri)
+    path = local_path(uri, member, s3_root)
+    root = _s3_root_if(uri, s3_root)
     if root is not None and not _inside(path, root):
         raise InvalidInputException(f"{member}: {uri} leads outside the local S3 root.")
     if path.exists() and not path.is_dir():

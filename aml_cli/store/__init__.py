@@ -1,6 +1,9 @@
-"""Crash-safe storage: resource metadata in SQLite (WAL) and artifact files beside it."""
+"""Crash-safe storage: resource metadata in SQLite (WAL) and artifact files beside it.
 
-from aml_cli.store.db import KINDS, NEXT_STATUS, Store
+The store knows a resource's lifecycle only as its kind declares it (`aml_cli.api.resources`).
+"""
+
+from aml_cli.store.db import Store
 from aml_cli.store.paths import aml_home, s3_root
 
-__all__ = ["KINDS", "NEXT_STATUS", "Store", "aml_home", "s3_root"]
+__all__ = ["Store", "aml_home", "s3_root"]

@@ -18,21 +18,13 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import TypeVar
 
+from aml_cli.api import resource_kind
+from aml_cli.api.resources import Lifecycle
 from aml_cli.store import migrations
-from aml_cli.store.paths import aml_home, private_dir, private_file
+from aml_cli.store.paths import aml_home, private_dir, private_file, worker_limit
+from aml_cli.store.paths import s3_root as configured_s3_root
 
 T = TypeVar("T")
-
-KINDS = ("DataSource", "MLModel", "Evaluation", "BatchPrediction")
-
-# Which status may follow which; checked inside the write transaction.
-NEXT_STATUS: dict[str, set[str]] = {
-    "PENDING": {"INPROGRESS", "FAILED", "DELETED", "COMPLETED"},
-    "INPROGRESS": {"COMPLETED", "FAILED", "DELETED"},
-    "COMPLETED": {"DELETED"},
-    "FAILED": {"DELETED"},
-    "DELETED": set(),
-}
 
 BUSY_TIMEOUT_MS = 5_000
 LOCK_WAIT_SECONDS = 300.0  # overall patience before a lock error is let through
@@ -62,15 +54,23 @@ def save_record(conn: sqlite3.Connection, kind: str, resource_id: str, record: d
     )
 
 
+def lifecycle_of(kind: str) -> Lifecycle:
+    """The declared lifecycle of a kind; a kind without one has no statuses to move between."""
+    declared = resource_kind(kind).lifecycle
+    if declared is None:
+        raise ValueError(f"{kind} has no lifecycle")
+    return declared
+
+
 def apply_transition(
     conn: sqlite3.Connection, kind: str, resource_id: str, new_status: str, changes: dict | None = None
 ) -> dict | None:
-    """Moves a record to `new_status` if NEXT_STATUS allows it; None when it does not (or no record).
+    """Moves a record to `new_status` if its kind's lifecycle allows it; None when it does not (or no record).
 
     A change whose value is None removes that field, as the API omits absent members.
     """
     record = load_record(conn, kind, resource_id)
-    if record is None or new_status not in NEXT_STATUS.get(record.get("Status", ""), set()):
+    if record is None or not lifecycle_of(kind).may_move(record.get("Status", ""), new_status):
         return None
     for key, value in (changes or {}).items():
         if value is None:
@@ -89,10 +89,19 @@ def _close_interrupted(conn: sqlite3.Connection) -> None:
 
 
 class Store:
-    """One aml data directory: `aml.db` plus artifact files beside it."""
+    """One aml data directory: `aml.db` plus artifact files beside it.
 
-    def __init__(self, home: Path | None = None) -> None:
+    Its settings are read once, when it is opened (the front end's moment):
+    the folder `s3://` URIs map to (`AML_S3_ROOT`) and the number of detached
+    workers that may run at once (`AML_MAX_WORKERS`); nothing below the front
+    ends reads the environment again.
+    """
+
+    def __init__(self, home: Path | None = None, *, s3_root: Path | None = None,
+                 max_workers: int | None = None) -> None:
         self.home = Path(home) if home is not None else aml_home()
+        self.s3_root = Path(s3_root) if s3_root is not None else configured_s3_root(self.home)
+        self.max_workers = max_workers if max_workers is not None else worker_limit()
         self.db_path = self.home / "aml.db"
         self._local = threading.local()
         private_dir(self.home)
@@ -248,7 +257,7 @@ class Store:
         return self.modify(kind, resource_id, lambda record: {**record, **changes})
 
     def transition(self, kind: str, resource_id: str, new_status: str, changes: dict | None = None) -> dict | None:
-        """Moves to `new_status` with `changes` if NEXT_STATUS allows; returns the new record or None."""
+        """Moves to `new_status` with `changes` if the kind's lifecycle allows; returns the new record or None."""
         return self.write(lambda conn: apply_transition(conn, kind, resource_id, new_status, changes))
 
     def list(self, kind: str) -> list[dict]:

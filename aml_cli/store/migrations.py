@@ -45,6 +45,9 @@ MIGRATIONS: tuple[tuple[str, ...], ...] = (
         "CREATE INDEX jobs_by_state ON jobs (state, seq)",
         "CREATE INDEX jobs_by_resource ON jobs (kind, resource_id)",
     ),
+    # 3: what a job runs, recorded when it is queued ("module:function"), so that the jobs package
+    # never needs to know which service a kind of resource belongs to.
+    ("ALTER TABLE jobs ADD COLUMN handler TEXT",),
 )
 
 LATEST_VERSION = len(MIGRATIONS)

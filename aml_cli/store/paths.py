@@ -23,12 +23,24 @@ def aml_home() -> Path:
     return Path(platformdirs.user_data_dir("aml")).absolute()
 
 
-def s3_root() -> Path:
-    """`s3://bucket/key` URIs resolve under this folder, so S3-minded scripts run offline."""
+def s3_root(home: Path | None = None) -> Path:
+    """`s3://bucket/key` URIs resolve under this folder (`AML_S3_ROOT`, else `<home>/s3`), so S3-minded scripts
+    run offline."""
     configured = os.environ.get("AML_S3_ROOT")
     if configured:
         return Path(configured).expanduser().absolute()
-    return aml_home() / "s3"
+    return (home if home is not None else aml_home()) / "s3"
+
+
+def worker_limit() -> int:
+    """How many detached workers may run at once: `AML_MAX_WORKERS`, else the number of cores."""
+    configured = os.environ.get("AML_MAX_WORKERS", "").strip()
+    if configured:
+        try:
+            return max(1, int(configured))
+        except ValueError:
+            pass
+    return os.cpu_count() or 1
 
 
 def private_dir(path: Path) -> Path:

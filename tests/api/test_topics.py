@@ -9,7 +9,6 @@ import random
 
 import pytest
 
-from aml_cli.api import operation
 from aml_cli.api.topics import (
     REARRANGEMENT_EXAMPLES,
     REARRANGEMENT_SHORTHAND,
@@ -20,6 +19,7 @@ from aml_cli.api.topics import (
     WIDTH,
 )
 from aml_cli.ml import binary, recipe, schema, split
+from tests.ml_api import operation
 
 SCHEMA = schema.parse_schema(SCHEMA_EXAMPLE)
 INPUTS = {attribute.name: attribute.type for attribute in SCHEMA.input_attributes}
@@ -118,10 +118,9 @@ def _example_rows(count: int) -> list[list[str]]:
     return rows
 
 
-def test_the_topic_examples_make_data_sources_and_train_a_model(tmp_path, monkeypatch):
+def test_the_topic_examples_make_data_sources_and_train_a_model(tmp_path, inline_jobs):
     from aml_cli.service import call
 
-    monkeypatch.setenv("AML_SYNC", "1")
     data = tmp_path / "example.csv"
     with data.open("w", newline="", encoding="utf-8") as handle:
         writer = csv.writer(handle)

@@ -5,7 +5,6 @@ import decimal
 
 import pytest
 
-from aml_cli.api import operation
 from aml_cli.api.errors import InvalidInputException
 from aml_cli.api.model import Shape
 from aml_cli.api.validate import (
@@ -17,6 +16,7 @@ from aml_cli.api.validate import (
     java_full_match,
     service_problems,
 )
+from tests.ml_api import operation
 
 botocore_session = pytest.importorskip("botocore.session")
 botocore_validate = pytest.importorskip("botocore.validate")

@@ -6,7 +6,6 @@ import json
 
 import pytest
 
-from aml_cli.api import operation
 from aml_cli.cli.args import option_specs, parse_operation_args
 from aml_cli.cli.paramfile import ParamFileError, resolve_param_file
 from aml_cli.cli.usage_errors import (
@@ -20,6 +19,7 @@ from aml_cli.cli.usage_errors import (
     format_cli_error,
     format_param_validation,
 )
+from tests.ml_api import operation
 
 CREATE = ["--ml-model-id", "m", "--ml-model-type", "BINARY", "--training-data-source-id", "d"]
 

@@ -7,9 +7,10 @@ import subprocess
 
 import pytest
 
-from aml_cli.api import cli_name, operation_names
+from aml_cli.api import cli_name
 from aml_cli.cli import completion
 from aml_cli.cli.completion import SHELLS, completion_script, run_completions_command, script_path
+from tests.ml_api import operation_names
 
 REGENERATE = "python -m aml_cli.cli.completion --write"
 
@@ -98,8 +99,8 @@ def test_fish_completes_commands_options_and_enum_values():
 
 
 def test_every_operation_option_is_in_every_script(model):
-    from aml_cli.api import operation
     from aml_cli.cli.args import option_specs
+    from tests.ml_api import operation
 
     scripts = {shell: completion_script(shell, model) for shell in SHELLS}
     for name in operation_names():

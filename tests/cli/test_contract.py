@@ -12,11 +12,12 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner
 
-from aml_cli.api import cli_name, operation, operation_names
+from aml_cli.api import cli_name
 from aml_cli.cli.args import option_specs
 from aml_cli.cli.commands import root_group
 from aml_cli.cli.completion import SHELLS, script_path
 from aml_cli.cli.usage_errors import USAGE
+from tests.ml_api import operation, operation_names
 
 REPO = Path(__file__).resolve().parents[2]
 SKELETONS = REPO / "tests" / "data" / "spec" / "skeletons"

@@ -318,7 +318,7 @@ def test_a_metadata_command_builds_only_its_own_operation():
     probe = (
         "import sys; from aml_cli.cli.main import run; from aml_cli.api import model; "
         "code = run(['get-ml-model', '--ml-model-id', 'x']); "
-        "print(model.operation.cache_info().currsize, model.shape.cache_info().currsize, "
+        "print(model._operation.cache_info().currsize, model._shape.cache_info().currsize, "
         "sorted(m for m in sys.modules if m.split('.')[0] in ('numpy', 'pandas', 'rich', 'yaml', 'jmespath')))"
     )
     import os
@@ -333,7 +333,7 @@ def test_a_metadata_command_builds_only_its_own_operation():
 
 
 def _reachable(name: str) -> set[str]:
-    from aml_cli.api import data
+    from aml_cli.api.machinelearning import data
 
     spec = data.SHAPES[name]
     found = {name}

@@ -5,11 +5,13 @@ import json
 import pytest
 
 from aml_cli.cli.main import run
+from aml_cli.service.context import RequestContext, use_default
 
 
 @pytest.fixture
 def demo_done(monkeypatch, capsys):
-    monkeypatch.setenv("AML_SYNC", "1")
+    monkeypatch.setenv("AML_SYNC", "1")  # for `aml` commands; the service calls below get it from:
+    use_default(RequestContext(synchronous=True))
     assert run(["demo"]) == 0
     return capsys.readouterr()
 
@@ -140,7 +142,8 @@ def _people(path):
 
 
 def test_infer_schema_prints_a_schema_that_a_data_source_reads_to_the_end(tmp_path, capsys, monkeypatch):
-    monkeypatch.setenv("AML_SYNC", "1")
+    monkeypatch.setenv("AML_SYNC", "1")  # for `aml` commands; the service calls below get it from:
+    use_default(RequestContext(synchronous=True))
     data = _people(tmp_path / "people.csv")
     assert run(["infer-schema", "--data-location-s3", str(data), "--target", "keen", "--row-id", "id"]) == 0
     printed = capsys.readouterr().out
@@ -185,7 +188,8 @@ def test_infer_schema_errors_name_the_extra_and_keep_aws_exit_codes(tmp_path, ca
 
 
 def test_statistics_show_a_header_that_names_fields_differently(tmp_path, capsys, monkeypatch):
-    monkeypatch.setenv("AML_SYNC", "1")
+    monkeypatch.setenv("AML_SYNC", "1")  # for `aml` commands; the service calls below get it from:
+    use_default(RequestContext(synchronous=True))
     data = _people(tmp_path / "people.csv")
     assert run(["infer-schema", "--data-location-s3", str(data), "--target", "keen"]) == 0
     document = json.loads(capsys.readouterr().out)

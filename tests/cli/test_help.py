@@ -12,7 +12,8 @@ import json
 import click
 import pytest
 
-from aml_cli.api import cli_name, docs, operation, operation_names, shape, waiter, waiter_names
+from aml_cli.api import cli_name
+from aml_cli.api.machinelearning import docs
 from aml_cli.api.topics import TOPICS
 from aml_cli.api.validate import RELAXED, client_problems
 from aml_cli.cli.args import option_specs, parse_operation_args
@@ -22,6 +23,7 @@ from aml_cli.cli.globals import GLOBAL_OPTIONS
 from aml_cli.cli.help_format import has_syntax, json_syntax, shorthand_syntax
 from aml_cli.cli.main import run
 from aml_cli.cli.usage_errors import USAGE
+from tests.ml_api import operation, operation_names, shape, waiter, waiter_names
 
 OPERATIONS = operation_names()
 WAITERS = waiter_names()

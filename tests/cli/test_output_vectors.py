@@ -7,8 +7,9 @@ from pathlib import Path
 
 import pytest
 
-from aml_cli.api import cli_name, operation_names
+from aml_cli.api import cli_name
 from aml_cli.cli.paginate import iterate_pages, render_paginated, render_single
+from tests.ml_api import operation_names
 
 VECTORS = Path(__file__).resolve().parents[1] / "data" / "spec" / "output-vectors.json"
 PAGINATED = {"DescribeBatchPredictions", "DescribeDataSources", "DescribeEvaluations", "DescribeMLModels"}

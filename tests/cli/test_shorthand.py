@@ -6,8 +6,8 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from aml_cli.api import operation, shape
 from aml_cli.cli.shorthand import ShorthandParseError, apply_shape, parse_shorthand
+from tests.ml_api import operation, shape
 
 
 @pytest.mark.parametrize(

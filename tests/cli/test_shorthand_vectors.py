@@ -7,9 +7,10 @@ from pathlib import Path
 
 import pytest
 
-from aml_cli.api import cli_name, operation, operation_names
+from aml_cli.api import cli_name
 from aml_cli.cli.args import parse_operation_args
 from aml_cli.cli.usage_errors import GeneralError, ParamParseError, UsageError, exit_code_for
+from tests.ml_api import operation, operation_names
 
 VECTORS = Path(__file__).resolve().parents[1] / "data" / "spec" / "shorthand-vectors.json"
 OPERATIONS = {cli_name(name): name for name in operation_names()}

@@ -8,13 +8,15 @@ import numpy as np
 import pytest
 
 from aml_cli.cli.main import run
+from aml_cli.service.context import RequestContext, use_default
 from aml_cli.store import Store
 from tests.cli.reports import evaluated, network_references, picture
 
 
 @pytest.fixture(autouse=True)
 def sync(monkeypatch):
-    monkeypatch.setenv("AML_SYNC", "1")
+    monkeypatch.setenv("AML_SYNC", "1")  # for `aml` commands; the service calls below get it from:
+    use_default(RequestContext(synchronous=True))
 
 
 def _details(evaluation_id: str):

@@ -8,6 +8,7 @@ import pytest
 
 from aml_cli.cli.main import run
 from aml_cli.service import call
+from aml_cli.service.context import RequestContext, use_default
 from tests.cli.reports import network_references
 from tests.service.models_conftest import schema_text, write_csv
 from tests.service.test_model_export import frame
@@ -15,7 +16,8 @@ from tests.service.test_model_export import frame
 
 @pytest.fixture
 def model(monkeypatch, tmp_path, capsys) -> str:
-    monkeypatch.setenv("AML_SYNC", "1")
+    monkeypatch.setenv("AML_SYNC", "1")  # for `aml` commands; the service calls below get it from:
+    use_default(RequestContext(synchronous=True))
     train, columns = frame("BINARY", 300, 1)
     spec = {"DataLocationS3": str(write_csv(tmp_path / "t.csv", train)), "DataSchema": schema_text(columns, "y")}
     call("CreateDataSourceFromS3", {"DataSourceId": "train", "DataSpec": spec, "ComputeStatistics": True})

@@ -7,9 +7,11 @@ from pathlib import Path
 import pytest
 import yaml
 
-from aml_cli.api import cli_name, operation, operation_names
-from aml_cli.api.docs import MEMBER_DOCS, first_sentence
+from aml_cli.api import cli_name
+from aml_cli.api.docs import first_sentence
+from aml_cli.api.machinelearning.docs import MEMBER_DOCS
 from aml_cli.cli.skeleton import input_skeleton, output_skeleton, yaml_input_skeleton
+from tests.ml_api import operation, operation_names
 
 SPEC = Path(__file__).resolve().parents[1] / "data" / "spec" / "skeletons"
 NAMES = sorted(operation_names())

@@ -15,6 +15,7 @@ from rich.console import Console
 
 from aml_cli.cli.extras.statistics import render_statistics
 from aml_cli.cli.main import run
+from aml_cli.service.context import RequestContext, use_default
 
 LONG_NAME = "number_of_calls_to_customer_service_in_the_last_twelve_months"
 STATISTICS = {
@@ -75,7 +76,8 @@ def test_a_narrow_report_stacks_the_counts_under_each_name():
 @pytest.fixture
 def churn_source(monkeypatch):
     """The bundled churn CSV as a data source with statistics (jobs in this process)."""
-    monkeypatch.setenv("AML_SYNC", "1")
+    monkeypatch.setenv("AML_SYNC", "1")  # for `aml` commands; the service calls below get it from:
+    use_default(RequestContext(synchronous=True))
     demo = resources.files("aml_cli") / "demo"
     spec = f"DataLocationS3={demo / 'churn.csv.gz'},DataSchemaLocationS3={demo / 'churn.schema'}"
     assert run(["create-data-source-from-s3", "--data-source-id", "churn", "--data-spec", spec,

@@ -10,10 +10,10 @@ import time
 
 import pytest
 
-from aml_cli.api import waiter
 from aml_cli.cli.usage_errors import USAGE
 from aml_cli.cli.waiters import _match
 from tests.cli.test_exit_codes import aml, aml_process, assert_error, error, put_model
+from tests.ml_api import ML, waiter
 
 FAILURE_STATE = (
     'Waiter encountered a terminal failure state: For expression "Results[].Status" '
@@ -120,7 +120,7 @@ def test_wait_alone_asks_for_a_waiter_and_lists_the_waiters():
     from aml_cli.cli.help import waiter_list
 
     result = aml("wait")
-    message = "the following arguments are required: subcommand\n\n" + waiter_list()
+    message = "the following arguments are required: subcommand\n\n" + waiter_list(ML)
     assert_error(result, 252, f"\naml: [ERROR]: An error occurred (ParamValidation): {message}\n\n{USAGE}")
     for name in ("data-source-available", "ml-model-available", "evaluation-available", "batch-prediction-available"):
         assert f"\n  {name} " in result.stderr

@@ -133,7 +133,8 @@ def test_timestamps_are_the_aware_datetimes_botocore_parses_from_the_wire(ml, se
 def _boto_waiter(ml, name: str):
     from botocore.waiter import WaiterModel
 
-    from aml_cli.api import snake_name, waiter
+    from aml_cli.api import snake_name
+    from tests.ml_api import waiter
 
     spec = waiter(name)
     document = {"version": 2, "waiters": {name: {

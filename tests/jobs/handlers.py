@@ -1,4 +1,4 @@
-"""Test-only job handlers, registered through AML_TEST_HANDLERS.
+"""Test-only job handlers, recorded with the jobs the tests submit (tests/jobs/support.py).
 
 Each reads what to do from the `_Test` field of its own record, so one
 handler serves every scenario: sleep, burn CPU, fail, crash, report what it saw.

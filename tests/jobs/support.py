@@ -44,3 +44,22 @@ def wait_jobs_done(store, timeout=30.0):
         reap(store)
         time.sleep(0.05)
     return job_rows(store)
+
+
+# The test handlers by kind, and whether `submit` runs jobs inline: what a service would record with each job.
+HANDLERS = {"DataSource": "tests.jobs.handlers:data_source", "MLModel": "tests.jobs.handlers:ml_model"}
+_MODE = {"synchronous": False, "progress": None}
+
+
+def set_sync(flag: bool | None) -> None:
+    """Jobs submitted by these tests run inline (True) or in detached workers (False, None)."""
+    _MODE["synchronous"] = bool(flag)
+
+
+def submit(store, kind, resource_id, depends_on=(), *, handler=None, progress=None):
+    """Queues the test handler of `kind` for a resource, in the mode `set_sync` chose."""
+    from aml_cli.jobs import Work
+    from aml_cli.jobs import submit as queue
+
+    work = Work(handler or HANDLERS[kind], synchronous=_MODE["synchronous"], progress=progress)
+    queue(store, kind, resource_id, work, depends_on)

@@ -1,11 +1,12 @@
-"""Progress goes to a rich bar on a terminal's stderr, and to the log otherwise."""
+"""Progress goes to the job's log always, and to what the caller shows (the CLI's bar on a terminal's stderr)."""
 
 import io
 import sys
 
-from aml_cli.jobs import log_path, set_sync, submit
-from aml_cli.jobs.progress import LogProgress, make_progress
-from tests.jobs.support import pending
+from aml_cli.cli.progress import BarProgress, terminal_progress
+from aml_cli.jobs import log_path
+from aml_cli.jobs.progress import LogProgress
+from tests.jobs.support import pending, set_sync, submit
 
 
 class FakeTerminal(io.StringIO):
@@ -29,23 +30,26 @@ def test_log_progress_writes_a_line_per_tenth_or_new_text():
     ]
 
 
-def test_without_a_terminal_progress_is_logged_not_drawn():
-    assert isinstance(make_progress("job", print, interactive=False), LogProgress)
+def test_the_cli_draws_a_bar_only_when_stderr_is_a_terminal(monkeypatch):
+    monkeypatch.setattr(sys, "stderr", io.StringIO())
+    assert terminal_progress() is None
+    monkeypatch.setattr(sys, "stderr", FakeTerminal())
+    assert terminal_progress() is BarProgress
 
 
-def test_a_sync_job_on_a_terminal_draws_its_bar_on_stderr_only(store, capsys, monkeypatch):
+def test_a_sync_job_shown_on_a_terminal_draws_its_bar_on_stderr_only(store, capsys, monkeypatch):
     terminal = FakeTerminal()
     monkeypatch.setattr(sys, "stderr", terminal)
     set_sync(True)
     pending(store, "DataSource", "ds-tty")
-    submit(store, "DataSource", "ds-tty")
+    submit(store, "DataSource", "ds-tty", progress=terminal_progress())
     assert store.get("DataSource", "ds-tty")["Status"] == "COMPLETED"
     assert "DataSource ds-tty" in terminal.getvalue()
     assert capsys.readouterr().out == ""
-    assert "progress" not in log_path(store, "DataSource", "ds-tty").read_text()
+    assert "progress 100% done" in log_path(store, "DataSource", "ds-tty").read_text()
 
 
-def test_a_sync_job_without_a_terminal_prints_nothing(store, capsys):
+def test_a_sync_job_without_a_progress_sink_prints_nothing(store, capsys):
     set_sync(True)
     pending(store, "DataSource", "ds-pipe")
     submit(store, "DataSource", "ds-pipe")

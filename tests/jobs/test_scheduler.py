@@ -8,10 +8,11 @@ import time
 
 import pytest
 
-from aml_cli.jobs import cancel, is_alive, log_path, reap, schedule, set_sync, submit
-from aml_cli.jobs.scheduler import DIED_MESSAGE, TIMED_OUT_MESSAGE, max_workers, process_start, sync_mode
+from aml_cli.jobs import cancel, is_alive, log_path, reap, schedule
+from aml_cli.jobs.scheduler import DIED_MESSAGE, TIMED_OUT_MESSAGE, max_workers, process_start
 from aml_cli.jobs.worker import STOPPED_MESSAGE
-from tests.jobs.support import job_rows, pending, wait_jobs_done, wait_until
+from aml_cli.store import Store
+from tests.jobs.support import job_rows, pending, set_sync, submit, wait_jobs_done, wait_until
 
 
 def running_pid(store, resource_id, timeout=20.0):
@@ -129,7 +130,8 @@ def test_reap_leaves_a_live_inline_job_and_finished_resources_alone(store):
 
 @pytest.mark.slow
 def test_cancel_drops_a_queued_job_and_stops_a_running_worker(store, monkeypatch):
-    monkeypatch.setenv("AML_MAX_WORKERS", "1")
+    monkeypatch.setenv("AML_MAX_WORKERS", "1")  # for the workers it starts
+    monkeypatch.setattr(store, "max_workers", 1)  # this process's store was opened at the default
     pending(store, "DataSource", "ds-run", sleep=60)
     pending(store, "DataSource", "ds-wait")
     submit(store, "DataSource", "ds-run")
@@ -161,7 +163,8 @@ def test_a_cancelled_worker_does_not_overwrite_a_deleted_resource(store):
 
 
 def test_submitting_the_same_resource_twice_queues_one_job(store, monkeypatch):
-    monkeypatch.setenv("AML_MAX_WORKERS", "1")
+    monkeypatch.setenv("AML_MAX_WORKERS", "1")  # for the workers it starts
+    monkeypatch.setattr(store, "max_workers", 1)  # this process's store was opened at the default
     store.write(
         lambda conn: conn.execute(
             "INSERT INTO jobs (job_id, kind, resource_id, state, pid, log_path)"
@@ -176,16 +179,12 @@ def test_submitting_the_same_resource_twice_queues_one_job(store, monkeypatch):
 
 
 @pytest.mark.parametrize(("value", "expected"), [("3", 3), ("0", 1), ("lots", os.cpu_count() or 1), ("", None)])
-def test_the_worker_limit_comes_from_aml_max_workers(monkeypatch, value, expected):
+def test_the_worker_limit_comes_from_aml_max_workers_when_the_store_opens(monkeypatch, aml_home, value, expected):
     monkeypatch.setenv("AML_MAX_WORKERS", value)
-    assert max_workers() == (expected or os.cpu_count() or 1)
-
-
-def test_set_sync_overrides_the_environment(monkeypatch):
-    monkeypatch.setenv("AML_SYNC", "1")
-    assert sync_mode()
-    set_sync(False)
-    assert not sync_mode()
+    store = Store(aml_home)
+    monkeypatch.setenv("AML_MAX_WORKERS", "7")  # read once, when opened: the store keeps its setting
+    assert max_workers(store) == (expected or os.cpu_count() or 1)
+    assert max_workers(Store(aml_home, max_workers=5)) == 5
 
 
 def test_a_job_running_for_more_than_seven_days_is_terminated_as_failed(store):
@@ -223,13 +222,13 @@ def test_logs_are_private_files_in_a_private_folder(store):
 
 SUBMITTER = """
 import sys, time
-from aml_cli.jobs import submit
+from aml_cli.jobs import Work, submit
 from aml_cli.store import Store
 
 store = Store()
 now = time.time()
 store.create("DataSource", sys.argv[1], {"Status": "PENDING", "CreatedAt": now, "_Test": {"sleep": 0.3}}, "fp")
-submit(store, "DataSource", sys.argv[1])
+submit(store, "DataSource", sys.argv[1], Work("tests.jobs.handlers:data_source"))
 """
 
 

@@ -7,9 +7,9 @@ import sys
 
 import pytest
 
-from aml_cli.jobs import log_path, set_sync, submit
+from aml_cli.jobs import log_path
 from aml_cli.jobs.worker import STOPPED_MESSAGE, JobContext, run_job
-from tests.jobs.support import job_rows, pending, wait_jobs_done, wait_until
+from tests.jobs.support import HANDLERS, job_rows, pending, set_sync, submit, wait_jobs_done, wait_until
 
 
 @pytest.mark.slow
@@ -59,13 +59,27 @@ def test_an_unexpected_exception_is_an_internal_error_with_the_traceback_in_the_
     assert "Traceback (most recent call last)" in log_path(store, "DataSource", "ds-crash").read_text()
 
 
-def test_a_kind_without_a_handler_fails_instead_of_hanging(store):
+def test_a_job_whose_handler_cannot_be_found_fails_instead_of_hanging(store):
     set_sync(True)
-    store.create("Widget", "w-1", {"Status": "PENDING"}, "fp")
-    submit(store, "Widget", "w-1")
-    record = store.get("Widget", "w-1")
+    pending(store, "DataSource", "ds-nowhere")
+    submit(store, "DataSource", "ds-nowhere", handler="tests.jobs.no_such_module:run")
+    record = store.get("DataSource", "ds-nowhere")
     assert record["Status"] == "FAILED"
-    assert record["Message"] == "Internal error: LookupError: no job handler is registered for Widget"
+    assert record["Message"] == "Internal error: ModuleNotFoundError: No module named 'tests.jobs.no_such_module'"
+
+
+def test_a_job_queued_before_handlers_were_recorded_runs_its_kinds_declared_one(store, monkeypatch):
+    """A store upgraded with jobs in its queue: their rows have no handler, their kind names one."""
+    from dataclasses import replace
+
+    from aml_cli.api import resource_kind, resource_kinds
+
+    declared = resource_kinds("machinelearning")
+    monkeypatch.setitem(declared, "DataSource", replace(resource_kind("DataSource"), job=HANDLERS["DataSource"]))
+    set_sync(True)
+    pending(store, "DataSource", "ds-old-row", result={"Extra": "declared"})
+    submit(store, "DataSource", "ds-old-row", handler="")
+    assert store.get("DataSource", "ds-old-row")["Extra"] == "declared"
 
 
 def test_sync_mode_runs_the_job_inline_before_submit_returns(store):
@@ -76,13 +90,6 @@ def test_sync_mode_runs_the_job_inline_before_submit_returns(store):
     assert record["Status"] == "COMPLETED" and record["Extra"] == "x"
     [job] = job_rows(store)
     assert job["mode"] == "inline" and job["pid"] == os.getpid() and job["state"] == "done"
-
-
-def test_the_aml_sync_variable_turns_on_sync_mode(store, monkeypatch):
-    monkeypatch.setenv("AML_SYNC", "1")
-    pending(store, "DataSource", "ds-env")
-    submit(store, "DataSource", "ds-env")
-    assert store.get("DataSource", "ds-env")["Status"] == "COMPLETED"
 
 
 def test_a_handler_may_remove_a_field_by_returning_none(store):
@@ -101,7 +108,7 @@ def test_a_resource_deleted_during_the_job_stays_deleted(store, monkeypatch):
         store_.transition("DataSource", resource_id, "DELETED")
         return {"NumberOfFiles": 1}
 
-    monkeypatch.setattr("aml_cli.jobs.worker.resolve_handler", lambda kind: delete_then_finish)
+    monkeypatch.setattr("aml_cli.jobs.worker.resolve_handler", lambda job: delete_then_finish)
     submit(store, "DataSource", "ds-del")
     record = store.get("DataSource", "ds-del")
     assert record["Status"] == "DELETED"
@@ -115,7 +122,7 @@ def test_ctrl_c_in_sync_mode_fails_the_resource_and_reaches_the_caller(store, mo
     def interrupted(store_, resource_id, ctx):
         raise KeyboardInterrupt
 
-    monkeypatch.setattr("aml_cli.jobs.worker.resolve_handler", lambda kind: interrupted)
+    monkeypatch.setattr("aml_cli.jobs.worker.resolve_handler", lambda job: interrupted)
     with pytest.raises(KeyboardInterrupt):
         submit(store, "DataSource", "ds-int")
     record = store.get("DataSource", "ds-int")
@@ -124,7 +131,8 @@ def test_ctrl_c_in_sync_mode_fails_the_resource_and_reaches_the_caller(store, mo
 
 
 def test_a_job_not_claimed_by_the_calling_process_is_left_alone(store, monkeypatch):
-    monkeypatch.setenv("AML_MAX_WORKERS", "1")
+    monkeypatch.setenv("AML_MAX_WORKERS", "1")  # for the workers it starts
+    monkeypatch.setattr(store, "max_workers", 1)  # this process's store was opened at the default
     pending(store, "DataSource", "ds-q")
     store.write(
         lambda conn: conn.execute(
@@ -153,7 +161,7 @@ class FullDisk:
 
 
 def test_a_log_that_cannot_be_written_loses_the_line_not_the_job(tmp_path):
-    ctx = JobContext(tmp_path / "job.log", "DataSource x", interactive=False)
+    ctx = JobContext(tmp_path / "job.log", "DataSource x")
     ctx._log_file.close()
     ctx._log_file = FullDisk()
     ctx.log("a line")

@@ -12,8 +12,10 @@ from pathlib import Path
 
 import pytest
 
-from aml_cli.jobs import reap, set_sync
-from aml_cli.store import KINDS, Store
+from aml_cli.jobs import reap
+from aml_cli.store import Store
+from tests.conftest import jobs_inline
+from tests.ml_api import KINDS
 
 REPO = Path(__file__).resolve().parents[2]
 FINAL = ("COMPLETED", "FAILED", "DELETED")
@@ -24,13 +26,11 @@ ID_MEMBER = {"DataSource": "DataSourceId", "MLModel": "MLModelId", "Evaluation":
 
 @pytest.fixture(autouse=True)
 def _jobs_mode_restored():
-    """`--sync` writes AML_SYNC into os.environ; every test starts and ends detached, at the default limit."""
-    saved = {name: os.environ.get(name) for name in ("AML_SYNC", "AML_MAX_WORKERS", "AML_TEST_HANDLERS")}
+    """Every test starts and ends detached, at the default limit."""
+    saved = {name: os.environ.get(name) for name in ("AML_SYNC", "AML_MAX_WORKERS")}
     for name in saved:
         os.environ.pop(name, None)
-    set_sync(None)
     yield
-    set_sync(None)
     for name, value in saved.items():
         if value is None:
             os.environ.pop(name, None)
@@ -82,8 +82,8 @@ def cli(capsys, monkeypatch):
     from aml_cli.cli.main import run
 
     real_call = aml_cli.service.call
-    monkeypatch.setattr(aml_cli.service, "call", lambda name, request, store=None: real_call(
-        name, request, store or shared_store()))
+    monkeypatch.setattr(aml_cli.service, "call", lambda name, request, store=None, **kwargs: real_call(
+        name, request, store or shared_store(), **kwargs))
 
     def invoke(*args: str) -> tuple[int, str, str]:
         capsys.readouterr()
@@ -98,22 +98,16 @@ def call_sync(operation: str, **request: object) -> dict:
     """A service call whose job (if any) runs here and now."""
     from aml_cli.service import call
 
-    set_sync(True)
-    try:
+    with jobs_inline(True):
         return call(operation, request, shared_store())
-    finally:
-        set_sync(None)
 
 
 def call_detached(operation: str, **request: object) -> dict:
     """A service call whose job runs in a detached worker."""
     from aml_cli.service import call
 
-    set_sync(False)
-    try:
+    with jobs_inline(False):
         return call(operation, request, shared_store())
-    finally:
-        set_sync(None)
 
 
 def snapshot(store: Store | None = None) -> dict[str, list[dict]]:

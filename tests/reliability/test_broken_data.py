@@ -69,7 +69,7 @@ def test_broken_csv_files_end_in_a_clear_status(tmp_path, case):
     if case == "line breaks in quoted fields":
         assert record["_rows"] == 120
     if case in ("BOM", "CRLF line ends"):
-        from aml_cli.service.data_sources import statistics_of
+        from aml_cli.service.machinelearning.data_sources import statistics_of
 
         statistics = json.dumps(statistics_of(shared_store(), record))
         assert "\\ufeff" not in statistics and "\\r" not in statistics

@@ -12,13 +12,14 @@ from hypothesis import strategies as st
 
 import aml_cli.cli.errors
 import aml_cli.service
-from aml_cli.api import cli_name, operation
+from aml_cli.api import cli_name
 from aml_cli.api.errors import ServiceError
 from aml_cli.api.validate import ParamValidationError
 from aml_cli.cli.main import run
 from aml_cli.cli.shorthand import ShorthandParseError, apply_shape, parse_shorthand
 from aml_cli.cli.usage_errors import ParamParseError, UnknownOptionsError, UsageError
 from aml_cli.ml.recipe import Recipe, RecipeError, parse_recipe
+from tests.ml_api import operation
 
 FUZZ = settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
 
@@ -74,7 +75,7 @@ def stopped_at_the_request(monkeypatch):
     """The service is not called: a request that passes every client check is recorded, with the errors seen."""
     seen: dict[str, list] = {"requests": [], "errors": []}
 
-    def fake_call(name, request, store=None):
+    def fake_call(name, request, store=None, **context):
         from aml_cli.api.validate import check_service_side
 
         check_service_side(operation(name), request)

@@ -8,16 +8,17 @@ import re
 
 import pytest
 
-from aml_cli.api import cli_name, operation
+from aml_cli.api import cli_name
+from tests.ml_api import operation
 from tests.reliability.conftest import call_sync, shared_store, snapshot
 from tests.reliability.data import write_csv, write_schema
-from tests.reliability.handlers import QUICK_HANDLERS
+from tests.reliability.handlers import install_quick
 
 
 @pytest.fixture
 def populated(tmp_path, monkeypatch):
     """One resource of each kind (jobs done by the no-op handler), and the files to make more."""
-    monkeypatch.setenv("AML_TEST_HANDLERS", QUICK_HANDLERS)
+    install_quick(monkeypatch.setitem)
     data, schema = write_csv(tmp_path / "d.csv", 200), write_schema(tmp_path / "d.schema")
     spec = {"DataLocationS3": str(data), "DataSchemaLocationS3": str(schema)}
     call_sync("CreateDataSourceFromS3", DataSourceId="ds", ComputeStatistics=True, DataSpec=spec)

@@ -176,7 +176,7 @@ def test_the_feature_cache_of_a_killed_training_is_swept_by_the_next_one(tmp_pat
     import subprocess
     import sys
 
-    from aml_cli.service.ml_models import _fresh_cache_dir
+    from aml_cli.service.machinelearning.ml_models import _fresh_cache_dir
     from aml_cli.store import Store
 
     store = Store()

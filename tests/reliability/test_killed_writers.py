@@ -11,10 +11,10 @@ import time
 
 import pytest
 
-from aml_cli.store import KINDS, Store
+from aml_cli.store import Store
+from tests.ml_api import KINDS
 from tests.reliability.conftest import REPO, aml_env, shared_store
 from tests.reliability.data import write_csv, write_schema
-from tests.reliability.handlers import QUICK_HANDLERS
 
 ROUNDS = 100
 STATUSES = {"PENDING", "INPROGRESS", "COMPLETED", "FAILED", "DELETED"}
@@ -29,13 +29,15 @@ REQUIRED = {
 # One round: the service's create/update/tag/delete calls in a loop, jobs run inline by a no-op handler.
 WRITER = """
 import sys
-from aml_cli.jobs import set_sync
 from aml_cli.service import call
+from aml_cli.service.context import RequestContext, use_default
 from aml_cli.store import Store
+from tests.reliability.handlers import install_quick
 
 round_, data, schema, out = sys.argv[1:]
 store = Store()
-set_sync(True)
+install_quick()
+use_default(RequestContext(synchronous=True))
 print("ready", flush=True)
 for i in range(100000):
     n = f"{round_}-{i}"
@@ -92,7 +94,7 @@ def test_aml_processes_killed_at_random_points_leave_every_resource_whole(tmp_pa
     out = str(tmp_path / "out")
     store = shared_store()
     rng = random.Random(11)
-    env = aml_env(AML_TEST_HANDLERS=QUICK_HANDLERS)
+    env = aml_env()
     counts = []
     for round_ in range(ROUNDS):
         writer = subprocess.Popen([sys.executable, "-c", WRITER, f"r{round_}", data, schema, out],
@@ -113,8 +115,8 @@ def test_aml_processes_killed_at_random_points_leave_every_resource_whole(tmp_pa
 # The creating process dies the moment the new record is committed, whatever it meant to do next.
 DIES_AFTER_THE_RECORD = """
 import os, signal, sys
-from aml_cli.jobs import set_sync
 from aml_cli.service import call
+from aml_cli.service.context import RequestContext, use_default
 from aml_cli.store import db
 
 real_create = db.Store.create
@@ -125,7 +127,7 @@ def create_then_die(self, *args, **kwargs):
     return result
 
 db.Store.create = create_then_die
-set_sync(sys.argv[3] == "sync")
+use_default(RequestContext(synchronous=sys.argv[3] == "sync"))
 call("CreateDataSourceFromS3", {"DataSourceId": "orphan", "ComputeStatistics": True,
      "DataSpec": {"DataLocationS3": sys.argv[1], "DataSchemaLocationS3": sys.argv[2]}})
 """

@@ -11,8 +11,8 @@ from pathlib import Path
 
 import pytest
 
-from aml_cli.jobs import set_sync
 from aml_cli.service import call
+from aml_cli.service.context import RequestContext, use_default
 from aml_cli.store import Store
 
 FINAL = {"COMPLETED", "FAILED", "DELETED"}
@@ -21,21 +21,18 @@ ROLE = "arn:aws:iam::000000000000:role/aml"
 
 @pytest.fixture(autouse=True)
 def sync_jobs(monkeypatch, tmp_path):
-    """Sync mode and a private S3 root for every test; `detached` undoes the first."""
-    monkeypatch.setenv("AML_SYNC", "1")
+    """Jobs run inline and a private S3 root for every test; `detached` undoes the first."""
     monkeypatch.setenv("AML_S3_ROOT", str(tmp_path / "s3"))
-    monkeypatch.delenv("AML_TEST_HANDLERS", raising=False)
-    set_sync(None)
+    previous = use_default(RequestContext(synchronous=True))
     yield
-    set_sync(None)
+    use_default(previous)
 
 
 @pytest.fixture
 def detached(monkeypatch):
     """Real detached workers (`python -m aml_cli.jobs`), as a user's shell gets them."""
-    monkeypatch.delenv("AML_SYNC", raising=False)
     monkeypatch.setenv("AML_MAX_WORKERS", "2")
-    set_sync(None)
+    use_default(RequestContext(synchronous=False))
 
 
 @pytest.fixture
@@ -114,18 +111,18 @@ def split(percent_begin: float, percent_end: float, *, complement: bool = False,
 def selected_ids(store: Store, data_source_id: str, column: str = "id") -> list[int]:
     """The `column` values of the records a data source selects, read back as training reads them."""
     from aml_cli.ml.schema import parse_schema
-    from aml_cli.service.reading import chunks_of
+    from aml_cli.service.machinelearning.reading import chunks_of
 
     record = store.get("DataSource", data_source_id)
     schema = parse_schema(record["_schema"])
     values: list[int] = []
-    for chunk in chunks_of(record, schema):
+    for chunk in chunks_of(store, record, schema):
         values += [int(v) for v in chunk.frame[column].tolist()]
     return values
 
 
 def statistics(store: Store, data_source_id: str) -> dict:
-    from aml_cli.service.data_sources import statistics_of
+    from aml_cli.service.machinelearning.data_sources import statistics_of
 
     return statistics_of(store, store.get("DataSource", data_source_id))
 

@@ -22,7 +22,7 @@ import numpy as np
 import pandas as pd
 
 import aml_cli
-from aml_cli.jobs import reap, set_sync
+from aml_cli.jobs import reap
 from aml_cli.service import call
 from aml_cli.store import Store
 
@@ -38,11 +38,10 @@ ID_MEMBER = {"DataSource": "DataSourceId", "MLModel": "MLModelId", "Evaluation":
 @contextlib.contextmanager
 def sync_jobs(flag: bool = True) -> Iterator[None]:
     """Jobs run inside this process (True) or in detached workers (False) for the block."""
-    set_sync(flag)
-    try:
+    from tests.conftest import jobs_inline
+
+    with jobs_inline(flag):
         yield
-    finally:
-        set_sync(None)
 
 
 # -- data -----------------------------------------------------------------------------------------

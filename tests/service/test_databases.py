@@ -13,10 +13,13 @@ import pytest
 
 from aml_cli.api.errors import IdempotentParameterMismatchException, InvalidInputException
 from aml_cli.service import call
+from aml_cli.service.context import RequestContext
 from tests.service.conftest import ROLE, schema_text, selected_ids, snapshot, split, statistics
 
 PASSWORD = "s3cret-Pa55word"
 REGIONS = ("north", "south", "east, west", 'the "middle"')
+
+CONTEXT = RequestContext(synchronous=True)
 
 
 @pytest.fixture
@@ -166,10 +169,10 @@ def test_rds_statistics_match_pandas_on_the_query_result(store, shop):
 
 
 def test_a_sqlite_file_can_be_named_by_file_uri(store, shop):
-    from aml_cli.service.data_sources import create_data_source_from_rds
+    from aml_cli.service.machinelearning.data_sources import create_data_source_from_rds
 
     for n, name in enumerate((shop.as_uri(), "sqlite:///" + str(shop).lstrip("/"), str(shop))):
-        create_data_source_from_rds(store, rds_request(f"uri{n}", database=name))
+        create_data_source_from_rds(store, rds_request(f"uri{n}", database=name), CONTEXT)
         assert call("GetDataSource", {"DataSourceId": f"uri{n}"})["Status"] == "COMPLETED"
 
 
@@ -211,9 +214,9 @@ def test_a_redshift_database_name_naming_an_existing_file_is_a_sqlite_database(s
 
 
 def test_redshift_with_a_sqlite_path_runs_the_query(store, shop):
-    from aml_cli.service.data_sources import create_data_source_from_redshift
+    from aml_cli.service.machinelearning.data_sources import create_data_source_from_redshift
 
-    create_data_source_from_redshift(store, redshift_request(database=str(shop)))
+    create_data_source_from_redshift(store, redshift_request(database=str(shop)), CONTEXT)
     assert len(selected_ids(store, "rs")) == 200
 
 
@@ -390,14 +393,14 @@ def test_a_postgresql_query_error_is_invalid_input(store, shop, monkeypatch):
 
 @pytest.mark.parametrize(("identifier", "address"), [("db", ("db", 5432)), ("db.example:6543", ("db.example", 6543))])
 def test_host_and_port_come_from_the_identifier(identifier, address):
-    from aml_cli.service.databases import postgres_address
+    from aml_cli.service.machinelearning.databases import postgres_address
 
     assert postgres_address(identifier) == address
 
 
 @pytest.mark.parametrize("identifier", ["db:", "db:port", ":5432", "db:70000"])
 def test_a_malformed_host_port_is_invalid_input(identifier):
-    from aml_cli.service.databases import postgres_address
+    from aml_cli.service.machinelearning.databases import postgres_address
 
     with pytest.raises(InvalidInputException, match="host:port"):
         postgres_address(identifier)
@@ -478,9 +481,9 @@ def _pg_request(port: int, **changes) -> dict:
 
 @pytest.mark.slow
 def test_a_real_postgresql_query_becomes_a_data_source(store, postgres):
-    from aml_cli.service.data_sources import create_data_source_from_rds
+    from aml_cli.service.machinelearning.data_sources import create_data_source_from_rds
 
-    create_data_source_from_rds(store, {**_pg_request(postgres), "ComputeStatistics": True})
+    create_data_source_from_rds(store, {**_pg_request(postgres), "ComputeStatistics": True}, CONTEXT)
     view = call("GetDataSource", {"DataSourceId": "rds", "Verbose": True})
     assert view["Status"] == "COMPLETED", view.get("Message")
     types_ = {a["attributeName"]: a["attributeType"] for a in json.loads(view["DataSourceSchema"])["attributes"]}
@@ -493,23 +496,26 @@ def test_a_real_postgresql_query_becomes_a_data_source(store, postgres):
 
 @pytest.mark.slow
 def test_a_real_postgresql_server_refuses_writes_from_the_query(store, postgres):
-    from aml_cli.service.data_sources import create_data_source_from_rds
+    from aml_cli.service.machinelearning.data_sources import create_data_source_from_rds
+
+    def create(query: str) -> None:
+        create_data_source_from_rds(store, _pg_request(postgres, SelectSqlQuery=query), CONTEXT)
 
     with pytest.raises(InvalidInputException, match="read-only transaction"):
-        create_data_source_from_rds(store, _pg_request(postgres, SelectSqlQuery="SELECT nextval('tickets') AS t"))
+        create("SELECT nextval('tickets') AS t")
     with pytest.raises(InvalidInputException, match="SelectSqlQuery failed"):
-        create_data_source_from_rds(store, _pg_request(postgres, SelectSqlQuery="DELETE FROM orders RETURNING id"))
-    create_data_source_from_rds(store, _pg_request(postgres, SelectSqlQuery="SELECT count(*) AS n FROM orders"))
+        create("DELETE FROM orders RETURNING id")
+    create("SELECT count(*) AS n FROM orders")
     assert call("GetDataSource", {"DataSourceId": "rds"})["Status"] == "COMPLETED"
     assert selected_ids(store, "rds", column="n") == [150]  # nothing was deleted
 
 
 @pytest.mark.slow
 def test_a_wrong_postgresql_password_is_invalid_input_that_does_not_echo_it(store, postgres):
-    from aml_cli.service.data_sources import create_data_source_from_rds
+    from aml_cli.service.machinelearning.data_sources import create_data_source_from_rds
 
     request = _pg_request(postgres)
     request["RDSData"]["DatabaseCredentials"]["Password"] = "not-the-password"
     with pytest.raises(InvalidInputException, match="Cannot connect to the PostgreSQL server") as caught:
-        create_data_source_from_rds(store, request)
+        create_data_source_from_rds(store, request, CONTEXT)
     assert "not-the-password" not in caught.value.message

@@ -6,6 +6,7 @@ import pytest
 
 from aml_cli.api.errors import InvalidInputException
 from aml_cli.service import call
+from aml_cli.service.context import default_context, use_default
 from tests.service.conftest import create_s3, id_rows, write_csv
 
 NAMES = {"ds-a": "alpha", "ds-b": "beta", "ds-c": "gamma", "ds-d": "alphabet", "ds-e": "delta"}
@@ -17,7 +18,7 @@ def five(tmp_path, monkeypatch):
     folder = tmp_path / "data"
     for data_source_id, name in NAMES.items():
         user = "other" if data_source_id == "ds-c" else "me"
-        monkeypatch.setenv("AML_IAM_USER", f"arn:aws:iam::000000000000:user/{user}")
+        use_default(default_context().but(caller_arn=f"arn:aws:iam::000000000000:user/{user}"))
         if data_source_id == "ds-e":
             (folder / "empty.csv").write_bytes(b"")
             create_s3(data_source_id, folder / "empty.csv", DataSourceName=name)

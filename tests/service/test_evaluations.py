@@ -262,9 +262,9 @@ def test_an_unknown_evaluation_is_not_found(operation, request_):
 
 
 def test_multiclass_report_has_a_confusion_matrix_and_per_class_f1(world):
-    from aml_cli.service.evaluations import evaluation_report
+    from aml_cli.service import call
 
-    report = evaluation_report("ev-multi", store=world.store)
+    report = call("ShowEvaluation", {"EvaluationId": "ev-multi"}, world.store)
     labels = report["labels"]
     matrix = np.array(report["confusion"])
     assert matrix.shape == (len(labels), len(labels))
@@ -275,10 +275,10 @@ def test_multiclass_report_has_a_confusion_matrix_and_per_class_f1(world):
 
 
 def test_regression_report_compares_rmse_with_predicting_the_training_mean(world):
-    from aml_cli.service.evaluations import evaluation_report
+    from aml_cli.service import call
 
     data = world.data["reg"]
-    report = evaluation_report("ev-reg", store=world.store)
+    report = call("ShowEvaluation", {"EvaluationId": "ev-reg"}, world.store)
     truth = data.test_frame[data.target].to_numpy(dtype=float)
     train_mean = pd.read_csv(data.train)[data.target].mean()
     assert report["baseline"] == pytest.approx(math.sqrt(np.mean((truth - train_mean) ** 2)), rel=1e-9)
@@ -287,7 +287,7 @@ def test_regression_report_compares_rmse_with_predicting_the_training_mean(world
 
 
 def test_report_of_an_unfinished_or_unknown_evaluation_is_refused(world):
-    from aml_cli.service.evaluations import evaluation_report
+    from aml_cli.service import call
 
     with pytest.raises(ResourceNotFoundException):
-        evaluation_report("nope", store=world.store)
+        call("ShowEvaluation", {"EvaluationId": "nope"}, world.store)

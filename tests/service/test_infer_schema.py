@@ -1,4 +1,4 @@
-"""infer_data_schema: the schema it infers for real-looking CSVs creates a data source that completes and trains."""
+"""InferSchema: the schema it infers for real-looking CSVs creates a data source that completes and trains."""
 
 from __future__ import annotations
 
@@ -12,8 +12,11 @@ import pytest
 
 from aml_cli.api.errors import InvalidInputException
 from aml_cli.service import call
-from aml_cli.service.data_sources import infer_data_schema
 from tests.service.models_conftest import create_model, create_source, record_of
+
+
+def infer_data_schema(request: dict) -> dict:
+    return call("InferSchema", request)
 
 
 def customers(count: int = 800, seed: int = 1) -> pd.DataFrame:

@@ -158,13 +158,15 @@ def test_a_remote_location_is_refused_saying_it_is_not_local(store, uri):
 
 def test_a_data_file_that_vanishes_before_the_job_fails_the_data_source(monkeypatch, store, tmp_path):
     import aml_cli.jobs
+    from aml_cli.api import resource_kind
 
     data = write_csv(tmp_path / "data.csv", id_rows(3))
     with monkeypatch.context() as patch:
         patch.setattr(aml_cli.jobs.scheduler, "start_queued", lambda *args, **kwargs: None)  # not started yet
         call("CreateDataSourceFromS3", s3_request("late", data))
     data.unlink()
-    aml_cli.jobs.start_queued(store, "DataSource", "late")
+    handler = resource_kind("DataSource").job
+    aml_cli.jobs.start_queued(store, "DataSource", "late", aml_cli.jobs.Work(handler, synchronous=True))
     view = call("GetDataSource", {"DataSourceId": "late"})
     assert view["Status"] == "FAILED"
     assert "no data found" in view["Message"]

@@ -10,8 +10,8 @@ from aml_cli.api.errors import (
     ResourceNotFoundException,
 )
 from aml_cli.service import call
-from aml_cli.service.ml_models import training_parameters
-from aml_cli.service.realtime import ENDPOINT_URL
+from aml_cli.service.machinelearning.ml_models import training_parameters
+from aml_cli.service.machinelearning.realtime import ENDPOINT_URL
 from aml_cli.store import Store
 from tests.service.models_conftest import (
     create_model,
@@ -157,13 +157,13 @@ def test_recipe_and_recipe_uri_together_are_refused(sources, tmp_path):
 
 @pytest.mark.parametrize("uri", ["/no/such/recipe.json", "s3://bucket/../../outside.json", "ftp://host/recipe"])
 def test_an_unreadable_recipe_uri_is_invalid_input(sources, uri, monkeypatch, tmp_path):
-    monkeypatch.setenv("AML_S3_ROOT", str(tmp_path / "s3"))
+    monkeypatch.setattr(sources, "s3_root", tmp_path / "s3")
     assert "RecipeUri" in refused(sources, {"RecipeUri": uri})
 
 
 @pytest.mark.parametrize("form", ["path", "file", "s3"])
 def test_recipe_uri_reads_a_local_path_a_file_uri_or_s3_under_the_root(sources, form, monkeypatch, tmp_path):
-    monkeypatch.setenv("AML_S3_ROOT", str(tmp_path / "s3"))
+    monkeypatch.setattr(sources, "s3_root", tmp_path / "s3")
     if form == "s3":
         write_text(tmp_path / "s3" / "bucket" / "recipes" / "r.json", RECIPE)
         uri = "s3://bucket/recipes/r.json"

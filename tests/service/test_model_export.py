@@ -15,7 +15,6 @@ import pandas as pd
 import pytest
 
 from aml_cli.service import call
-from aml_cli.service.ml_models import export_ml_model
 from tests.service.models_conftest import create_model, create_source, result_rows, schema_text, write_csv
 
 # ---- a scorer written from docs/model-export.md alone ----------------------------------------------------
@@ -176,7 +175,7 @@ def _trained(store, tmp_path, model_type: str, recipe: str | None) -> tuple[str,
 def test_scores_from_the_json_alone_equal_predict_and_batch_prediction(store, tmp_path, model_type, recipe):
     model_id, test_path = _trained(store, tmp_path, model_type, recipe)
     target = tmp_path / "out" / "model.json"
-    answer = export_ml_model(model_id, str(target), store)
+    answer = call("ExportMLModel", {"MLModelId": model_id, "Destination": str(target)}, store)
     assert answer["Location"] == str(target) and (os.stat(target).st_mode & 0o777) == 0o600
     document = json.loads(target.read_text())
     assert document["format"] == "aml-model-export" and document["model_type"] == model_type

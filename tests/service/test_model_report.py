@@ -12,7 +12,6 @@ import pytest
 from aml_cli.api.errors import InvalidInputException, ResourceNotFoundException
 from aml_cli.jobs import log_path
 from aml_cli.service import call
-from aml_cli.service.ml_models import export_ml_model, ml_model_report
 from tests.service.models_conftest import create_model, create_source, schema_text, write_csv
 from tests.service.test_model_export import frame
 
@@ -34,7 +33,7 @@ def _logged_losses(store, model_id: str) -> list[float]:
 
 def test_the_loss_of_every_pass_is_kept_with_the_model(store, tmp_path):
     _model(store, tmp_path, "BINARY", Parameters={"sgd.maxPasses": "5"})
-    report = ml_model_report("m", store)
+    report = call("ShowMLModel", {"MLModelId": "m"}, store)
     losses = report["training"]["pass_losses"]
     assert 1 <= len(losses) <= 5
     assert losses == pytest.approx(_logged_losses(store, "m"), rel=1e-5)
@@ -44,7 +43,7 @@ def test_the_loss_of_every_pass_is_kept_with_the_model(store, tmp_path):
 
 def test_the_heaviest_features_have_readable_names(store, tmp_path):
     _model(store, tmp_path, "BINARY")
-    report = ml_model_report("m", store, top=8)
+    report = call("ShowMLModel", {"MLModelId": "m", "Top": 8}, store)
     assert [group["class"] for group in report["top_features"]] == ["1", "0"]
     toward_one = [item["feature"] for item in report["top_features"][0]["features"]]
     toward_zero = [item["feature"] for item in report["top_features"][1]["features"]]
@@ -57,13 +56,13 @@ def test_the_heaviest_features_have_readable_names(store, tmp_path):
 
 def test_multiclass_lists_features_per_class_and_regression_per_direction(store, tmp_path):
     _model(store, tmp_path, "MULTICLASS", "multi")
-    groups = ml_model_report("multi", store)["top_features"]
+    groups = call("ShowMLModel", {"MLModelId": "multi"}, store)["top_features"]
     assert [group["class"] for group in groups] == ["high", "low", "mid"]
     assert 'word "refund" in message' in [item["feature"] for item in groups[0]["features"]]
     train, columns = frame("REGRESSION", 400, 1)
     create_source(store, "reg-train", write_csv(tmp_path / "r.csv", train), schema_text(columns, "y"))
     create_model(store, "reg", "reg-train", "REGRESSION")
-    report = ml_model_report("reg", store)
+    report = call("ShowMLModel", {"MLModelId": "reg"}, store)
     assert [group["class"] for group in report["top_features"]] == ["raises the prediction", "lowers the prediction"]
     assert report["classes"] == []
 
@@ -75,7 +74,7 @@ def test_a_pruned_model_says_how_many_weights_the_size_cap_removed(store, tmp_pa
     schema = schema_text({"row_id": "CATEGORICAL", "note": "TEXT", "y": "BINARY"}, "y")
     create_source(store, "text", write_csv(tmp_path / "text.csv", data), schema)
     create_model(store, "capped", "text", "BINARY", Parameters={"sgd.maxMLModelSizeInBytes": "100000"})
-    report = ml_model_report("capped", store)
+    report = call("ShowMLModel", {"MLModelId": "capped"}, store)
     logged = re.search(r"Pruned (\d+) of (\d+) non-zero weights", log_path(store, "MLModel", "capped").read_text())
     assert logged, "the cap did not bite: make the vocabulary larger"
     pruned, total = int(logged.group(1)), int(logged.group(2))
@@ -88,16 +87,16 @@ def test_a_pruned_model_says_how_many_weights_the_size_cap_removed(store, tmp_pa
 
 def test_a_model_that_is_not_completed_or_not_there_is_refused(store, tmp_path):
     with pytest.raises(ResourceNotFoundException):
-        ml_model_report("nope", store)
+        call("ShowMLModel", {"MLModelId": "nope"}, store)
     with pytest.raises(ResourceNotFoundException):
-        export_ml_model("nope", str(tmp_path / "x.json"), store)
+        call("ExportMLModel", {"MLModelId": "nope", "Destination": str(tmp_path / "x.json")}, store)
     train, columns = frame("BINARY", 50, 1)
     train["y"] = ""  # no row has a target: training fails
     create_source(store, "empty", write_csv(tmp_path / "n.csv", train), schema_text(columns, "y"))
     create_model(store, "failed", "empty", "BINARY")
     assert call("GetMLModel", {"MLModelId": "failed"}, store)["Status"] == "FAILED"
     with pytest.raises(InvalidInputException, match=r"The model failed is FAILED, not COMPLETED\."):
-        ml_model_report("failed", store)
+        call("ShowMLModel", {"MLModelId": "failed"}, store)
     assert not (tmp_path / "x.json").exists()
 
 
@@ -106,18 +105,18 @@ def test_export_never_writes_among_the_stores_own_files(store, tmp_path, where):
     _model(store, tmp_path, "BINARY")
     before = sorted(p.relative_to(store.home) for p in store.home.rglob("*"))
     with pytest.raises(InvalidInputException, match="inside the aml store"):
-        export_ml_model("m", str(store.home / where), store)
+        call("ExportMLModel", {"MLModelId": "m", "Destination": str(store.home / where)}, store)
     assert sorted(p.relative_to(store.home) for p in store.home.rglob("*")) == before
 
 
 def test_export_may_write_under_the_local_s3_root_and_replaces_a_file_whole(store, tmp_path, monkeypatch):
-    monkeypatch.setenv("AML_S3_ROOT", str(store.home / "s3"))
+    monkeypatch.setattr(store, "s3_root", store.home / "s3")
     _model(store, tmp_path, "BINARY")
-    answer = export_ml_model("m", "s3://models/churn.json", store)
+    answer = call("ExportMLModel", {"MLModelId": "m", "Destination": "s3://models/churn.json"}, store)
     target = store.home / "s3" / "models" / "churn.json"
     assert answer["Location"] == str(target) and json.loads(target.read_text())["MLModelId"] == "m"
     target.write_text("old")
-    export_ml_model("m", str(target), store)
+    call("ExportMLModel", {"MLModelId": "m", "Destination": str(target)}, store)
     assert json.loads(target.read_text())["format"] == "aml-model-export"
     assert [p.name for p in target.parent.iterdir()] == ["churn.json"]  # no temporary file left
 
@@ -126,4 +125,4 @@ def test_export_refuses_a_folder(store, tmp_path):
     _model(store, tmp_path, "BINARY")
     (tmp_path / "dir.json").mkdir()
     with pytest.raises(InvalidInputException, match="not a regular file"):
-        export_ml_model("m", str(tmp_path / "dir.json"), store)
+        call("ExportMLModel", {"MLModelId": "m", "Destination": str(tmp_path / "dir.json")}, store)

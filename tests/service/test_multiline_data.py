@@ -10,7 +10,7 @@ import pandas as pd
 import pytest
 
 from aml_cli.service import call
-from aml_cli.service.data_sources import statistics_of
+from aml_cli.service.machinelearning.data_sources import statistics_of
 from tests.service.models_conftest import (
     create_model,
     create_source,

@@ -9,7 +9,7 @@ import pytest
 
 from aml_cli.api.errors import LimitExceededException, PredictorNotMountedException, ResourceNotFoundException
 from aml_cli.service import call
-from aml_cli.service.realtime import ENDPOINT_URL
+from aml_cli.service.machinelearning.realtime import ENDPOINT_URL
 from aml_cli.store import Store
 from tests.service.models_conftest import (
     DEMO,

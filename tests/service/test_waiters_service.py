@@ -4,11 +4,11 @@ from __future__ import annotations
 
 import pytest
 
-from aml_cli.api import waiter
 from aml_cli.cli.errors import WaiterError
 from aml_cli.cli.waiters import wait_for
 from aml_cli.service import call
 from aml_cli.store import Store
+from tests.ml_api import waiter
 from tests.service.models_conftest import (
     create_model,
     create_source,

@@ -5,7 +5,10 @@ import os
 
 import pytest
 
-from aml_cli.store import NEXT_STATUS, Store
+from aml_cli.api.machinelearning.resources import LIFECYCLE
+from aml_cli.store import Store
+
+NEXT_STATUS = LIFECYCLE.allowed
 
 STATUSES = list(NEXT_STATUS)
 
@@ -91,7 +94,7 @@ def test_the_transition_table_is_the_service_lifecycle():
         "COMPLETED": {"DELETED"},
         "FAILED": {"DELETED"},
         "DELETED": set(),
-    } == NEXT_STATUS
+    } == {status: set(following) for status, following in NEXT_STATUS.items()}
 
 
 def test_a_transition_change_of_none_removes_the_field(store):

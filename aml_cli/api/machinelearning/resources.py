@@ -95,13 +95,3 @@ KINDS = (
         },
     ),
 )
-
-# Operations no resource kind names, and the module that answers them.
-OTHER_ROUTES = {
-    "CreateRealtimeEndpoint": "realtime",
-    "DeleteRealtimeEndpoint": "realtime",
-    "Predict": "realtime",
-    "AddTags": "tags",
-    "DescribeTags": "tags",
-    "DeleteTags": "tags",
-}

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import json
-import os
 from importlib import resources
 
 from aml_cli.cli.output_stream import write_stderr, write_stdout
@@ -35,9 +34,11 @@ def command():
 
 def run_demo(prefix: str, options) -> int:
     """Split 70/30, train BINARY, evaluate, print the model and its AUC (jobs run in this process)."""
-    from aml_cli.service import call
+    from functools import partial
 
-    os.environ["AML_SYNC"] = "1"
+    from aml_cli.cli.invoke import call_service
+
+    call = partial(call_service, options=options, synchronous=True)
     data, schema = _demo_file("churn.csv.gz"), _demo_file("churn.schema")
     with open(schema, encoding="utf-8") as handle:
         schema_text = handle.read()
@@ -86,9 +87,10 @@ def run_demo(prefix: str, options) -> int:
         },
     )
     _step(f"get-ml-model --ml-model-id {model_id}")
+    from aml_cli.api import service
     from aml_cli.cli.invoke import run_operation
 
-    code = run_operation("GetMLModel", ["--ml-model-id", model_id], options)
+    code = run_operation(service().operation("GetMLModel"), ["--ml-model-id", model_id], options)
     evaluation = call("GetEvaluation", {"EvaluationId": evaluation_id})
     if evaluation["Status"] != "COMPLETED":
         write_stderr(f"The evaluation is {evaluation['Status']}: {evaluation.get('Message', '')}\n")

@@ -26,9 +26,10 @@ def command():
 
 
 def show_evaluation(evaluation_id: str, threshold: float | None, save_path: str | None, options) -> int:
-    from aml_cli.service.evaluations import evaluation_report
+    from aml_cli.cli.invoke import call_service
 
-    report = evaluation_report(evaluation_id, threshold)
+    request = {"EvaluationId": evaluation_id, **({"Threshold": threshold} if threshold is not None else {})}
+    report = call_service("ShowEvaluation", request, options)
     if json_out(report, options):
         return 0
     save_report(lambda console: _render_evaluation(console, report), save_path, f"Evaluation {evaluation_id}")

@@ -25,10 +25,10 @@ def command():
                   help="The .json file to write (a local path or file:// URI; replaced atomically, mode 0600).")
     @click.pass_obj
     def export(options, ml_model_id: str, destination: str) -> int:
+        from aml_cli.cli.invoke import call_service
         from aml_cli.cli.output_stream import write_stdout
-        from aml_cli.service.ml_models import export_ml_model
 
-        answer = export_ml_model(ml_model_id, destination)
+        answer = call_service("ExportMLModel", {"MLModelId": ml_model_id, "Destination": destination}, options)
         write_stdout(json.dumps(answer, indent=4, ensure_ascii=False) + "\n")
         return 0
 

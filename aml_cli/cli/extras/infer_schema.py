@@ -26,7 +26,7 @@ def command():
     @click.pass_obj
     def infer(options, data_location_s3: str, target: str | None, row_id: str | None, excluded: tuple[str, ...],
               data_file_contains_header: str | None) -> int:
-        return infer_schema(_request(data_location_s3, target, row_id, excluded, data_file_contains_header))
+        return infer_schema(_request(data_location_s3, target, row_id, excluded, data_file_contains_header), options)
 
     return infer
 
@@ -72,9 +72,9 @@ def _request(location: str, target: str | None, row_id: str | None, excluded: tu
     return request
 
 
-def infer_schema(request: dict) -> int:
-    from aml_cli.service.data_sources import infer_data_schema
+def infer_schema(request: dict, options) -> int:
+    from aml_cli.cli.invoke import call_service
 
-    document = infer_data_schema(request)["DataSchema"]
+    document = call_service("InferSchema", request, options)["DataSchema"]
     write_stdout(json.dumps(document, indent=4, ensure_ascii=False) + "\n")
     return 0

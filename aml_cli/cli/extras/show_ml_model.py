@@ -18,9 +18,9 @@ def command():
                   help="Also write the report to an .svg or .html file.")
     @click.pass_obj
     def show(options, ml_model_id: str, top: int, save_path: str | None) -> int:
-        from aml_cli.service.ml_models import ml_model_report
+        from aml_cli.cli.invoke import call_service
 
-        report = ml_model_report(ml_model_id, top=top)
+        report = call_service("ShowMLModel", {"MLModelId": ml_model_id, "Top": top}, options)
         if json_out(report, options):
             return 0
         save_report(lambda console: render_model(console, report), save_path, f"Model {ml_model_id}")

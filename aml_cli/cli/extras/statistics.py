@@ -35,9 +35,9 @@ def command():
 
 
 def show_data_source_statistics(data_source_id: str, options) -> int:
-    from aml_cli.service.data_sources import statistics_for_id
+    from aml_cli.cli.invoke import call_service
 
-    statistics = statistics_for_id(data_source_id)
+    statistics = call_service("ShowDataSourceStatistics", {"DataSourceId": data_source_id}, options)
     if json_out(statistics, options):
         return 0
     from rich.console import Console

@@ -4,36 +4,37 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from aml_cli.service import common, describe
-from aml_cli.service.scoring import create_scoring
+from aml_cli.service.machinelearning import common, describe
+from aml_cli.service.machinelearning.scoring import create_scoring
 
 if TYPE_CHECKING:
+    from aml_cli.service.context import RequestContext
     from aml_cli.store import Store
 
 KIND = "Evaluation"
 
 
-def create_evaluation(store: Store, request: dict) -> dict:
-    return create_scoring(store, KIND, request, need_target=True)
+def create_evaluation(store: Store, request: dict, context: RequestContext) -> dict:
+    return create_scoring(store, KIND, request, context, need_target=True)
 
 
 def _view(record: dict) -> dict:
     return common.list_view(KIND, record)
 
 
-def get_evaluation(store: Store, request: dict) -> dict:
+def get_evaluation(store: Store, request: dict, context: RequestContext) -> dict:
     return common.get_view(store, KIND, common.fetch(store, KIND, request["EvaluationId"]))
 
 
-def describe_evaluations(store: Store, request: dict) -> dict:
+def describe_evaluations(store: Store, request: dict, context: RequestContext) -> dict:
     return describe.describe(store, KIND, request, _view)
 
 
-def update_evaluation(store: Store, request: dict) -> dict:
+def update_evaluation(store: Store, request: dict, context: RequestContext) -> dict:
     return common.rename(store, KIND, request["EvaluationId"], request["EvaluationName"])
 
 
-def delete_evaluation(store: Store, request: dict) -> dict:
+def delete_evaluation(store: Store, request: dict, context: RequestContext) -> dict:
     return common.mark_deleted(store, KIND, request["EvaluationId"])
 
 
@@ -44,9 +45,9 @@ def run_evaluation_job(store: Store, resource_id: str, ctx) -> dict:
     import numpy as np
 
     from aml_cli.ml import metrics
-    from aml_cli.service.ml_models import ready_dependency
-    from aml_cli.service.reading import chunks_of
-    from aml_cli.service.scoring import model_for_job, scoring_schema
+    from aml_cli.service.machinelearning.ml_models import ready_dependency
+    from aml_cli.service.machinelearning.reading import chunks_of
+    from aml_cli.service.machinelearning.scoring import model_for_job, scoring_schema
 
     record = store.get(KIND, resource_id)
     model_record = ready_dependency(store, "MLModel", record["MLModelId"], "model")
@@ -54,7 +55,7 @@ def run_evaluation_job(store: Store, resource_id: str, ctx) -> dict:
     schema, trained = scoring_schema(model_record, source)
     model = model_for_job(model_record)
     truths, scores = [], []
-    for chunk in chunks_of(source, schema):
+    for chunk in chunks_of(store, source, schema):
         target = chunk.frame[trained.target]
         keep = ~target.isna().to_numpy()
         if not keep.any():
@@ -100,8 +101,9 @@ def _save_details(store: Store, y, score, model):
     return path
 
 
-def evaluation_report(evaluation_id: str, threshold: float | None = None, store: Store | None = None) -> dict:
-    """What the console showed for an evaluation, and more (not an API operation): `aml show-evaluation`.
+def show_evaluation(store: Store, request: dict, context: RequestContext) -> dict:
+    """ShowEvaluation {EvaluationId, Threshold}: what the console showed for an evaluation, and more, for
+    `aml show-evaluation` (aml's own).
 
     GetEvaluation keeps the service's one metric; this report adds the others (log loss, accuracy, F1,
     calibration, MAE, R²) from the scored records the evaluation job kept.
@@ -109,9 +111,8 @@ def evaluation_report(evaluation_id: str, threshold: float | None = None, store:
     import numpy as np
 
     from aml_cli.api.errors import InvalidInputException
-    from aml_cli.store import Store as _Store
 
-    store = store or _Store()
+    evaluation_id, threshold = request["EvaluationId"], request.get("Threshold")
     record = common.fetch(store, KIND, evaluation_id)
     if record["Status"] != "COMPLETED" or not record.get("_details_path"):
         raise InvalidInputException(f"The evaluation {evaluation_id} is {record['Status']}, not COMPLETED.")
@@ -196,7 +197,7 @@ def _regression_report(y, score, baseline: float) -> dict:
 def _baseline(store: Store, model: dict, labels: list[str]) -> float:
     """MULTICLASS: macro F1 of always answering the most frequent training class (computed by the
     caller from it); REGRESSION: the training target's mean; BINARY: AUC 0.5."""
-    from aml_cli.service.data_sources import statistics_of
+    from aml_cli.service.machinelearning.data_sources import statistics_of
 
     source = store.get("DataSource", model["TrainingDataSourceId"])
     statistics = statistics_of(store, source) if source and source.get("_statistics_path") else {}

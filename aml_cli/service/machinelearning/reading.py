@@ -10,25 +10,25 @@ from pathlib import Path
 CHUNK_BYTES = 8 << 20
 
 
-def input_files_of(source: dict) -> list[Path]:
+def input_files_of(store, source: dict) -> list[Path]:
     """The data source's files now; gone or unreadable ones fail the job that needs them."""
     from aml_cli.api.errors import InvalidInputException
     from aml_cli.jobs import JobFailed
     from aml_cli.service.locations import input_files
 
     try:
-        return input_files(source["DataLocationS3"], "DataLocationS3")
+        return input_files(source["DataLocationS3"], "DataLocationS3", store.s3_root)
     except InvalidInputException as exc:
         raise JobFailed(exc.message) from exc
 
 
-def chunks_of(source: dict, schema, *, keep_invalid: bool = False, report=None, files=None) -> Iterator:
+def chunks_of(store, source: dict, schema, *, keep_invalid: bool = False, report=None, files=None) -> Iterator:
     """Typed chunks of the data source's records (its DataRearrangement applied), in file order."""
     from aml_cli.jobs import JobFailed
     from aml_cli.ml.reader import DataError, iter_chunks
     from aml_cli.ml.split import parse_rearrangement
 
-    files = files if files is not None else input_files_of(source)
+    files = files if files is not None else input_files_of(store, source)
     selection = parse_rearrangement(source.get("DataRearrangement"))
     try:
         yield from iter_chunks(
@@ -38,7 +38,7 @@ def chunks_of(source: dict, schema, *, keep_invalid: bool = False, report=None, 
         raise JobFailed(f"The data of {source['DataSourceId']} cannot be used: {exc}") from exc
 
 
-def frames_of(source: dict, schema) -> Iterator:
+def frames_of(store, source: dict, schema) -> Iterator:
     """Only the valid records' frames, for training."""
-    for chunk in chunks_of(source, schema):
+    for chunk in chunks_of(store, source, schema):
         yield chunk.frame

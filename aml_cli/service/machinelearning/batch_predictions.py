@@ -4,41 +4,42 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from aml_cli.service import common, describe
 from aml_cli.service.locations import canonical, output_folder
-from aml_cli.service.scoring import create_scoring
+from aml_cli.service.machinelearning import common, describe
+from aml_cli.service.machinelearning.scoring import create_scoring
 
 if TYPE_CHECKING:
+    from aml_cli.service.context import RequestContext
     from aml_cli.store import Store
 
 KIND = "BatchPrediction"
 
 
-def create_batch_prediction(store: Store, request: dict) -> dict:
+def create_batch_prediction(store: Store, request: dict, context: RequestContext) -> dict:
     def output() -> dict:
-        output_folder(request["OutputUri"], "OutputUri")
+        output_folder(request["OutputUri"], "OutputUri", store.s3_root)
         return {"OutputUri": canonical(request["OutputUri"])}
 
-    return create_scoring(store, KIND, request, need_target=False, extra=output)
+    return create_scoring(store, KIND, request, context, need_target=False, extra=output)
 
 
 def _view(record: dict) -> dict:
     return common.list_view(KIND, record)
 
 
-def get_batch_prediction(store: Store, request: dict) -> dict:
+def get_batch_prediction(store: Store, request: dict, context: RequestContext) -> dict:
     return common.get_view(store, KIND, common.fetch(store, KIND, request["BatchPredictionId"]))
 
 
-def describe_batch_predictions(store: Store, request: dict) -> dict:
+def describe_batch_predictions(store: Store, request: dict, context: RequestContext) -> dict:
     return describe.describe(store, KIND, request, _view)
 
 
-def update_batch_prediction(store: Store, request: dict) -> dict:
+def update_batch_prediction(store: Store, request: dict, context: RequestContext) -> dict:
     return common.rename(store, KIND, request["BatchPredictionId"], request["BatchPredictionName"])
 
 
-def delete_batch_prediction(store: Store, request: dict) -> dict:
+def delete_batch_prediction(store: Store, request: dict, context: RequestContext) -> dict:
     return common.mark_deleted(store, KIND, request["BatchPredictionId"])
 
 
@@ -52,9 +53,9 @@ def run_batch_prediction_job(store: Store, resource_id: str, ctx) -> dict:
 
     from aml_cli.jobs import JobFailed
     from aml_cli.ml.reader import ReadReport
-    from aml_cli.service.ml_models import ready_dependency
-    from aml_cli.service.reading import chunks_of, input_files_of
-    from aml_cli.service.scoring import model_for_job, scoring_schema
+    from aml_cli.service.machinelearning.ml_models import ready_dependency
+    from aml_cli.service.machinelearning.reading import chunks_of, input_files_of
+    from aml_cli.service.machinelearning.scoring import model_for_job, scoring_schema
     from aml_cli.store.artifacts import atomic_write_bytes, remove_quietly
 
     record = store.get(KIND, resource_id)
@@ -62,14 +63,14 @@ def run_batch_prediction_job(store: Store, resource_id: str, ctx) -> dict:
     source = ready_dependency(store, "DataSource", record["BatchPredictionDataSourceId"], "batch data source")
     schema, _ = scoring_schema(model_record, source)
     model = model_for_job(model_record)
-    folder = output_folder(record["OutputUri"], "OutputUri") / "batch-prediction"
-    files = input_files_of(source)
+    folder = output_folder(record["OutputUri"], "OutputUri", store.s3_root) / "batch-prediction"
+    files = input_files_of(store, source)
     targets = [folder / "result" / f"{resource_id}-{path.name.removesuffix('.gz')}.gz" for path in files]
     report = ReadReport()
     writer = _ResultWriter(targets, model, schema, float(model_record.get("ScoreThreshold", 0.5)))
     try:
         with writer:
-            for chunk in chunks_of(source, schema, keep_invalid=True, report=report, files=files):
+            for chunk in chunks_of(store, source, schema, keep_invalid=True, report=report, files=files):
                 writer.write(chunk)
                 ctx.progress((chunk.file_index + 1) / (len(files) + 1), "scoring")
         manifest = {

@@ -21,7 +21,7 @@ def scoring_schema(model_record: dict, source_record: dict):
 def model_for_job(model_record: dict):
     """The trained model; a damaged file fails the job with the reason."""
     from aml_cli.jobs import JobFailed
-    from aml_cli.service.model_cache import loaded_model
+    from aml_cli.service.machinelearning.model_cache import loaded_model
 
     try:
         return loaded_model(model_record)
@@ -29,34 +29,28 @@ def model_for_job(model_record: dict):
         raise JobFailed(exc.message) from exc
 
 
-def create_scoring(store, kind: str, request: dict, *, need_target: bool, extra=None) -> dict:
+def create_scoring(store, kind: str, request: dict, context, *, need_target: bool, extra=None) -> dict:
     """CreateEvaluation and CreateBatchPrediction: a model and a data source that fit it, queued behind both.
 
     `extra`, if given, is called once the model and data source are checked and returns more record fields.
     """
-    from aml_cli.service import common
-    from aml_cli.service.compatibility import check_fits
+    from aml_cli.service.machinelearning import common
+    from aml_cli.service.machinelearning.compatibility import check_fits
 
-    id_member = common.KINDS[kind][0]
+    id_member = common.id_member(kind)
     source_member = "EvaluationDataSourceId" if kind == "Evaluation" else "BatchPredictionDataSourceId"
     name_member = "EvaluationName" if kind == "Evaluation" else "BatchPredictionName"
     model = common.fetch_dependency(store, "MLModel", request["MLModelId"], "MLModelId")
     source = common.fetch_dependency(store, "DataSource", request[source_member], source_member)
     check_fits(model, source, source_member, need_target=need_target)
-    stamp = common.now()
-    record = {
-        id_member: request[id_member],
+    record = common.new_record(kind, request, context, **{
         "MLModelId": model["MLModelId"],
         source_member: source["DataSourceId"],
         "InputDataLocationS3": source.get("DataLocationS3"),
-        "CreatedByIamUser": common.iam_user(),
-        "CreatedAt": stamp,
-        "LastUpdatedAt": stamp,
         "Name": request.get(name_member),
-        "Status": "PENDING",
         **(extra() if extra else {}),
         "_tags": common.inherited_tags(source, model),
-    }
+    })
     depends = [("MLModel", model["MLModelId"]), ("DataSource", source["DataSourceId"])]
-    common.create_once(store, kind, record, request, depends_on=depends)
+    common.create_once(store, kind, record, request, context, depends_on=depends)
     return {id_member: request[id_member]}

@@ -11,9 +11,10 @@ import json
 from typing import TYPE_CHECKING
 
 from aml_cli.api.errors import InvalidInputException, LimitExceededException, PredictorNotMountedException
-from aml_cli.service import common
+from aml_cli.service.machinelearning import common
 
 if TYPE_CHECKING:
+    from aml_cli.service.context import RequestContext
     from aml_cli.store import Store
 
 KIND = "MLModel"
@@ -22,7 +23,7 @@ PEAK_REQUESTS_PER_SECOND = 200
 MAX_RECORD_BYTES = 100 * 1024
 
 
-def create_realtime_endpoint(store: Store, request: dict) -> dict:
+def create_realtime_endpoint(store: Store, request: dict, context: RequestContext) -> dict:
     model_id = request["MLModelId"]
     record = common.fetch(store, KIND, model_id)
     if record["Status"] in ("FAILED", "DELETED"):
@@ -39,7 +40,7 @@ def create_realtime_endpoint(store: Store, request: dict) -> dict:
     return {"MLModelId": model_id, "RealtimeEndpointInfo": info}
 
 
-def delete_realtime_endpoint(store: Store, request: dict) -> dict:
+def delete_realtime_endpoint(store: Store, request: dict, context: RequestContext) -> dict:
     model_id = request["MLModelId"]
     record = common.fetch(store, KIND, model_id)
     info = dict(record.get("EndpointInfo") or {})
@@ -49,7 +50,7 @@ def delete_realtime_endpoint(store: Store, request: dict) -> dict:
     return {"MLModelId": model_id, "RealtimeEndpointInfo": info}
 
 
-def predict(store: Store, request: dict) -> dict:
+def predict(store: Store, request: dict, context: RequestContext) -> dict:
     model_id = request["MLModelId"]
     record = common.fetch(store, KIND, model_id)
     if (record.get("EndpointInfo") or {}).get("EndpointStatus") != "READY":
@@ -57,7 +58,7 @@ def predict(store: Store, request: dict) -> dict:
     size = len(json.dumps(request["Record"], ensure_ascii=False).encode())
     if size > MAX_RECORD_BYTES:
         raise LimitExceededException(f"The record is {size} bytes; the limit is {MAX_RECORD_BYTES}.")
-    from aml_cli.service.model_cache import loaded_model
+    from aml_cli.service.machinelearning.model_cache import loaded_model
 
     model = loaded_model(record)
     prediction = model.predict_record(request["Record"], threshold=record.get("ScoreThreshold", 0.5))

@@ -10,10 +10,11 @@ import math
 from typing import TYPE_CHECKING
 
 from aml_cli.api.errors import InvalidInputException
-from aml_cli.service import common, describe
-from aml_cli.service.locations import read_text_file
+from aml_cli.service.machinelearning import common, describe
+from aml_cli.service.machinelearning.documents import inline_or_location
 
 if TYPE_CHECKING:
+    from aml_cli.service.context import RequestContext
     from aml_cli.store import Store
 
 KIND = "MLModel"
@@ -82,7 +83,7 @@ def _amount(text: str, key: str) -> float:
     return value
 
 
-def create_ml_model(store: Store, request: dict) -> dict:
+def create_ml_model(store: Store, request: dict, context: RequestContext) -> dict:
     model_id, model_type = request["MLModelId"], request["MLModelType"]
     parameters = training_parameters(request.get("Parameters") or {})
     source = common.fetch_dependency(store, "DataSource", request["TrainingDataSourceId"], "TrainingDataSourceId")
@@ -93,18 +94,12 @@ def create_ml_model(store: Store, request: dict) -> dict:
         )
     schema = _schema_for(source)
     _check_target(schema, model_type)
-    recipe = _recipe_text(request)
+    recipe = inline_or_location(request, "Recipe", "RecipeUri", store.s3_root, blank_counts=True)
     if recipe is not None:
         _check_recipe(recipe, schema)
-    stamp = common.now()
-    record = {
-        "MLModelId": model_id,
+    record = common.new_record(KIND, request, context, **{
         "TrainingDataSourceId": source["DataSourceId"],
-        "CreatedByIamUser": common.iam_user(),
-        "CreatedAt": stamp,
-        "LastUpdatedAt": stamp,
         "Name": request.get("MLModelName"),
-        "Status": "PENDING",
         "EndpointInfo": {"PeakRequestsPerSecond": 0, "EndpointStatus": "NONE"},
         "TrainingParameters": parameters,
         "InputDataLocationS3": source.get("DataLocationS3"),
@@ -113,10 +108,10 @@ def create_ml_model(store: Store, request: dict) -> dict:
         "_recipe": recipe,
         "_tags": common.inherited_tags(source),
         "_schema": source.get("_schema"),
-    }
+    })
     if model_type == "BINARY":
         record["ScoreThreshold"] = 0.5
-    common.create_once(store, KIND, record, request, depends_on=[("DataSource", source["DataSourceId"])])
+    common.create_once(store, KIND, record, request, context, depends_on=[("DataSource", source["DataSourceId"])])
     return {"MLModelId": model_id}
 
 
@@ -139,15 +134,6 @@ def _check_target(schema, model_type: str) -> None:
         )
 
 
-def _recipe_text(request: dict) -> str | None:
-    recipe, uri = request.get("Recipe"), request.get("RecipeUri")
-    if recipe is not None and uri is not None:
-        raise InvalidInputException("Give either Recipe or RecipeUri, not both.")
-    if uri is not None:
-        return read_text_file(uri, "RecipeUri")
-    return recipe
-
-
 def _check_recipe(text: str, schema) -> None:
     from aml_cli.ml.recipe import RecipeError, parse_recipe
 
@@ -158,7 +144,7 @@ def _check_recipe(text: str, schema) -> None:
         raise InvalidInputException(f"Recipe: {exc}") from exc
 
 
-def get_ml_model(store: Store, request: dict) -> dict:
+def get_ml_model(store: Store, request: dict, context: RequestContext) -> dict:
     """Metadata only: this path must not import numpy."""
     record = common.fetch(store, KIND, request["MLModelId"])
     extra = {}
@@ -171,11 +157,11 @@ def _view(record: dict) -> dict:
     return common.list_view(KIND, record)
 
 
-def describe_ml_models(store: Store, request: dict) -> dict:
+def describe_ml_models(store: Store, request: dict, context: RequestContext) -> dict:
     return describe.describe(store, KIND, request, _view)
 
 
-def update_ml_model(store: Store, request: dict) -> dict:
+def update_ml_model(store: Store, request: dict, context: RequestContext) -> dict:
     model_id = request["MLModelId"]
     record = common.fetch(store, KIND, model_id)
     changes: dict = {}
@@ -194,7 +180,7 @@ def update_ml_model(store: Store, request: dict) -> dict:
     return {"MLModelId": model_id}
 
 
-def delete_ml_model(store: Store, request: dict) -> dict:
+def delete_ml_model(store: Store, request: dict, context: RequestContext) -> dict:
     """DELETED, its training stopped, and its real-time endpoint closed with it."""
     response = common.mark_deleted(store, KIND, request["MLModelId"])
 
@@ -215,8 +201,8 @@ def run_ml_model_job(store: Store, resource_id: str, ctx) -> dict:
     from aml_cli.jobs import JobFailed
     from aml_cli.ml.default_recipe import default_recipe
     from aml_cli.ml.train import TrainingError, train_model
-    from aml_cli.service.data_sources import statistics_of
-    from aml_cli.service.reading import frames_of
+    from aml_cli.service.machinelearning.data_sources import statistics_of
+    from aml_cli.service.machinelearning.reading import frames_of
     from aml_cli.store.artifacts import new_artifact_path, remove_quietly
 
     record = store.get(KIND, resource_id)
@@ -229,7 +215,7 @@ def run_ml_model_job(store: Store, resource_id: str, ctx) -> dict:
     cache_dir = _fresh_cache_dir(store)
     try:
         result = train_model(
-            chunks=lambda: frames_of(source, schema),
+            chunks=lambda: frames_of(store, source, schema),
             schema=schema,
             statistics=statistics,
             recipe_text=recipe,
@@ -302,8 +288,8 @@ def ready_dependency(store: Store, kind: str, resource_id: str, role: str) -> di
 def _completed_model(store: Store, model_id: str):
     """(record, loaded model, readable feature names) of a COMPLETED model."""
     from aml_cli.ml.feature_names import feature_names
-    from aml_cli.service.data_sources import statistics_of
-    from aml_cli.service.model_cache import loaded_model
+    from aml_cli.service.machinelearning.data_sources import statistics_of
+    from aml_cli.service.machinelearning.model_cache import loaded_model
 
     record = common.fetch(store, KIND, model_id)
     if record["Status"] != "COMPLETED":
@@ -317,14 +303,14 @@ def _completed_model(store: Store, model_id: str):
     return record, model, feature_names(model.featurizer, statistics)
 
 
-def ml_model_report(model_id: str, store: Store | None = None, top: int = 10) -> dict:
-    """The training curve, the heaviest features per class by name, the recipe and the pruning of a model."""
+def show_ml_model(store: Store, request: dict, context: RequestContext) -> dict:
+    """ShowMLModel {MLModelId, Top}: the training curve, the heaviest features per class by name, the recipe
+    and the pruning of a model, for `aml show-ml-model` (aml's own)."""
     import numpy as np
 
     from aml_cli.ml.feature_names import top_features
-    from aml_cli.store import Store as _Store
 
-    store = store or _Store()
+    model_id, top = request["MLModelId"], request.get("Top", 10)
     record, model, names = _completed_model(store, model_id)
     training = record.get("_training") or {}
     weights = np.asarray(model.weights)
@@ -347,15 +333,15 @@ def ml_model_report(model_id: str, store: Store | None = None, top: int = 10) ->
     return report
 
 
-def export_ml_model(model_id: str, destination: str, store: Store | None = None) -> dict:
-    """Write the whole model as the documented JSON (docs/model-export.md) to `destination`, atomically, 0600."""
+def export_ml_model(store: Store, request: dict, context: RequestContext) -> dict:
+    """ExportMLModel {MLModelId, Destination}: the whole model as the documented JSON (docs/model-export.md),
+    written to the destination atomically, 0600, for `aml export-ml-model` (aml's own)."""
     import json
 
     from aml_cli.ml.export import ExportError, export_document
-    from aml_cli.store import Store as _Store
     from aml_cli.store.artifacts import atomic_writer
 
-    store = store or _Store()
+    model_id, destination = request["MLModelId"], request["Destination"]
     path = _export_path(store, destination)
     record, model, names = _completed_model(store, model_id)
     try:
@@ -380,11 +366,10 @@ def _export_path(store: Store, destination: str):
     from pathlib import Path
 
     from aml_cli.service.locations import local_path
-    from aml_cli.store.paths import s3_root
 
-    path = local_path(destination, "--to")
+    path = local_path(destination, "--to", store.s3_root)
     real = Path(os.path.realpath(path))
-    home, root = Path(os.path.realpath(store.home)), Path(os.path.realpath(s3_root()))
+    home, root = Path(os.path.realpath(store.home)), Path(os.path.realpath(store.s3_root))
     inside_home = real == home or home in real.parents
     if inside_home and root not in real.parents:
         raise InvalidInputException(f"--to: {destination} is inside the aml store ({home}); choose another place.")

@@ -11,51 +11,42 @@ import json
 from typing import TYPE_CHECKING
 
 from aml_cli.api.errors import InvalidInputException
-from aml_cli.service import common, describe
-from aml_cli.service.locations import canonical, input_files, read_text_file
+from aml_cli.service.locations import canonical, input_files
+from aml_cli.service.machinelearning import common, describe
+from aml_cli.service.machinelearning.documents import inline_or_location
 
 if TYPE_CHECKING:
+    from aml_cli.service.context import RequestContext
     from aml_cli.store import Store
 
 KIND = "DataSource"
 
 
-def create_data_source_from_s3(store: Store, request: dict) -> dict:
+def create_data_source_from_s3(store: Store, request: dict, context: RequestContext) -> dict:
     spec = request["DataSpec"]
     location = canonical(spec["DataLocationS3"])
-    input_files(location, "DataSpec.DataLocationS3")
-    schema_text = _schema_text(spec, "DataSchema", "DataSchemaLocationS3")
-    _check_schema(schema_text)
-    _check_rearrangement(spec.get("DataRearrangement"))
-    record = _new_record(request, location, spec.get("DataRearrangement"), schema_text)
-    common.create_once(store, KIND, record, request)
+    input_files(location, "DataSpec.DataLocationS3", store.s3_root)
+    schema_text = inline_or_location(spec, "DataSchema", "DataSchemaLocationS3", store.s3_root, required=True)
+    check_schema(schema_text)
+    check_rearrangement(spec.get("DataRearrangement"))
+    record = new_record(request, location, spec.get("DataRearrangement"), schema_text, context)
+    common.create_once(store, KIND, record, request, context)
     return {"DataSourceId": request["DataSourceId"]}
 
 
-def create_data_source_from_rds(store: Store, request: dict) -> dict:
-    from aml_cli.service.databases import prepare_database_source
+def create_data_source_from_rds(store: Store, request: dict, context: RequestContext) -> dict:
+    from aml_cli.service.machinelearning.databases import prepare_database_source
 
-    return prepare_database_source(store, request, "RDSData", "RDSMetadata")
-
-
-def create_data_source_from_redshift(store: Store, request: dict) -> dict:
-    from aml_cli.service.databases import prepare_database_source
-
-    return prepare_database_source(store, request, "DataSpec", "RedshiftMetadata")
+    return prepare_database_source(store, request, context, "RDSData", "RDSMetadata")
 
 
-def _schema_text(spec: dict, inline_member: str, location_member: str) -> str:
-    inline, location = spec.get(inline_member), spec.get(location_member)
-    if inline and location:
-        raise InvalidInputException(f"Give either {inline_member} or {location_member}, not both.")
-    if location:
-        return read_text_file(location, location_member)
-    if inline:
-        return inline
-    raise InvalidInputException(f"A data schema is required: give {inline_member} or {location_member}.")
+def create_data_source_from_redshift(store: Store, request: dict, context: RequestContext) -> dict:
+    from aml_cli.service.machinelearning.databases import prepare_database_source
+
+    return prepare_database_source(store, request, context, "DataSpec", "RedshiftMetadata")
 
 
-def _check_schema(text: str):
+def check_schema(text: str):
     from aml_cli.ml.schema import SchemaError, parse_schema
 
     try:
@@ -64,7 +55,7 @@ def _check_schema(text: str):
         raise InvalidInputException(f"Invalid data schema: {exc}") from exc
 
 
-def _check_rearrangement(text: str | None) -> None:
+def check_rearrangement(text: str | None) -> None:
     if text is None:
         return
     from aml_cli.ml.split import RearrangementError, parse_rearrangement
@@ -75,40 +66,37 @@ def _check_rearrangement(text: str | None) -> None:
         raise InvalidInputException(f"Invalid DataRearrangement: {exc}") from exc
 
 
-def _new_record(request: dict, location: str, rearrangement: str | None, schema_text: str) -> dict:
-    stamp = common.now()
-    record = {
-        "DataSourceId": request["DataSourceId"],
-        "DataLocationS3": location,
-        "DataRearrangement": rearrangement,
-        "CreatedByIamUser": common.iam_user(),
-        "CreatedAt": stamp,
-        "LastUpdatedAt": stamp,
-        "Name": request.get("DataSourceName"),
-        "Status": "PENDING",
-        "ComputeStatistics": bool(request.get("ComputeStatistics", False)),
-        "_schema": schema_text,
-    }
+def new_record(request: dict, location: str, rearrangement: str | None, schema_text: str,
+               context: RequestContext) -> dict:
+    """A data source as its Create* records it (the S3, RDS and Redshift forms alike)."""
+    record = common.new_record(
+        KIND, request, context,
+        DataLocationS3=location,
+        DataRearrangement=rearrangement,
+        Name=request.get("DataSourceName"),
+        ComputeStatistics=bool(request.get("ComputeStatistics", False)),
+        _schema=schema_text,
+    )
     if "RoleARN" in request:
         record["RoleARN"] = request["RoleARN"]
     return record
 
 
-def get_data_source(store: Store, request: dict) -> dict:
+def get_data_source(store: Store, request: dict, context: RequestContext) -> dict:
     record = common.fetch(store, KIND, request["DataSourceId"])
     extra = {"DataSourceSchema": record.get("_schema")} if request.get("Verbose") else None
     return common.get_view(store, KIND, record, extra)
 
 
-def describe_data_sources(store: Store, request: dict) -> dict:
+def describe_data_sources(store: Store, request: dict, context: RequestContext) -> dict:
     return describe.describe(store, KIND, request, lambda record: common.list_view(KIND, record))
 
 
-def update_data_source(store: Store, request: dict) -> dict:
+def update_data_source(store: Store, request: dict, context: RequestContext) -> dict:
     return common.rename(store, KIND, request["DataSourceId"], request["DataSourceName"])
 
 
-def delete_data_source(store: Store, request: dict) -> dict:
+def delete_data_source(store: Store, request: dict, context: RequestContext) -> dict:
     return common.mark_deleted(store, KIND, request["DataSourceId"])
 
 
@@ -131,17 +119,17 @@ def run_data_source_job(store: Store, resource_id: str, ctx) -> dict:
     from aml_cli.ml.reader import ReadReport
     from aml_cli.ml.schema import parse_schema
     from aml_cli.ml.statistics import StatisticsAccumulator
-    from aml_cli.service.reading import chunks_of, input_files_of
+    from aml_cli.service.machinelearning.reading import chunks_of, input_files_of
 
     record = store.get(KIND, resource_id)
     schema = parse_schema(record["_schema"])
     ctx.log(f"Reading {record['DataLocationS3']}")
     report = ReadReport()
     statistics = StatisticsAccumulator(schema) if record.get("ComputeStatistics") else None
-    files = input_files_of(record)
+    files = input_files_of(store, record)
     total = sum(path.stat().st_size for path in files) or 1
     seen = 0
-    for chunk in chunks_of(record, schema, report=report, files=files):
+    for chunk in chunks_of(store, record, schema, report=report, files=files):
         if statistics is not None:
             statistics.update(chunk)
         seen += chunk.nbytes  # uncompressed bytes: for .gz data the bar runs ahead, then waits at 99%
@@ -181,19 +169,17 @@ def _write_statistics(store: Store, statistics: dict):
     return path
 
 
-def statistics_for_id(data_source_id: str, store: Store | None = None) -> dict:
-    """The statistics of a data source, for `aml show-data-source-statistics` (not an API operation)."""
-    from aml_cli.store import Store as _Store
-
-    store = store or _Store()
+def show_data_source_statistics(store: Store, request: dict, context: RequestContext) -> dict:
+    """ShowDataSourceStatistics {DataSourceId}: its statistics, for `aml show-data-source-statistics` (aml's own)."""
+    data_source_id = request["DataSourceId"]
     record = common.fetch(store, KIND, data_source_id)
     if record["Status"] != "COMPLETED":
         raise InvalidInputException(f"The data source {data_source_id} is {record['Status']}, not COMPLETED.")
     return statistics_of(store, record)
 
 
-def infer_data_schema(request: dict) -> dict:
-    """A schema inferred from a sample of the data, for `aml infer-schema` (not an API operation).
+def infer_schema(store: Store, request: dict, context: RequestContext) -> dict:
+    """InferSchema: a schema inferred from a sample of the data, for `aml infer-schema` (aml's own).
 
     Request: DataLocationS3, and optionally TargetAttributeName, RowId,
     ExcludedAttributeNames (a list) and DataFileContainsHeader (a boolean;
@@ -204,7 +190,7 @@ def infer_data_schema(request: dict) -> dict:
     from aml_cli.ml.schema import SchemaError
 
     location = request["DataLocationS3"]
-    files = input_files(canonical(location), "DataLocationS3")
+    files = input_files(canonical(location), "DataLocationS3", store.s3_root)
     try:
         document = infer_schema(read_sample(files), header=request.get("DataFileContainsHeader"),
                                 target=request.get("TargetAttributeName"), row_id=request.get("RowId"),

@@ -1,45 +1,34 @@
-"""What every resource module shares: clocks, identity, idempotency, views, lookups."""
+"""What Amazon ML's resource modules share: idempotency, views, lookups, the messages of its errors.
+
+The kinds (ID member, noun, lifecycle, job) are declared once, in
+`aml_cli.api.machinelearning.resources`; this module reads them.
+"""
 
 from __future__ import annotations
 
 import json
-import os
-import time
 from typing import TYPE_CHECKING
 
+from aml_cli.api import resource_kind, service
 from aml_cli.api.errors import IdempotentParameterMismatchException, InvalidInputException, ResourceNotFoundException
+from aml_cli.api.machinelearning.resources import LIFECYCLE
+from aml_cli.service.clock import now
 
 if TYPE_CHECKING:
+    from aml_cli.service.context import RequestContext
     from aml_cli.store import Store
 
-# resource kind -> (ID member, noun used in messages)
-KINDS: dict[str, tuple[str, str]] = {
-    "DataSource": ("DataSourceId", "data source"),
-    "MLModel": ("MLModelId", "model"),
-    "Evaluation": ("EvaluationId", "evaluation"),
-    "BatchPrediction": ("BatchPredictionId", "batch prediction"),
-}
-
-ACTIVE = frozenset({"PENDING", "INPROGRESS"})
+ML = service("machinelearning")
+ACTIVE = frozenset({LIFECYCLE.start, LIFECYCLE.running})
+__all__ = ["ACTIVE", "now"]
 
 
-def now() -> float:
-    """Epoch seconds to the millisecond, as the service stamps its resources."""
-    return round(time.time(), 3)
+def id_member(kind: str) -> str:
+    return resource_kind(kind).id_member
 
 
-def iam_user() -> str:
-    """The local identity in ARN form; `AML_IAM_USER` overrides it."""
-    configured = os.environ.get("AML_IAM_USER")
-    if configured:
-        return configured
-    import getpass
-
-    try:
-        login = getpass.getuser()
-    except (KeyError, OSError):
-        login = "local"
-    return f"arn:aws:iam::000000000000:user/{login or 'local'}"
+def noun(kind: str) -> str:
+    return resource_kind(kind).noun
 
 
 def fingerprint(request: dict) -> str:
@@ -55,26 +44,36 @@ def article(noun: str) -> str:
 
 
 def not_found(kind: str, resource_id: str) -> ResourceNotFoundException:
-    noun = KINDS[kind][1]
-    return ResourceNotFoundException(f"{article(noun)} {noun} with ID {resource_id} does not exist.")
+    what = noun(kind)
+    return ResourceNotFoundException(f"{article(what)} {what} with ID {resource_id} does not exist.")
 
 
-def create_once(store: Store, kind: str, record: dict, request: dict, depends_on=()) -> bool:
+def new_record(kind: str, request: dict, context: RequestContext, **fields) -> dict:
+    """A resource as its Create* records it: its ID, who made it and when, its first status, then `fields`."""
+    stamp = now()
+    key = id_member(kind)
+    return {key: request[key], "CreatedByIamUser": context.caller_arn, "CreatedAt": stamp, "LastUpdatedAt": stamp,
+            "Status": LIFECYCLE.start, **fields}
+
+
+def create_once(store: Store, kind: str, record: dict, request: dict, context: RequestContext, depends_on=()) -> bool:
     """Insert a new resource with its job queued; True if created, False if the same request made it before.
 
     A different request under an existing ID is the service's
     IdempotentParameterMismatchException.
     """
-    from aml_cli.jobs import create_with_job
+    from aml_cli.jobs import Work, create_with_job
 
-    id_member, noun = KINDS[kind]
-    existing = create_with_job(store, kind, record[id_member], record, fingerprint(request), depends_on)
+    declared = resource_kind(kind)
+    work = Work(declared.job or "", synchronous=context.synchronous, progress=context.progress)
+    key = declared.id_member
+    existing = create_with_job(store, kind, record[key], record, fingerprint(request), work, depends_on)
     if existing is None:
         return True
     if existing == fingerprint(request):
         return False
     raise IdempotentParameterMismatchException(
-        f"{article(noun)} {noun} with ID {record[id_member]} already exists with different parameters."
+        f"{article(declared.noun)} {declared.noun} with ID {record[key]} already exists with different parameters."
     )
 
 
@@ -95,19 +94,19 @@ def fetch_dependency(store: Store, kind: str, resource_id: str, member: str) -> 
 
     reap(store)
     record = store.get(kind, resource_id)
-    noun = KINDS[kind][1]
+    what = noun(kind)
     if record is None:
-        raise InvalidInputException(f"{member}: {article(noun)} {noun} with ID {resource_id} does not exist.")
-    if record["Status"] in ("FAILED", "DELETED"):
+        raise InvalidInputException(f"{member}: {article(what)} {what} with ID {resource_id} does not exist.")
+    if record["Status"] in (LIFECYCLE.failed, "DELETED"):
         raise InvalidInputException(
-            f"{member}: the {noun} {resource_id} is {record['Status']} and cannot be used."
+            f"{member}: the {what} {resource_id} is {record['Status']} and cannot be used."
         )
     return record
 
 
 def inherited_tags(*sources: dict) -> list[dict]:
     """Tags of the objects a new one is created from (later sources win on a shared key), as the service copied them."""
-    from aml_cli.service.tags import MAX_TAGS
+    from aml_cli.service.machinelearning.tags import MAX_TAGS
 
     merged: dict[str, dict] = {}
     for source in sources:
@@ -124,20 +123,16 @@ def public_view(record: dict, members) -> dict:
 def list_view(kind: str, record: dict) -> dict:
     """The record as Describe* lists it: the API members present; ComputeTime only once COMPLETED
     (for a data source, only when it computed statistics)."""
-    from aml_cli.api import shape
-
-    view = public_view(record, shape(kind).members)
-    if record["Status"] != "COMPLETED" or (kind == "DataSource" and not record.get("ComputeStatistics")):
+    view = public_view(record, ML.shape(kind).members)
+    if record["Status"] != LIFECYCLE.done or (kind == "DataSource" and not record.get("ComputeStatistics")):
         view.pop("ComputeTime", None)
     return view
 
 
 def get_view(store: Store, kind: str, record: dict, extra: dict | None = None) -> dict:
     """The record as Get* answers: the list view plus LogUri and `extra`, in the response shape's order."""
-    from aml_cli.api import shape
-
     view = {**list_view(kind, record), "LogUri": log_uri(store, kind, record), **(extra or {})}
-    return {name: view[name] for name in shape(f"Get{kind}Output").members if view.get(name) is not None}
+    return {name: view[name] for name in ML.shape(f"Get{kind}Output").members if view.get(name) is not None}
 
 
 def touch(changes: dict) -> dict:
@@ -147,11 +142,11 @@ def touch(changes: dict) -> dict:
 
 def log_uri(store: Store, kind: str, record: dict) -> str | None:
     """A file:// URI of the resource's job log, once a job has started on it (never while PENDING)."""
-    if record.get("Status") == "PENDING":
+    if record.get("Status") == LIFECYCLE.start:
         return None
     from aml_cli.jobs import log_path
 
-    path = log_path(store, kind, record[KINDS[kind][0]])
+    path = log_path(store, kind, record[id_member(kind)])
     return path.as_uri() if path is not None and path.exists() else None
 
 
@@ -163,7 +158,7 @@ def rename(store: Store, kind: str, resource_id: str, name: str) -> dict:
         return {**record, **touch({"Name": name})}
 
     store.modify(kind, resource_id, apply)
-    return {KINDS[kind][0]: resource_id}
+    return {id_member(kind): resource_id}
 
 
 def mark_deleted(store: Store, kind: str, resource_id: str) -> dict:
@@ -173,9 +168,9 @@ def mark_deleted(store: Store, kind: str, resource_id: str) -> dict:
     record = fetch(store, kind, resource_id)
     if record["Status"] == "DELETED":
         raise not_found(kind, resource_id)
-    store.transition(kind, resource_id, "DELETED", touch({}))
+    store.transition(kind, resource_id, "DELETED", LIFECYCLE.stamp("DELETED", now()))
     cancel(store, kind, resource_id)
-    return {KINDS[kind][0]: resource_id}
+    return {id_member(kind): resource_id}
 
 
 def os_error_text(exc: OSError) -> str:

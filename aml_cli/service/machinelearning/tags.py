@@ -10,15 +10,16 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 from aml_cli.api.errors import InvalidTagException, TagLimitExceededException
-from aml_cli.service import common
+from aml_cli.service.machinelearning import common
 
 if TYPE_CHECKING:
+    from aml_cli.service.context import RequestContext
     from aml_cli.store import Store
 
 MAX_TAGS = 50
 
 
-def add_tags(store: Store, request: dict) -> dict:
+def add_tags(store: Store, request: dict, context: RequestContext) -> dict:
     kind, resource_id = request["ResourceType"], request["ResourceId"]
     common.fetch(store, kind, resource_id)
     for tag in request["Tags"]:
@@ -53,13 +54,13 @@ def _check_tag(tag: dict) -> None:
         raise InvalidTagException(f"The value of tag {key!r} is longer than 256 characters.")
 
 
-def describe_tags(store: Store, request: dict) -> dict:
+def describe_tags(store: Store, request: dict, context: RequestContext) -> dict:
     kind, resource_id = request["ResourceType"], request["ResourceId"]
     record = common.fetch(store, kind, resource_id)
     return {"ResourceId": resource_id, "ResourceType": kind, "Tags": list(record.get("_tags", []))}
 
 
-def delete_tags(store: Store, request: dict) -> dict:
+def delete_tags(store: Store, request: dict, context: RequestContext) -> dict:
     kind, resource_id = request["ResourceType"], request["ResourceId"]
     common.fetch(store, kind, resource_id)
     for key in request["TagKeys"]:

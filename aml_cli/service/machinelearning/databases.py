@@ -54,9 +54,10 @@ from typing import TYPE_CHECKING, Any
 from urllib.parse import quote, unquote, urlparse
 
 from aml_cli.api.errors import IdempotentParameterMismatchException, InvalidInputException
-from aml_cli.service import common
+from aml_cli.service.machinelearning import common
 
 if TYPE_CHECKING:
+    from aml_cli.service.context import RequestContext
     from aml_cli.store import Store
 
 KIND = "DataSource"
@@ -83,26 +84,29 @@ class StagedResult:
     rows: int = 0
 
 
-def prepare_database_source(store: Store, request: dict, spec_member: str, metadata_member: str) -> dict:
+def prepare_database_source(
+    store: Store, request: dict, context: RequestContext, spec_member: str, metadata_member: str
+) -> dict:
     """Create a data source from an RDS/Redshift request: run the query, stage it, then process it as S3 data."""
-    from aml_cli.service.data_sources import _check_rearrangement, _check_schema, _new_record
+    from aml_cli.service.machinelearning.data_sources import check_rearrangement, check_schema, new_record
+    from aml_cli.service.machinelearning.documents import inline_or_location
 
     spec = request[spec_member]
     public_request = _without_password(request, spec_member)
     if _already_created(store, request["DataSourceId"], public_request):
         return {"DataSourceId": request["DataSourceId"]}
-    given_schema = _given_schema(spec)
-    has_header = True if given_schema is None else _check_schema(given_schema).has_header
-    _check_rearrangement(spec.get("DataRearrangement"))
-    staging = _staging_target(spec["S3StagingLocation"])
+    given_schema = inline_or_location(spec, "DataSchema", "DataSchemaUri", store.s3_root)
+    has_header = True if given_schema is None else check_schema(given_schema).has_header
+    check_rearrangement(spec.get("DataRearrangement"))
+    staging = _staging_target(spec["S3StagingLocation"], store.s3_root)
     result = run_query(spec, _ROLES[metadata_member][0], staging[0], has_header)
     try:
         schema_text = given_schema if given_schema is not None else inferred_schema(result)
-        _check_columns(_check_schema(schema_text), result)
-        record = _new_record(request, staging[1], spec.get("DataRearrangement"), schema_text)
+        _check_columns(check_schema(schema_text), result)
+        record = new_record(request, staging[1], spec.get("DataRearrangement"), schema_text, context)
         record[metadata_member] = _metadata(spec, metadata_member)
         record["_staged_file"] = str(result.path)
-        created = common.create_once(store, KIND, record, public_request)
+        created = common.create_once(store, KIND, record, public_request, context)
     except BaseException:
         result.path.unlink(missing_ok=True)
         raise
@@ -132,22 +136,11 @@ def _already_created(store: Store, data_source_id: str, public_request: dict) ->
     )
 
 
-def _given_schema(spec: dict) -> str | None:
-    from aml_cli.service.locations import read_text_file
-
-    inline, location = spec.get("DataSchema"), spec.get("DataSchemaUri")
-    if inline and location:
-        raise InvalidInputException("Give either DataSchema or DataSchemaUri, not both.")
-    if location:
-        return read_text_file(location, "DataSchemaUri")
-    return inline or None
-
-
-def _staging_target(location: str) -> tuple[Path, str]:
+def _staging_target(location: str, s3_root: Path) -> tuple[Path, str]:
     """(the staged file's path, its location as the user spells it) under S3StagingLocation."""
     from aml_cli.service.locations import output_folder
 
-    folder = output_folder(location, "S3StagingLocation")
+    folder = output_folder(location, "S3StagingLocation", s3_root)
     name = f"aml-staged-{secrets.token_hex(10)}.csv"
     return folder / name, location.rstrip("/") + "/" + name
 
