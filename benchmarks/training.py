@@ -50,6 +50,8 @@ def prepare(name: str, folder: Path, rows: int) -> Path:
         return where
     where.mkdir(parents=True, exist_ok=True)
     frame, types, target, model_type = datasets.loaders(rows)[name]()
+    for column in frame.select_dtypes(include=["object", "string"]).columns:  # one line a record, for any reader
+        frame[column] = frame[column].str.replace(r"[\r\n]+", " ", regex=True)
     order = np.random.default_rng(0).permutation(len(frame))
     cut = int(0.7 * len(frame))
     frame.iloc[order[:cut]].to_csv(where / "train.csv", index=False, na_rep="")
