@@ -109,10 +109,15 @@ def run_aml(where: Path, meta: dict) -> tuple[float, float, float]:
         )
         seconds = time.perf_counter() - started
         model = load_model(Path(scratch) / "model.aml")
-    test = read(where / "test.csv", meta)
-    predicted = np.concatenate([model.predict_frame(chunk.frame)
-                                for chunk in iter_chunks([where / "test.csv"], schema)])
-    return (seconds, *scores(meta["model_type"], truth_of(test, meta), predicted, model.labels))
+    truths, predicted = [], []
+    for chunk in iter_chunks([where / "test.csv"], schema):  # aml's own reading of the test file
+        truths.append(model.encode_targets(chunk.frame[schema.target]))
+        predicted.append(model.predict_frame(chunk.frame))
+    truth = np.concatenate(truths)
+    known = ~np.isnan(truth.astype(np.float64))
+    if meta["model_type"] == "MULTICLASS":  # class indices; -1 (a class training never saw) stays, as a miss
+        truth = np.array([*model.labels, None], dtype=object)[truth.astype(np.int64)]
+    return (seconds, *scores(meta["model_type"], truth[known], np.concatenate(predicted)[known], model.labels))
 
 
 # ---------------------------------------------------------------- scikit-learn

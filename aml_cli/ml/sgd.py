@@ -63,6 +63,7 @@ class SGDConfig:
     batch_size: int = 2048
     unpenalized: tuple[int, ...] = ()  # feature indices never regularised (the bias)
     initial_accumulator: float = 0.0  # prior sum of squared gradients: damps the first steps of rare features
+    block_initial_accumulator: float | None = None  # the whitened block's (initial_accumulator when None)
     average: bool = False  # return the mean of the last pass's iterates instead of the last iterate
 
     def __post_init__(self) -> None:
@@ -166,7 +167,8 @@ class SGD:
         self.position[block.features] = np.arange(d)
         self.penalty[block.features] = 0.0  # L2 reaches the block through its gradient instead
         self.V = np.zeros((d, n_outputs))
-        self.hV = np.full((d, n_outputs), float(self.config.initial_accumulator))
+        prior = self.config.block_initial_accumulator
+        self.hV = np.full((d, n_outputs), float(self.config.initial_accumulator if prior is None else prior))
         self.V_sum = np.zeros_like(self.V)
         self.U = np.zeros_like(self.V)  # the block's plain weights
         self.shift = np.zeros(n_outputs)  # mean @ U: the centring, taken off every margin
