@@ -73,6 +73,20 @@ BLOCK_RATE = 0.1
 PRIOR_ROWS = {"BINARY": 1.0, "REGRESSION": 1.0, "MULTICLASS": 10.0}
 BLOCK_PRIOR_ROWS = {"BINARY": 10.0, "REGRESSION": 10.0, "MULTICLASS": 10.0}
 LEARNING_RATE_SCALE = {"BINARY": 1.0, "REGRESSION": 1.0, "MULTICLASS": 6.0}
+PRIOR_SHARE = 0.1  # large batches: the prior is at least this share of the batch's rows
+PRIOR_ACTIVE = 10.0  # rows with more features than this (outside the block) take a weaker prior
+
+
+def prior_for(batch: int, rows: float, active: float = 1.0) -> float:
+    """AdaGrad's starting sum (rows / batch)^2, with ``rows`` at least PRIOR_SHARE of the batch.
+
+    AdaGrad's first step is the full rate whatever the gradient's size; on large batches a feature seen in
+    a few dozen of their rows would take it at once, so the prior grows with the batch there. Rows with more
+    than PRIOR_ACTIVE features (long texts) already share their step among them (``learning_rate_for``), so
+    they need less damping: ``rows`` shrinks by ``sqrt(PRIOR_ACTIVE / active)``.
+    """
+    rows *= min(1.0, math.sqrt(PRIOR_ACTIVE / max(active, 1.0)))
+    return (max(rows, PRIOR_SHARE * batch) / batch) ** 2
 
 
 def learning_rate_for(batch: int, model_type: str = "BINARY", whitened: bool = False, active: float = 1.0) -> float:
@@ -315,14 +329,15 @@ class _Learner:
         self.scale, counts = _scan_features(cache)
         self.block = self._fit_block(counts, settings)
         batch = batch_size_for(cache.rows)
+        active = self._active(counts)
         self.config = SGDConfig(
-            learning_rate=learning_rate_for(batch, model_type, active=self._active(counts)),
+            learning_rate=learning_rate_for(batch, model_type, active=active),
             block_learning_rate=learning_rate_for(batch, model_type, whitened=True),
             l1=settings.l1,
             l2=settings.l2,
             batch_size=batch,
-            initial_accumulator=(PRIOR_ROWS[model_type] / batch) ** 2,
-            block_initial_accumulator=(BLOCK_PRIOR_ROWS[model_type] / batch) ** 2,
+            initial_accumulator=prior_for(batch, PRIOR_ROWS[model_type], active),
+            block_initial_accumulator=prior_for(batch, BLOCK_PRIOR_ROWS[model_type]),
             average=True,
             unpenalized=() if self.bias is None else (self.bias,),
         )
