@@ -6,7 +6,8 @@ gradient is ``g = X.T @ G / b``; each weight keeps the sum of its squared
 gradients ``h`` and moves by ``lr * g / sqrt(h)``, so rare features take big
 steps and frequent ones small steps, which is what lets ten passes land close to
 the converged model. ``h`` may start above zero (``initial_accumulator``): a
-prior that damps the first, noisiest steps of rarely seen features.
+prior that damps the first, noisiest steps of rarely seen features; the
+whitened block has its own (``block_initial_accumulator``) and its own rate.
 
 Regularisation is applied as a proximal step after each gradient step, with the
 same per-weight step size ``eta = lr / sqrt(h)``:

@@ -10,7 +10,10 @@ deviation go into the model), the bias starts at the log-odds of the
 class frequencies, and the features present in at least 5% of the rows (and
 in at least 50) get a whitening (``whitening.py``: their covariance, estimated
 from a sample of the cache, inverted) so that SGD learns them in uncorrelated
-coordinates.
+coordinates. The step sizes depend on the batch size and on how many other
+features a row has on average (see the comment above ``BASE_RATE``): a
+feature of a row of 150 words shares the row's correction with the other
+149, a rare category of a tabular row with a few.
 ``sgd.shuffleType=auto`` shuffles the cache once with a generator seeded by
 the model ID, so the same ID always trains the same model.
 """
