@@ -44,30 +44,39 @@ def mean_log_loss(y, p):
     return float(-np.mean(y * np.log(p) + (1 - y) * np.log(1 - p)))
 
 
-def test_ten_passes_reach_the_converged_loss_on_an_ill_conditioned_problem(tmp_path, monkeypatch):
+def collinear(n, seed=3):
     """Three nearly collinear numbers whose small differences decide the label: condition number in the
-    thousands, the case per-feature steps crawl on. Ten passes land within 2% of the converged training loss
-    of an unregularised logistic regression on the very same features (aml's own matrix); per-feature steps
-    alone (no whitened block) stop 9% above it."""
-    rng = np.random.default_rng(3)
-    n = 4000
+    thousands, the case per-feature steps crawl on."""
+    rng = np.random.default_rng(seed)
     z = rng.normal(size=n)
     x = np.column_stack([z + 0.05 * rng.normal(size=n) for _ in range(3)])
     p = 1 / (1 + np.exp(-(8 * (x[:, 0] - x[:, 1]) + 4 * (x[:, 2] - x[:, 1]) + z)))
-    frame = pd.DataFrame({"a": x[:, 0], "b": x[:, 1], "c": x[:, 2], "y": (rng.random(n) < p).astype(int)})
-    types = {"a": "NUMERIC", "b": "NUMERIC", "c": "NUMERIC", "y": "BINARY"}
-    model, result, rows = train_frame(tmp_path, frame, types)
-    assert len(result.pass_losses) <= 10
+    return pd.DataFrame({"a": x[:, 0], "b": x[:, 1], "c": x[:, 2], "y": (rng.random(n) < p).astype(int)})
+
+
+def converged_loss(model, rows):
+    """The training loss of an unregularised logistic regression on aml's own features of the same rows."""
     y = rows["y"].to_numpy()
     X = model.featurizer.transform(rows)
     used = np.unique(X.indices)
     reference = LogisticRegression(C=1e6, max_iter=20000, tol=1e-10).fit(X[:, used], y)
-    converged = mean_log_loss(y, reference.predict_proba(X[:, used])[:, 1])
-    reached = mean_log_loss(y, model.predict_frame(rows))
-    assert reached < converged * 1.02
+    return mean_log_loss(y, reference.predict_proba(X[:, used])[:, 1])
+
+
+@pytest.mark.parametrize(("rows", "within"), [(20_000, 0.01), (4_000, 0.035)])
+def test_ten_passes_reach_the_converged_loss_on_an_ill_conditioned_problem(tmp_path, monkeypatch, rows, within):
+    """Ten passes land within 1% of the converged training loss (3.5% on a small set, whose smaller steps
+    trade some of it for less noise); per-feature steps alone (no whitened block) stop 7% or more above it."""
+    frame = collinear(rows)
+    types = {"a": "NUMERIC", "b": "NUMERIC", "c": "NUMERIC", "y": "BINARY"}
+    model, result, typed = train_frame(tmp_path, frame, types)
+    assert len(result.pass_losses) <= 10
+    converged = converged_loss(model, typed)
+    y = typed["y"].to_numpy()
+    assert mean_log_loss(y, model.predict_frame(typed)) < converged * (1 + within)
     monkeypatch.setattr(whitening, "MIN_SHARE", 2.0)  # no feature is frequent enough: no block
     plain, _, _ = train_frame(tmp_path / "plain", frame, types)
-    assert mean_log_loss(y, plain.predict_frame(rows)) > converged * 1.05
+    assert mean_log_loss(y, plain.predict_frame(typed)) > converged * 1.07
 
 
 def test_text_becomes_words_and_word_pairs_as_the_recipe_says():
