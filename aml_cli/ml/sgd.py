@@ -6,7 +6,8 @@ gradient is ``g = X.T @ G / b``; each weight keeps the sum of its squared
 gradients ``h`` and moves by ``lr * g / sqrt(h)``, so rare features take big
 steps and frequent ones small steps, which is what lets ten passes land close to
 the converged model. ``h`` may start above zero (``initial_accumulator``): a
-prior that damps the first, noisiest steps of rarely seen features.
+prior that damps the first, noisiest steps of rarely seen features; the
+whitened block has its own (``block_initial_accumulator``) and its own rate.
 
 Regularisation is applied as a proximal step after each gradient step, with the
 same per-weight step size ``eta = lr / sqrt(h)``:
@@ -63,6 +64,7 @@ class SGDConfig:
     batch_size: int = 2048
     unpenalized: tuple[int, ...] = ()  # feature indices never regularised (the bias)
     initial_accumulator: float = 0.0  # prior sum of squared gradients: damps the first steps of rare features
+    block_initial_accumulator: float | None = None  # the whitened block's (initial_accumulator when None)
     average: bool = False  # return the mean of the last pass's iterates instead of the last iterate
 
     def __post_init__(self) -> None:
@@ -166,7 +168,8 @@ class SGD:
         self.position[block.features] = np.arange(d)
         self.penalty[block.features] = 0.0  # L2 reaches the block through its gradient instead
         self.V = np.zeros((d, n_outputs))
-        self.hV = np.full((d, n_outputs), float(self.config.initial_accumulator))
+        prior = self.config.block_initial_accumulator
+        self.hV = np.full((d, n_outputs), float(self.config.initial_accumulator if prior is None else prior))
         self.V_sum = np.zeros_like(self.V)
         self.U = np.zeros_like(self.V)  # the block's plain weights
         self.shift = np.zeros(n_outputs)  # mean @ U: the centring, taken off every margin

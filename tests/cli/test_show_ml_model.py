@@ -28,7 +28,7 @@ def model(monkeypatch, tmp_path, capsys) -> str:
 
 
 def test_the_report_draws_the_curve_the_features_and_the_recipe(model, capsys):
-    assert run(["show-ml-model", "--ml-model-id", model, "--top", "3"]) == 0
+    assert run(["show-ml-model", "--ml-model-id", model, "--top", "12"]) == 0
     out = capsys.readouterr().out
     assert "Model m: refunds (BINARY)" in out
     assert "mean training loss per pass" in out and "pass" in out.split("└")[1]

@@ -4,7 +4,7 @@ import json
 
 import pytest
 
-from aml_cli.ml.default_recipe import bin_count, default_recipe, ngram_size
+from aml_cli.ml.default_recipe import bin_count, default_recipe
 from aml_cli.ml.recipe import parse_recipe
 from aml_cli.ml.schema import parse_schema
 
@@ -50,7 +50,7 @@ def test_the_default_recipe_groups_numbers_by_bin_count_in_the_services_layout()
                    "NUMERIC_VARS_QB_10": "group('day')"},
         "assignments": {},
         "outputs": ["ALL_CATEGORICAL", "quantile_bin(NUMERIC_VARS_QB_10,10)", "quantile_bin(NUMERIC_VARS_QB_20,20)",
-                    "quantile_bin(NUMERIC_VARS_QB_200,200)"],
+                    "quantile_bin(NUMERIC_VARS_QB_200,200)", "normalize(ALL_NUMERIC)"],
     }
     assert list(document["groups"]) == ["NUMERIC_VARS_QB_10", "NUMERIC_VARS_QB_20", "NUMERIC_VARS_QB_200"]
 
@@ -78,34 +78,30 @@ def text(name, tokens, distinct):
     return {"name": name, "type": "TEXT", "tokens": tokens, "distinct_tokens": distinct}
 
 
-def test_text_is_lowercased_stripped_and_split_into_words():
+def test_text_is_lowercased_stripped_and_split_into_words_and_word_pairs():
     schema = schema_of([("review", "TEXT"), ("y", "BINARY")], targetAttributeName="y")
     document = json.loads(default_recipe(schema, {"rows": 10, "attributes": []}))
-    assert document["outputs"] == ["lowercase(no_punct(ALL_TEXT))"]
+    assert document["outputs"] == ["ngram(lowercase(no_punct(ALL_TEXT)),2)"]
     assert [o.name for o in parse_recipe(json.dumps(document), {"review": "TEXT"}).outputs] == [
-        "lowercase(no_punct(review))"]
+        "ngram(lowercase(no_punct(review)),2)"]
 
 
-@pytest.mark.parametrize(("tokens", "distinct", "n"), [
-    (2_742_478, 406, 1),    # the generated benchmark set: 16 expected occurrences per pair
-    (12_381, 1_935, 1),     # job titles: a large vocabulary
-    (1_000_000, 100, 2),    # every pair expected 100 times
-    (999_999, 100, 1),
-    (0, 0, 1),
-])
-def test_word_pairs_only_when_every_pair_is_expected_a_hundred_times(tokens, distinct, n):
-    assert ngram_size(text("t", tokens, distinct)) == n
-
-
-def test_text_attributes_treated_differently_get_a_group_each():
+def test_every_text_attribute_gets_words_and_pairs_whatever_its_vocabulary():
     schema = schema_of([("title", "TEXT"), ("body", "TEXT"), ("y", "BINARY")], targetAttributeName="y")
     statistics = {"rows": 10_000, "attributes": [text("title", 1_000_000, 50), text("body", 50_000, 5_000)]}
     document = json.loads(default_recipe(schema, statistics))
-    assert document["groups"] == {"TEXT_VARS_NGRAM_1": "group('body')", "TEXT_VARS_NGRAM_2": "group('title')"}
-    assert document["outputs"] == ["lowercase(no_punct(TEXT_VARS_NGRAM_1))",
-                                   "ngram(lowercase(no_punct(TEXT_VARS_NGRAM_2)),2)"]
+    assert document["groups"] == {}
     parsed = parse_recipe(json.dumps(document), {"title": "TEXT", "body": "TEXT"})
-    assert {o.name for o in parsed.outputs} == {"lowercase(no_punct(body))", "ngram(lowercase(no_punct(title)),2)"}
+    assert {o.name for o in parsed.outputs} == {"ngram(lowercase(no_punct(title)),2)",
+                                               "ngram(lowercase(no_punct(body)),2)"}
+
+
+def test_numbers_are_binned_and_standardised_both():
+    schema = schema_of([("a", "NUMERIC"), ("c", "CATEGORICAL"), ("y", "NUMERIC")], targetAttributeName="y")
+    statistics = {"rows": 500, "attributes": [numeric("a", 500, 500)]}
+    parsed = parse_recipe(default_recipe(schema, statistics), {"a": "NUMERIC", "c": "CATEGORICAL"})
+    assert [(o.name, o.type) for o in parsed.outputs] == [
+        ("c", "CATEGORICAL"), ("quantile_bin(a,10)", "CATEGORICAL"), ("normalize(a)", "NUMERIC")]
 
 
 def test_names_with_quotes_and_backslashes_survive_the_round_trip():
@@ -113,7 +109,7 @@ def test_names_with_quotes_and_backslashes_survive_the_round_trip():
     schema = schema_of([(n, "NUMERIC") for n in names])
     text = default_recipe(schema, {"rows": 10, "attributes": []})
     parsed = parse_recipe(text, dict.fromkeys(names, "NUMERIC"))
-    assert [out.expr.args[0].name for out in parsed.outputs] == names
+    assert [out.expr.args[0].name for out in parsed.outputs] == names + names  # bins, then standardised values
 
 
 def test_a_schema_without_inputs_gets_all_inputs():
