@@ -88,6 +88,7 @@ def read(path: Path, meta: dict) -> pd.DataFrame:
 def run_aml(where: Path, meta: dict) -> tuple[float, float, float]:
     from aml_cli.ml.default_recipe import default_recipe
     from aml_cli.ml.model_file import load_model
+    from aml_cli.ml.parameters import TrainingSettings
     from aml_cli.ml.reader import iter_chunks
     from aml_cli.ml.schema import parse_schema
     from aml_cli.ml.statistics import StatisticsAccumulator
@@ -104,7 +105,7 @@ def run_aml(where: Path, meta: dict) -> tuple[float, float, float]:
         train_model(
             chunks=lambda: (chunk.frame for chunk in iter_chunks(train, schema)),
             schema=schema, statistics=statistics, recipe_text=default_recipe(schema, statistics),
-            model_type=meta["model_type"], parameters={}, seed="bench", cache_dir=Path(scratch),
+            model_type=meta["model_type"], settings=TrainingSettings(), seed="bench", cache_dir=Path(scratch),
             out_path=Path(scratch) / "model.aml", log=lambda line: None,
         )
         seconds = time.perf_counter() - started

@@ -164,7 +164,8 @@ def _record(store: Store, job: Any, ctx: JobContext, status: str, changes: dict)
 def _execute(store: Store, job: Any, ctx: JobContext) -> tuple[tuple[str, dict] | None, BaseException | None]:
     """Runs the handler; returns ((status, changes) or None if never started, an interrupt to re-raise)."""
     lifecycle = lifecycle_of(job.kind)
-    if store.transition(job.kind, job.resource_id, lifecycle.running, lifecycle.stamp(lifecycle.running, _now())) is None:
+    started = lifecycle.stamp(lifecycle.running, _now())
+    if store.transition(job.kind, job.resource_id, lifecycle.running, started) is None:
         ctx.log(f"the resource is no longer {lifecycle.start}; nothing to do")
         return None, None
     cpu_before = _cpu_seconds()

@@ -35,17 +35,13 @@ import scipy.sparse as sp
 from .feature_cache import BatchStore, FeatureCache, shuffled
 from .losses import loss_for
 from .model_file import ModelFileError, write_model
+from .parameters import TrainingSettings
 from .predict import encode_targets, label_strings
 from .schema import Schema
 from .sgd import SGD, SGDConfig, localize, rebatch, run_passes
 from .whitening import MIN_SHARE, DenseBlock, block_features, fit_block
 
 MAX_CLASSES = 100
-DEFAULTS = {
-    "sgd.maxMLModelSizeInBytes": "33554432",
-    "sgd.maxPasses": "10",
-    "sgd.shuffleType": "none",
-}
 TOLERANCE = 1e-4  # a pass improving the mean loss by less than this fraction ends training
 WINDOW_NNZ = 16_000_000  # largest block of the cache shuffled in memory at once
 
@@ -122,17 +118,6 @@ class TrainingError(Exception):
     """Training cannot proceed; the message is meant for the model's Message field."""
 
 
-@dataclass(frozen=True)
-class TrainingSettings:
-    """The ``sgd.*`` parameters, with the service's defaults filled in."""
-
-    max_passes: int = 10
-    shuffle: str = "none"
-    l1: float = 0.0
-    l2: float = 0.0
-    max_bytes: int = 33554432
-
-
 @dataclass
 class TrainResult:
     """What the job records and logs."""
@@ -145,26 +130,6 @@ class TrainResult:
     pass_losses: list[float] = field(default_factory=list)
     labels: list[str] = field(default_factory=list)
     seconds: float = 0.0
-
-
-def parse_parameters(parameters: dict[str, str]) -> TrainingSettings:
-    """Read the sgd.* parameters (already validated by the service; re-checked here)."""
-    p = {**DEFAULTS, **{k: str(v) for k, v in parameters.items()}}
-    try:
-        settings = TrainingSettings(
-            max_passes=int(p["sgd.maxPasses"]),
-            shuffle=p["sgd.shuffleType"],
-            l1=float(p.get("sgd.l1RegularizationAmount", 0.0)),
-            l2=float(p.get("sgd.l2RegularizationAmount", 0.0)),
-            max_bytes=int(p["sgd.maxMLModelSizeInBytes"]),
-        )
-    except ValueError as err:
-        raise TrainingError(f"Invalid training parameter: {err}") from None
-    if settings.l1 > 0 and settings.l2 > 0:
-        raise TrainingError("sgd.l1RegularizationAmount and sgd.l2RegularizationAmount cannot be used together.")
-    if settings.shuffle not in ("auto", "none") or settings.max_passes < 1 or min(settings.l1, settings.l2) < 0:
-        raise TrainingError("Invalid training parameters.")
-    return settings
 
 
 def class_labels(model_type: str, schema: Schema, statistics: dict[str, Any]) -> list[str]:
@@ -203,7 +168,7 @@ def train_model(
     statistics: dict[str, Any],
     recipe_text: str,
     model_type: str,
-    parameters: dict[str, str],
+    settings: TrainingSettings,
     seed: str,
     cache_dir: Path,
     out_path: Path,
@@ -213,7 +178,6 @@ def train_model(
     """Train a model of ``model_type`` and write it to ``out_path``."""
     started = time.monotonic()
     report = progress or (lambda _fraction: None)
-    settings = parse_parameters(parameters)
     if schema.target is None:
         raise TrainingError("The schema names no targetAttributeName; a model needs a target.")
     labels = class_labels(model_type, schema, statistics)

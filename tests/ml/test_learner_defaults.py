@@ -11,6 +11,7 @@ from aml_cli.ml import whitening
 from aml_cli.ml.default_recipe import default_recipe
 from aml_cli.ml.features import Featurizer
 from aml_cli.ml.model_file import load_model
+from aml_cli.ml.parameters import TrainingSettings
 from aml_cli.ml.reader import iter_chunks
 from aml_cli.ml.recipe import parse_recipe
 from aml_cli.ml.schema import parse_schema
@@ -33,7 +34,7 @@ def train_frame(tmp_path, frame, types, kind="BINARY"):
     recipe = default_recipe(schema, statistics)
     result = train_model(
         chunks=lambda: (c.frame for c in iter_chunks([path], schema)), schema=schema, statistics=statistics,
-        recipe_text=recipe, model_type=kind, parameters={}, seed="m", cache_dir=tmp_path / "cache",
+        recipe_text=recipe, model_type=kind, settings=TrainingSettings(), seed="m", cache_dir=tmp_path / "cache",
         out_path=tmp_path / "m.aml", log=lambda _line: None)
     rows = pd.concat([c.frame for c in iter_chunks([path], schema)], ignore_index=True)
     return load_model(tmp_path / "m.aml"), result, rows

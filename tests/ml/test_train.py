@@ -9,10 +9,11 @@ from aml_cli.ml import metrics
 from aml_cli.ml.default_recipe import default_recipe
 from aml_cli.ml.feature_cache import FeatureCache, shuffled
 from aml_cli.ml.model_file import load_model, read_model_file
+from aml_cli.ml.parameters import ParameterError, parse
 from aml_cli.ml.reader import iter_chunks
 from aml_cli.ml.schema import parse_schema
 from aml_cli.ml.statistics import StatisticsAccumulator
-from aml_cli.ml.train import TrainingError, parse_parameters, train_model
+from aml_cli.ml.train import TrainingError, train_model
 
 
 def dataset(n=3000, seed=0, kind="BINARY"):
@@ -62,7 +63,7 @@ def fit(tmp_path, kind="BINARY", parameters=None, seed="model-1", chunk_bytes=1 
         statistics=statistics,
         recipe_text=default_recipe(schema, statistics),
         model_type=kind,
-        parameters=parameters or {},
+        settings=parse(parameters or {}),
         seed=seed,
         cache_dir=tmp_path / "cache",
         out_path=tmp_path / name,
@@ -210,9 +211,9 @@ def test_no_rows_with_a_target_is_a_training_error(tmp_path):
 
 
 def test_l1_and_l2_together_are_refused():
-    with pytest.raises(TrainingError, match="cannot be used together"):
-        parse_parameters({"sgd.l1RegularizationAmount": "0.1", "sgd.l2RegularizationAmount": "0.1"})
-    assert parse_parameters({}).max_passes == 10 and parse_parameters({}).shuffle == "none"
+    with pytest.raises(ParameterError, match="cannot be used together"):
+        parse({"sgd.l1RegularizationAmount": "0.1", "sgd.l2RegularizationAmount": "0.1"})
+    assert parse({}).max_passes == 10 and parse({}).shuffle == "none"
 
 
 def test_the_feature_cache_gives_back_what_was_written_and_shuffles_reproducibly(tmp_path):

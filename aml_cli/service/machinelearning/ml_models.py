@@ -6,7 +6,6 @@ target type, recipe) and queues a training job behind its data source.
 
 from __future__ import annotations
 
-import math
 from typing import TYPE_CHECKING
 
 from aml_cli.api.errors import InvalidInputException
@@ -19,68 +18,17 @@ if TYPE_CHECKING:
 
 KIND = "MLModel"
 
-DEFAULT_MAX_SIZE = 33554432
-DEFAULT_PASSES = 10
 TARGET_TYPES = {"BINARY": ("BINARY",), "MULTICLASS": ("CATEGORICAL",), "REGRESSION": ("NUMERIC",)}
-_PARAMETERS = (
-    "sgd.maxMLModelSizeInBytes",
-    "sgd.maxPasses",
-    "sgd.shuffleType",
-    "sgd.l1RegularizationAmount",
-    "sgd.l2RegularizationAmount",
-)
 
 
 def training_parameters(parameters: dict[str, str]) -> dict[str, str]:
-    """Checks every training parameter and returns them with the defaults filled in."""
-    unknown = sorted(set(parameters) - set(_PARAMETERS))
-    if unknown:
-        raise InvalidInputException(
-            f"Parameters: unknown training parameter {unknown[0]!r}; valid parameters are {', '.join(_PARAMETERS)}."
-        )
-    size = _integer(parameters, "sgd.maxMLModelSizeInBytes", DEFAULT_MAX_SIZE, 100000, 2147483648)
-    passes = _integer(parameters, "sgd.maxPasses", DEFAULT_PASSES, 1, 10000)
-    shuffle = parameters.get("sgd.shuffleType", "none")
-    if shuffle not in ("auto", "none"):
-        raise InvalidInputException(f"Parameters: sgd.shuffleType must be auto or none, not {shuffle!r}.")
-    result = {
-        "algorithm": "sgd",
-        "sgd.maxMLModelSizeInBytes": str(size),
-        "sgd.maxPasses": str(passes),
-        "sgd.shuffleType": shuffle,
-    }
-    given = [key for key in ("sgd.l1RegularizationAmount", "sgd.l2RegularizationAmount") if key in parameters]
-    if len(given) == 2:
-        raise InvalidInputException(
-            "Parameters: sgd.l1RegularizationAmount and sgd.l2RegularizationAmount cannot be used together."
-        )
-    for key in given:
-        _amount(parameters[key], key)
-        result[key] = parameters[key]
-    return result
+    """Checks every training parameter (aml_cli.ml.parameters) and returns them as recorded, defaults filled in."""
+    from aml_cli.ml.parameters import ParameterError, echoed
 
-
-def _integer(parameters: dict, key: str, default: int, low: int, high: int) -> int:
-    if key not in parameters:
-        return default
-    text = parameters[key].strip()
     try:
-        value = int(text)
-    except ValueError:
-        raise InvalidInputException(f"Parameters: {key} must be an integer, not {parameters[key]!r}.") from None
-    if not low <= value <= high:
-        raise InvalidInputException(f"Parameters: {key} must be between {low} and {high}, not {value}.")
-    return value
-
-
-def _amount(text: str, key: str) -> float:
-    try:
-        value = float(text)
-    except ValueError:
-        raise InvalidInputException(f"Parameters: {key} must be a number, not {text!r}.") from None
-    if math.isnan(value) or math.isinf(value) or value < 0:
-        raise InvalidInputException(f"Parameters: {key} must be a non-negative number, not {text!r}.")
-    return value
+        return {"algorithm": "sgd", **echoed(parameters)}
+    except ParameterError as exc:
+        raise InvalidInputException(f"Parameters: {exc}") from None
 
 
 def create_ml_model(store: Store, request: dict, context: RequestContext) -> dict:
@@ -200,6 +148,7 @@ def run_ml_model_job(store: Store, resource_id: str, ctx) -> dict:
 
     from aml_cli.jobs import JobFailed
     from aml_cli.ml.default_recipe import default_recipe
+    from aml_cli.ml.parameters import parse
     from aml_cli.ml.train import TrainingError, train_model
     from aml_cli.service.machinelearning.data_sources import statistics_of
     from aml_cli.service.machinelearning.reading import frames_of
@@ -220,7 +169,7 @@ def run_ml_model_job(store: Store, resource_id: str, ctx) -> dict:
             statistics=statistics,
             recipe_text=recipe,
             model_type=record["MLModelType"],
-            parameters=parameters,
+            settings=parse(parameters),
             seed=resource_id,
             cache_dir=cache_dir,
             out_path=out_path,
