@@ -11,7 +11,6 @@ options, then unknown options, then each value (file://, JSON, shorthand,
 from __future__ import annotations
 
 import json
-import re
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -26,10 +25,10 @@ from aml_cli.cli.usage_errors import (
     UnknownOptionsError,
     UsageError,
     invalid_choice_message,
+    looks_like_option,
 )
 
 SKELETON_CHOICES = ("input", "yaml-input", "output")
-_NEGATIVE_NUMBER = re.compile(r"^-\d+$|^-\d*\.\d+$")
 
 _EXTRA_HELP = {
     "--cli-input-json": "Read the request from a JSON document (text or file://); options given on the line win.",
@@ -194,10 +193,10 @@ def _take(
         if explicit is not None:
             return [explicit], pos
         start = pos  # nargs '*' as in the AWS CLI: a bare list option sends an empty list
-        while pos < len(argv) and not _looks_like_option(argv[pos], table):
+        while pos < len(argv) and not looks_like_option(argv[pos], table):
             pos += 1
         return argv[start:pos], pos
-    if explicit is None and pos < len(argv) and not _looks_like_option(argv[pos], table):
+    if explicit is None and pos < len(argv) and not looks_like_option(argv[pos], table):
         explicit, pos = argv[pos], pos + 1
     if explicit is None:
         if spec.const is None:
@@ -222,15 +221,6 @@ def _typed_at_scan(spec: OptionSpec, name: str, value: str) -> Any:
         except ValueError:
             raise UsageError(f"argument {name}: invalid float value: '{value}'") from None
     return value
-
-
-def _looks_like_option(token: str, table: dict[str, OptionSpec]) -> bool:
-    """argparse's test for "this token starts another option" (so it is not a value)."""
-    if not token.startswith("-") or token == "-":
-        return False
-    if token in table or token.split("=", 1)[0] in table:
-        return True
-    return not (_NEGATIVE_NUMBER.match(token) or " " in token)
 
 
 def _load(name: str, value: str) -> str | bytes:
@@ -267,7 +257,13 @@ def _single_value(name: str, shape: Shape, value: str | bytes) -> Any:
 
 
 def _list_value(name: str, shape: Shape, tokens: list[str]) -> list[Any]:
-    """One JSON list, or one element per token (shorthand or JSON for structures); no tokens, no elements."""
+    """One JSON list, or one element per token; no tokens, no elements.
+
+    As the AWS CLI does, JSON or shorthand is decided once, from the first
+    token: if it starts with `[` or `{` every element is JSON (a structure's
+    must be an object), otherwise every element is shorthand, even one that
+    looks like JSON.
+    """
     values: list[Any] = list(tokens)
     if len(tokens) == 1:
         values = [_load(name, tokens[0])]
@@ -275,9 +271,19 @@ def _list_value(name: str, shape: Shape, tokens: list[str]) -> list[Any]:
             return _json(name, values[0])
     member = shape.member
     assert member is not None
-    if member.type in ("structure", "map"):
-        return [_single_value(name, member, value) for value in values]
-    return [_scalar(member, value) for value in values]
+    if member.type not in ("structure", "map"):
+        return [_scalar(member, value) for value in values]
+    first = values[0] if values else ""
+    if isinstance(first, str) and first.lstrip().startswith(("[", "{")):
+        return [_json_object(name, value) for value in values]
+    return [_shorthand(name, member, value) for value in values]
+
+
+def _json_object(name: str, value: str | bytes) -> Any:
+    text = value.decode("utf-8", "replace") if isinstance(value, bytes) else value
+    if not text.lstrip().startswith("{"):
+        raise ParamParseError(name, f"Invalid JSON:\n{text}")
+    return _json(name, text)
 
 
 def _scalar(shape: Shape, value: Any) -> Any:

@@ -9,8 +9,6 @@ from __future__ import annotations
 import json
 from typing import Any
 
-OUTPUT_FORMATS = ("json", "text", "table", "yaml", "yaml-stream", "off")
-
 
 def format_output(value: Any, output: str, *, title: str, width: int = 80, color: bool = False) -> str:
     """Render `value` in `output` format exactly as AWS CLI v2 prints it; `color` affects only tables."""

@@ -10,10 +10,9 @@ is never read as an operation option, and the command's tokens are left in order
 from __future__ import annotations
 
 import os
-import re
 from dataclasses import dataclass, field
 
-from aml_cli.cli.usage_errors import UsageError, invalid_choice_message
+from aml_cli.cli.usage_errors import UsageError, invalid_choice_message, looks_like_option
 
 OUTPUT_CHOICES = ("json", "text", "table", "yaml", "yaml-stream", "off")
 COLOR_CHOICES = ("on", "off", "auto")
@@ -58,7 +57,6 @@ def value_kind(option: str) -> tuple[str, ...] | str | None:
 
 def takes_value(option: str) -> bool:
     return option in _VALUED
-_NEGATIVE_NUMBER = re.compile(r"^-\d+$|^-\d*\.\d+$")
 
 
 def _default_output() -> str:
@@ -107,7 +105,7 @@ def split_global_options(argv: list[str]) -> tuple[GlobalOptions, list[str]]:
             setattr(options, attr, value)
         elif name in _VALUED:
             if explicit is None:
-                if pos >= len(argv) or _looks_like_option(argv[pos]):
+                if pos >= len(argv) or looks_like_option(argv[pos], GLOBAL_OPTIONS):
                     raise UsageError(f"argument {name}: expected one argument")
                 explicit, pos = argv[pos], pos + 1
             attr, kind = _VALUED[name]
@@ -128,12 +126,3 @@ def _checked(name: str, value: str, kind: tuple[str, ...] | str | None) -> str |
     if isinstance(kind, tuple) and value not in kind:
         raise UsageError(invalid_choice_message(name, value, kind))
     return value
-
-
-def _looks_like_option(token: str) -> bool:
-    """argparse's test: a token starting with '-' is an option unless it is a negative number or has a space."""
-    if not token.startswith("-") or token == "-":
-        return False
-    if token.split("=", 1)[0] in GLOBAL_OPTIONS:
-        return True
-    return not (_NEGATIVE_NUMBER.match(token) or " " in token)

@@ -8,6 +8,7 @@ and `format_cli_error` are the single mapping, matching the AWS CLI v2
 from __future__ import annotations
 
 import difflib
+import re
 from collections.abc import Iterable, Sequence
 
 PROG = "aml"
@@ -87,6 +88,19 @@ def exit_code_for(exc: Exception) -> int:
     if _problems_of(exc) is not None:
         return 252
     return 255
+
+
+_NEGATIVE_NUMBER = re.compile(r"^-\d+$|^-\d*\.\d+$")
+
+
+def looks_like_option(token: str, known: Iterable[str] = ()) -> bool:
+    """argparse's test for "this token starts an option" (so it is not a value): it starts with '-' and is a
+    known option, or is neither a negative number nor a text with a space."""
+    if not token.startswith("-") or token == "-":
+        return False
+    if token in known or token.split("=", 1)[0] in known:
+        return True
+    return not (_NEGATIVE_NUMBER.match(token) or " " in token)
 
 
 def invalid_choice_message(argument: str, value: str, choices: Iterable[str]) -> str:

@@ -162,7 +162,15 @@ def _record(store: Store, job: Any, ctx: JobContext, status: str, changes: dict)
 
 
 def _execute(store: Store, job: Any, ctx: JobContext) -> tuple[tuple[str, dict] | None, BaseException | None]:
-    """Runs the handler; returns ((status, changes) or None if never started, an interrupt to re-raise)."""
+    """Runs the handler; returns ((status, changes) or None if never started, an interrupt to re-raise).
+
+    The handler's module is imported first: it is the service's, and may be where its kinds are declared.
+    """
+    try:
+        handler = resolve_handler(job)
+    except Exception as err:
+        ctx.log(traceback.format_exc())
+        return _failed(job.kind, f"Internal error: {type(err).__name__}: {err}"), None
     lifecycle = lifecycle_of(job.kind)
     started = lifecycle.stamp(lifecycle.running, _now())
     if store.transition(job.kind, job.resource_id, lifecycle.running, started) is None:
@@ -170,7 +178,6 @@ def _execute(store: Store, job: Any, ctx: JobContext) -> tuple[tuple[str, dict] 
         return None, None
     cpu_before = _cpu_seconds()
     try:
-        handler = resolve_handler(job)
         fields = handler(store, job.resource_id, ctx) or {}
     except JobFailed as err:
         return _failed(job.kind, err.message, err.code), None

@@ -158,11 +158,15 @@ def test_json_values_keep_their_own_types_for_validation_to_judge():
     assert request["Parameters"] == {"a": 1}
 
 
-def test_list_of_structures_accepts_a_mix_of_json_and_shorthand_tokens():
-    request = parse(
-        "AddTags", "--resource-id", "r", "--resource-type", "MLModel", "--tags", "Key=a", '{"Key": "b", "Value": "c"}'
-    ).request
-    assert request["Tags"] == [{"Key": "a"}, {"Key": "b", "Value": "c"}]
+def test_list_of_structures_after_a_shorthand_token_reads_json_as_shorthand_too():
+    """What awscli 1.46 prints for `--tags Key=a '{"Key": "b", "Value": "c"}'` (a mix was accepted before)."""
+    with pytest.raises(ParamParseError) as caught:
+        parse("AddTags", "--resource-id", "r", "--resource-type", "MLModel", "--tags", "Key=a",
+              '{"Key": "b", "Value": "c"}')
+    assert str(caught.value) == (
+        "Error parsing parameter '--tags': Expected: '=', received: '{' for input:\n"
+        '{"Key": "b", "Value": "c"}\n^'
+    )
 
 
 def test_bad_shorthand_names_the_parameter_and_shows_a_caret():
@@ -361,3 +365,16 @@ def test_param_validation_text_lists_each_problem():
     assert format_param_validation(err) == expected
     assert format_cli_error(err) == expected
     assert exit_code_for(err) == 252
+
+
+def test_a_list_option_decides_json_or_shorthand_once_from_its_first_value():
+    """`--tags Key=a,Value=b '[{"Key": "c"}]'`: the second value is read as shorthand too, as the AWS CLI does."""
+    with pytest.raises(ParamParseError) as caught:
+        parse("AddTags", "--resource-id", "r", "--resource-type", "MLModel",
+              "--tags", "Key=a,Value=b", '[{"Key": "c"}]')
+    assert str(caught.value).startswith("Error parsing parameter '--tags': Expected: '=', received: '['")
+    request = parse("AddTags", "--resource-id", "r", "--resource-type", "MLModel",
+                    "--tags", '{"Key": "a", "Value": "b"}', '{"Key": "c"}').request
+    assert request["Tags"] == [{"Key": "a", "Value": "b"}, {"Key": "c"}]
+    with pytest.raises(ParamParseError, match="Invalid JSON"):
+        parse("AddTags", "--resource-id", "r", "--resource-type", "MLModel", "--tags", '{"Key": "a"}', "Key=c")

@@ -38,3 +38,12 @@ def _behave(store, kind, resource_id, ctx):
         result["SeenStatus"] = dep["Status"]
         result["SeenFinishedAt"] = dep.get("FinishedAt")
     return result
+
+
+def widget(store, resource_id, ctx):
+    """A job of the test kind Widget (tests/jobs/test_lifecycles.py), which keeps its cause in statusDetails."""
+    plan = store.get("Widget", resource_id).get("_Test", {})
+    time.sleep(plan.get("sleep", 0.0))
+    if "fail" in plan:
+        raise JobFailed(plan["fail"], plan.get("code"))
+    return dict(plan.get("result", {}))

@@ -53,14 +53,14 @@ def run_batch_prediction_job(store: Store, resource_id: str, ctx) -> dict:
 
     from aml_cli.jobs import JobFailed
     from aml_cli.ml.reader import ReadReport
-    from aml_cli.service.machinelearning.ml_models import ready_dependency
+    from aml_cli.service.machinelearning.dependencies import ready
     from aml_cli.service.machinelearning.reading import chunks_of, input_files_of
     from aml_cli.service.machinelearning.scoring import model_for_job, scoring_schema
     from aml_cli.store.artifacts import atomic_write_bytes, remove_quietly
 
     record = store.get(KIND, resource_id)
-    model_record = ready_dependency(store, "MLModel", record["MLModelId"], "model")
-    source = ready_dependency(store, "DataSource", record["BatchPredictionDataSourceId"], "batch data source")
+    model_record = ready(store, "MLModel", record["MLModelId"], "model")
+    source = ready(store, "DataSource", record["BatchPredictionDataSourceId"], "batch data source")
     schema, _ = scoring_schema(model_record, source)
     model = model_for_job(model_record)
     folder = output_folder(record["OutputUri"], "OutputUri", store.s3_root) / "batch-prediction"

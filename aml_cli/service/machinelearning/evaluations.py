@@ -45,13 +45,13 @@ def run_evaluation_job(store: Store, resource_id: str, ctx) -> dict:
     import numpy as np
 
     from aml_cli.ml import metrics
-    from aml_cli.service.machinelearning.ml_models import ready_dependency
+    from aml_cli.service.machinelearning.dependencies import ready
     from aml_cli.service.machinelearning.reading import chunks_of
     from aml_cli.service.machinelearning.scoring import model_for_job, scoring_schema
 
     record = store.get(KIND, resource_id)
-    model_record = ready_dependency(store, "MLModel", record["MLModelId"], "model")
-    source = ready_dependency(store, "DataSource", record["EvaluationDataSourceId"], "evaluation data source")
+    model_record = ready(store, "MLModel", record["MLModelId"], "model")
+    source = ready(store, "DataSource", record["EvaluationDataSourceId"], "evaluation data source")
     schema, trained = scoring_schema(model_record, source)
     model = model_for_job(model_record)
     truths, scores = [], []

@@ -151,11 +151,12 @@ def run_ml_model_job(store: Store, resource_id: str, ctx) -> dict:
     from aml_cli.ml.parameters import parse
     from aml_cli.ml.train import TrainingError, train_model
     from aml_cli.service.machinelearning.data_sources import statistics_of
+    from aml_cli.service.machinelearning.dependencies import ready
     from aml_cli.service.machinelearning.reading import frames_of
     from aml_cli.store.artifacts import new_artifact_path, remove_quietly
 
     record = store.get(KIND, resource_id)
-    source = ready_dependency(store, "DataSource", record["TrainingDataSourceId"], "training data source")
+    source = ready(store, "DataSource", record["TrainingDataSourceId"], "training data source")
     schema = _schema_for(source)
     statistics = statistics_of(store, source)
     recipe = record.get("_recipe") or default_recipe(schema, statistics)
@@ -216,19 +217,6 @@ def _alive(pid: int) -> bool:
     except PermissionError:
         return True
     return True
-
-
-def ready_dependency(store: Store, kind: str, resource_id: str, role: str) -> dict:
-    """A dependency a job waited for; anything but COMPLETED fails the job with a clear Message."""
-    from aml_cli.jobs import JobFailed
-
-    record = store.get(kind, resource_id)
-    if record is None:
-        raise JobFailed(f"The {role} {resource_id} no longer exists.")
-    if record["Status"] != "COMPLETED":
-        noun = role.split()[-1] if role.endswith("model") else "data source"
-        raise JobFailed(f"The {role} {resource_id} has Status {record['Status']}. Create a new {noun} and retry.")
-    return record
 
 
 # Not API operations: what `aml show-ml-model` and `aml export-ml-model` show of a trained model.
