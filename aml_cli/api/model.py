@@ -7,12 +7,11 @@ operation never builds the others, and shape names of different services
 (`Tag`, `ResourceNotFoundException`) never meet.
 """
 
-from __future__ import annotations
-
 from dataclasses import dataclass, field
 from functools import cache
 from importlib import import_module
 from types import ModuleType
+from typing import NamedTuple
 
 SCALARS = frozenset({"string", "integer", "long", "float", "double", "boolean", "timestamp", "blob"})
 
@@ -27,11 +26,11 @@ class Shape:
     max: int | float | None = None
     pattern: str | None = None
     enum: tuple[str, ...] = ()
-    members: dict[str, Shape] = field(default_factory=dict)
+    members: "dict[str, Shape]" = field(default_factory=dict)
     required: tuple[str, ...] = ()
-    member: Shape | None = None  # list element
-    key: Shape | None = None  # map key
-    value: Shape | None = None  # map value
+    member: "Shape | None" = None  # list element
+    key: "Shape | None" = None  # map key
+    value: "Shape | None" = None  # map value
     locations: dict[str, tuple[str, str]] = field(default_factory=dict)  # member -> (uri|querystring|header, name)
     union: bool = False  # exactly one member may be set
     timestamp_format: str | None = None
@@ -45,16 +44,14 @@ class Shape:
         return self.locations.get(member, ("body", member))
 
 
-@dataclass(frozen=True)
-class Paginator:
+class Paginator(NamedTuple):
     input_token: str
     output_token: str
     limit_key: str
     result_key: str
 
 
-@dataclass(frozen=True)
-class Http:
+class Http(NamedTuple):
     """How a REST operation travels: method, URI template (`/memberships/{membershipIdentifier}`), success status."""
 
     method: str
@@ -62,8 +59,7 @@ class Http:
     status: int = 200
 
 
-@dataclass(frozen=True)
-class Operation:
+class Operation(NamedTuple):
     """An operation with its input/output shapes, error codes, HTTP binding and optional paginator."""
 
     name: str
@@ -75,16 +71,14 @@ class Operation:
     paginator: Paginator | None = None
 
 
-@dataclass(frozen=True)
-class Acceptor:
+class Acceptor(NamedTuple):
     state: str  # success | failure | retry
     matcher: str  # path | pathAll | pathAny | error | status
     argument: str | None
     expected: str
 
 
-@dataclass(frozen=True)
-class Waiter:
+class Waiter(NamedTuple):
     name: str
     operation: str
     delay: int
@@ -92,8 +86,7 @@ class Waiter:
     acceptors: tuple[Acceptor, ...]
 
 
-@dataclass(frozen=True)
-class JsonProtocol:
+class JsonProtocol(NamedTuple):
     """AWS JSON 1.x: every call is `POST /` with `X-Amz-Target: <target_prefix>.<Operation>`."""
 
     target_prefix: str
@@ -101,15 +94,13 @@ class JsonProtocol:
     name: str = "json"
 
 
-@dataclass(frozen=True)
-class RestJsonProtocol:
+class RestJsonProtocol(NamedTuple):
     """REST-JSON: each operation has its own method and URI; members travel in the path, query, headers or body."""
 
     name: str = "rest-json"
 
 
-@dataclass(frozen=True)
-class Service:
+class Service(NamedTuple):
     """One AWS service as aml speaks it. `data` and `docs` are module paths, imported on first use."""
 
     cli_name: str  # `aml <cli_name> <command>`, `aws <cli_name> <command>`

@@ -7,14 +7,11 @@ worker's cause where the kind keeps its message. Nothing in `store` or `jobs`
 names a status: they read these declarations.
 """
 
-from __future__ import annotations
-
 from collections.abc import Mapping
-from dataclasses import dataclass, field
+from typing import NamedTuple
 
 
-@dataclass(frozen=True)
-class Lifecycle:
+class Lifecycle(NamedTuple):
     """The statuses of one kind of resource and the moves between them."""
 
     start: str  # where a create leaves it (PENDING, CREATE_PENDING)
@@ -50,8 +47,7 @@ class Lifecycle:
         return {self.message_field: {"statusCode": code or self.failure_code, "message": message}}
 
 
-@dataclass(frozen=True)
-class ResourceKind:
+class ResourceKind(NamedTuple):
     """One kind of resource: how the API names it, where the store keeps it, which job builds it."""
 
     name: str  # the store's key for its records, unique across services ("MLModel", "TrainedModel")
@@ -61,7 +57,7 @@ class ResourceKind:
     module: str  # the service module holding its operations: aml_cli.service.<service>.<module>
     lifecycle: Lifecycle | None = None  # None: a resource without statuses (an ML configuration)
     job: str | None = None  # "module:function" of the handler that does its work, recorded with each job
-    filters: Mapping[str, str] = field(default_factory=dict)  # Describe* FilterVariable -> record field
+    filters: Mapping[str, str] = {}  # Describe* FilterVariable -> record field (never mutated)
 
 
 def transitions(spec: Mapping[str, str]) -> dict[str, frozenset[str]]:

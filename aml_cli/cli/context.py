@@ -20,8 +20,6 @@ from aml_cli.service.context import (
 
 def cli_context(options, *, synchronous: bool | None = None) -> RequestContext:
     """The context of this command; `synchronous` forces the mode (the demo always runs inline)."""
-    from aml_cli.cli.progress import terminal_progress
-
     if synchronous is None:
         synchronous = bool(getattr(options, "sync", False)) or synchronous_by_default()
     region = (getattr(options, "region", None) or os.environ.get("AWS_REGION")
@@ -31,5 +29,11 @@ def cli_context(options, *, synchronous: bool | None = None) -> RequestContext:
         caller_arn=local_identity(),
         region=region,
         synchronous=synchronous,
-        progress=terminal_progress() if synchronous else None,
+        progress=_progress() if synchronous else None,
     )
+
+
+def _progress():
+    from aml_cli.cli.progress import terminal_progress
+
+    return terminal_progress()

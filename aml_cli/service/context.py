@@ -40,12 +40,14 @@ def local_identity() -> str:
     configured = os.environ.get("AML_IAM_USER")
     if configured:
         return configured
-    import getpass
+    login = next((os.environ[name] for name in ("LOGNAME", "USER", "LNAME", "USERNAME") if os.environ.get(name)), "")
+    if not login:  # getpass's last resort, without importing getpass (and termios) on every command
+        try:
+            import pwd
 
-    try:
-        login = getpass.getuser()
-    except (KeyError, OSError):
-        login = "local"
+            login = pwd.getpwuid(os.getuid()).pw_name
+        except (ImportError, KeyError, OSError):
+            login = "local"
     return f"arn:aws:iam::{LOCAL_ACCOUNT}:user/{login or 'local'}"
 
 

@@ -70,12 +70,10 @@ def test_a_job_whose_handler_cannot_be_found_fails_instead_of_hanging(store):
 
 def test_a_job_queued_before_handlers_were_recorded_runs_its_kinds_declared_one(store, monkeypatch):
     """A store upgraded with jobs in its queue: their rows have no handler, their kind names one."""
-    from dataclasses import replace
-
     from aml_cli.api import resource_kind, resource_kinds
 
     declared = resource_kinds("machinelearning")
-    monkeypatch.setitem(declared, "DataSource", replace(resource_kind("DataSource"), job=HANDLERS["DataSource"]))
+    monkeypatch.setitem(declared, "DataSource", resource_kind("DataSource")._replace(job=HANDLERS["DataSource"]))
     set_sync(True)
     pending(store, "DataSource", "ds-old-row", result={"Extra": "declared"})
     submit(store, "DataSource", "ds-old-row", handler="")

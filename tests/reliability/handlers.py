@@ -6,8 +6,6 @@ jobs their creates queue (in this process: a test, or a script a test starts).
 
 from __future__ import annotations
 
-from dataclasses import replace
-
 QUICK = "tests.reliability.handlers:quick"
 
 
@@ -24,6 +22,6 @@ def install_quick(setitem=None) -> None:
     kinds = resource_kinds("machinelearning")
     for name, kind in list(kinds.items()):
         if setitem is None:
-            kinds[name] = replace(kind, job=QUICK)
+            kinds[name] = kind._replace(job=QUICK)
         else:
-            setitem(kinds, name, replace(kind, job=QUICK))
+            setitem(kinds, name, kind._replace(job=QUICK))

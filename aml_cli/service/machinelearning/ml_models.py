@@ -10,7 +10,6 @@ from typing import TYPE_CHECKING
 
 from aml_cli.api.errors import InvalidInputException
 from aml_cli.service.machinelearning import common, describe
-from aml_cli.service.machinelearning.documents import inline_or_location
 
 if TYPE_CHECKING:
     from aml_cli.service.context import RequestContext
@@ -42,6 +41,8 @@ def create_ml_model(store: Store, request: dict, context: RequestContext) -> dic
         )
     schema = _schema_for(source)
     _check_target(schema, model_type)
+    from aml_cli.service.machinelearning.documents import inline_or_location
+
     recipe = inline_or_location(request, "Recipe", "RecipeUri", store.s3_root, blank_counts=True)
     if recipe is not None:
         _check_recipe(recipe, schema)
