@@ -45,6 +45,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
+from typing import Protocol
 
 import numpy as np
 import scipy.sparse as sp
@@ -313,22 +314,34 @@ class SGD:
             rows += batch.X.shape[0]
         return total / rows if rows else 0.0
 
+    def converged(self, losses: list[float], tolerance: float) -> bool:
+        """The last pass improved the mean loss by less than ``tolerance`` (relative)."""
+        return len(losses) > 1 and losses[-2] - losses[-1] < tolerance * max(abs(losses[-2]), 1e-12)
+
+
+class Solver(Protocol):
+    """What ``run_passes`` drives: SGD here, Newton's method (``newton.py``) for data with few features."""
+
+    def run_pass(self, batches: Iterable[Batch]) -> float: ...
+
+    def converged(self, losses: list[float], tolerance: float) -> bool: ...
+
 
 def run_passes(
-    sgd: SGD,
+    solver: Solver,
     batches: Callable[[int], Iterable[Batch]],
     max_passes: int,
     tolerance: float = 1e-4,
     on_pass: Callable[[int, float], None] | None = None,
 ) -> list[float]:
-    """Passes until ``max_passes`` or until one improves the mean loss by less than
-    ``tolerance`` (relative), as the service treated maxPasses as a ceiling."""
+    """Passes until ``max_passes`` or until the solver has converged (for SGD: a pass improved the mean
+    loss by less than ``tolerance``, relative), as the service treated maxPasses as a ceiling."""
     losses: list[float] = []
     for index in range(max_passes):
-        loss = sgd.run_pass(batches(index))
+        loss = solver.run_pass(batches(index))
         losses.append(loss)
         if on_pass is not None:
             on_pass(index, loss)
-        if len(losses) > 1 and losses[-2] - loss < tolerance * max(abs(losses[-2]), 1e-12):
+        if solver.converged(losses, tolerance):
             break
     return losses

@@ -35,6 +35,7 @@ import scipy.sparse as sp
 from .feature_cache import BatchStore, FeatureCache, shuffled
 from .losses import loss_for
 from .model_file import ModelFileError, write_model
+from .newton import Newton, NewtonPlan, plan_newton
 from .parameters import TrainingSettings
 from .predict import encode_targets, label_strings
 from .schema import Schema
@@ -192,9 +193,7 @@ def train_model(
         raise TrainingError(f"No training rows have a value for the target attribute {schema.target}.")
     report(0.2)
     learner = _Learner(cache, model_type, len(labels) if model_type == "MULTICLASS" else 1, settings, featurizer)
-    if learner.block is not None:
-        log(f"Features present in at least {MIN_SHARE:.0%} of the rows learned in a whitened basis: "
-            f"{learner.block.features.size}")
+    log(learner.describe())
     if settings.shuffle == "auto":
         learner.cache = shuffled(cache, Path(cache_dir) / "shuffled", _rng(seed), WINDOW_NNZ)
         cache.remove()
@@ -293,7 +292,12 @@ def _featurize(
 
 
 class _Learner:
-    """SGD over the cache, with feature scaling, target standardisation and bias initialisation."""
+    """The solver over the cache, with feature scaling, target standardisation and bias initialisation.
+
+    Data with few features (``newton.plan_newton``: at most 1,024 distinct ones, most tabular data) is
+    learned by Newton's method towards the regularised optimum; the rest (text, many categories, and
+    anything under L1) by SGD.
+    """
 
     def __init__(
         self, cache: FeatureCache, model_type: str, outputs: int, settings: TrainingSettings, featurizer: Any
@@ -306,8 +310,19 @@ class _Learner:
         self.bias: int | None = featurizer.bias_index
         self.target_mean, self.target_scale = self._target_moments()
         self.scale, counts = _scan_features(cache)
+        self.plan = None if settings.l1 > 0 else plan_newton(counts, cache.rows, outputs)
+        self.block: DenseBlock | None = None
+        if self.plan is not None:
+            self.batch_size = self.plan.batch_rows
+            self.solver: SGD | Newton = self._newton(self.plan)
+        else:
+            self.solver = self._sgd(counts, settings)
+        self.weights = np.zeros((cache.n_features, outputs), dtype=np.float32)
+
+    def _sgd(self, counts: np.ndarray, settings: TrainingSettings) -> SGD:
+        model_type = self.model_type
         self.block = self._fit_block(counts, settings)
-        batch = batch_size_for(cache.rows, model_type)
+        batch = self.batch_size = batch_size_for(self.cache_rows, model_type)
         active = self._active(counts)
         self.config = SGDConfig(
             learning_rate=learning_rate_for(batch, model_type, active=active),
@@ -320,9 +335,38 @@ class _Learner:
             average=True,
             unpenalized=() if self.bias is None else (self.bias,),
         )
-        self.sgd = SGD(cache.n_features, outputs, loss_for(model_type), self.config, self.block)
-        self._init_bias()
-        self.weights = self.sgd.W
+        sgd = SGD(self.cache.n_features, self.outputs, loss_for(model_type), self.config, self.block)
+        if self.bias is not None:
+            sgd.W[self.bias] = self._bias_start()
+        return sgd
+
+    def _newton(self, plan: NewtonPlan) -> Newton:
+        """Newton's method with its prior: ``sgd.l2RegularizationAmount`` on the scaled weights as SGD takes
+        it, or by default a unit Gaussian on every raw weight (``1 / rows`` of the mean loss); never on the bias."""
+        scale = np.ones(self.cache.n_features) if self.scale is None else self.scale.astype(np.float64)
+        if self.settings.l2 > 0:
+            prior = np.full(plan.features.size, self.settings.l2)
+        else:
+            prior = scale[plan.features] ** 2 / self.cache_rows
+        start = np.zeros((plan.features.size, self.outputs))
+        if self.bias is not None:
+            at = int(np.searchsorted(plan.features, self.bias))
+            if at < plan.features.size and plan.features[at] == self.bias:
+                prior[at] = 0.0
+                start[at] = self._bias_start()
+        loss = loss_for(self.model_type)
+        return Newton(plan, self.cache.n_features, self.outputs, loss, prior, start, self.cache_rows, TOLERANCE)
+
+    def describe(self) -> str:
+        """One log line on how the weights are learned."""
+        if self.plan is not None:
+            kind = "one Hessian" if self.plan.full else "one Hessian block per class"
+            return (f"Features present: {self.plan.features.size}, learned by Newton's method ({kind}, "
+                    f"{self.plan.hessian_rows} rows a pass for it)")
+        if self.block is not None:
+            return (f"Features present in at least {MIN_SHARE:.0%} of the rows learned in a whitened basis: "
+                    f"{self.block.features.size}")
+        return "Features learned by SGD with per-feature steps"
 
     def _active(self, counts: np.ndarray) -> float:
         """Features present per row on average, the bias and the block's left out."""
@@ -350,24 +394,25 @@ class _Learner:
         deviation = math.sqrt(max(squares / self.cache_rows - mean * mean, 0.0))
         return mean, deviation if deviation > 0 else 1.0
 
-    def _init_bias(self) -> None:
-        if self.bias is None or self.model_type == "REGRESSION":
-            return
-        k = self.sgd.W.shape[1]
+    def _bias_start(self) -> np.ndarray:
+        """The bias at the class frequencies' log-odds (BINARY) or centred log-priors (MULTICLASS); 0 for
+        REGRESSION, whose target is standardised."""
+        k = self.outputs
+        if self.model_type == "REGRESSION":
+            return np.zeros(k)
         counts = np.zeros(max(k, 2))
         for _, y in self.cache:
             counts += np.bincount(np.asarray(y, dtype=np.int64), minlength=counts.size)[: counts.size]
         prior = (counts + 0.5) / (counts.sum() + 0.5 * counts.size)
         if self.model_type == "BINARY":
-            self.sgd.W[self.bias, 0] = math.log(prior[1] / prior[0])
-        else:
-            self.sgd.W[self.bias] = np.log(prior) - np.log(prior).mean()
+            return np.array([math.log(prior[1] / prior[0])])
+        return np.log(prior) - np.log(prior).mean()
 
     def cut_batches(self, directory: Path) -> BatchStore:
         """Cut, scale and renumber the batches once; every pass then reads them as they are."""
         store = BatchStore(directory)
-        n, k = self.cache.n_features, self.sgd.W.shape[1]
-        for X, y in rebatch(self._parts(), self.config.batch_size):
+        n, k = self.cache.n_features, self.outputs
+        for X, y in rebatch(self._parts(), self.batch_size):
             store.add(localize(X, y, n, k), WINDOW_NNZ)
         store.flush()
         return store
@@ -381,8 +426,8 @@ class _Learner:
             yield X, y
 
     def fit(self, store: BatchStore, on_pass: Callable[[int, float], None]) -> list[float]:
-        losses = run_passes(self.sgd, lambda _index: iter(store), self.settings.max_passes, TOLERANCE, on_pass)
-        W = self.sgd.weights()
+        losses = run_passes(self.solver, lambda _index: iter(store), self.settings.max_passes, TOLERANCE, on_pass)
+        W = self.solver.weights()
         if self.scale is not None:
             W = W * self.scale[:, None].astype(np.float32)
         self.weights = W.astype(np.float32)

@@ -1,0 +1,218 @@
+"""Newton's method for data with few features: the regularised optimum within a few passes.
+
+When the training rows hold at most ``MAX_FEATURES`` distinct features (numbers, their bins, categories:
+most tabular data), the model is small enough to take exact second-order steps. Each pass reads every
+batch once and, at one trial point, sums the loss, its gradient and its Hessian (the Hessian from an
+evenly spread sample of the batches when the rows are many: ``HESSIAN_WORK``); the next trial is the
+Newton step ``-(H + prior)^-1 g``. Logistic and softmax losses are far from quadratic, so a trial is
+accepted only if it lowers the objective enough (Armijo's rule); the same pass also sums the loss at
+fractions of the step (``FRACTIONS``), so a rejected trial still says where the next one goes. Ten passes
+of plain SGD stop short of the optimum on small, correlated or nearly separable data (the benchmark's
+small sets: log loss 35-160% above scikit-learn's converged models); Newton's method reaches it,
+quadratically, in five to nine.
+
+The objective is the mean loss plus ``prior_j / 2 * w_j^2`` per weight: the learner's default prior is a
+unit Gaussian on every raw weight (``1 / rows`` of the mean loss, what scikit-learn's converged models
+use at their default C=1 / alpha=1), ``sgd.l2RegularizationAmount`` replaces it when given. MULTICLASS
+takes the full Hessian over every class's weights while features x classes stays within ``FULL_MAX``,
+one block per class beyond (each class's Newton step given the others: more passes, no cross terms).
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Iterable
+from dataclasses import dataclass
+
+import numpy as np
+import scipy.linalg as la
+import scipy.sparse as sp
+
+from .losses import Loss, sigmoid, softmax
+from .sgd import Batch
+
+MAX_FEATURES = 1024  # distinct features in the training rows (the bias included), at most
+FULL_MAX = 1024  # MULTICLASS: features x classes up to this take the full Hessian, beyond one block per class
+MAX_HESSIAN = 8_000_000  # floats of the Hessian (full, or its blocks): 64 MB
+SOLVE_WORK = 4e9  # floating-point operations of one Newton solve, at most
+HESSIAN_WORK = 2e9  # rows x features^2 x blocks summed into the Hessian per pass; more rows are sampled
+BATCH_FLOATS = 1 << 21  # a batch densified for its Hessian: rows x features, at most
+ARMIJO = 1e-4  # a trial must lower the objective by this share of the decrease its step predicts
+FRACTIONS = (0.5, 0.25, 0.125, 0.0625, 0.03125, 0.015625)  # of a step, whose losses a pass also sums
+
+
+@dataclass(frozen=True)
+class NewtonPlan:
+    """Which features Newton's method learns and how its Hessian is kept."""
+
+    features: np.ndarray  # global indices of the features present, ascending
+    full: bool  # one Hessian over every output's weights (else one block per output)
+    batch_rows: int  # rows per batch
+    hessian_rows: int  # rows summed into the Hessian each pass (an evenly spread sample when fewer than all)
+
+
+def plan_newton(counts: np.ndarray, rows: int, outputs: int) -> NewtonPlan | None:
+    """Newton's method when the features present are few enough for its Hessian and solve; else None."""
+    features = np.flatnonzero(np.asarray(counts) > 0).astype(np.int64)
+    p, k = features.size, max(outputs, 1)
+    if p == 0 or p > MAX_FEATURES or rows == 0:
+        return None
+    full = k == 1 or p * k <= FULL_MAX
+    floats = (p * k) ** 2 if full else k * p * p
+    work = (p * k) ** 3 / 3 if full else k * p**3 / 3
+    if floats > MAX_HESSIAN or work > SOLVE_WORK:
+        return None
+    blocks = 1 if k == 1 else (k * (k + 1) // 2 if full else k)
+    batch_rows = int(min(8192, max(256, BATCH_FLOATS // p)))
+    hessian_rows = int(min(rows, max(1000, HESSIAN_WORK / (p * p * blocks))))
+    return NewtonPlan(features, full, batch_rows, hessian_rows)
+
+
+class Newton:
+    """The weights of the planned features (features x outputs) and the state of the current Newton step."""
+
+    def __init__(
+        self, plan: NewtonPlan, n_features: int, outputs: int, loss: Loss, prior: np.ndarray, start: np.ndarray,
+        rows: int, tolerance: float = 1e-4,
+    ) -> None:
+        self.plan, self.loss, self.rows, self.tolerance = plan, loss, rows, tolerance
+        self.n_features, self.k = n_features, outputs
+        self.position = np.full(n_features, -1, dtype=np.int64)
+        self.position[plan.features] = np.arange(plan.features.size)
+        self.prior = np.asarray(prior, dtype=np.float64)[:, None]
+        self.W = np.asarray(start, dtype=np.float64).reshape(plan.features.size, outputs)
+        self.D = np.zeros_like(self.W)
+        self.t = 0.0  # the next trial is W + t * D; the first pass evaluates the start itself
+        self.F = math.inf
+        self.decrease = 0.0  # -g . D: the decrease the full step predicts (twice the quadratic model's)
+        self.mean_loss = math.nan
+        self.finished = False
+        n_batches = max(1, math.ceil(rows / plan.batch_rows))
+        self.hessian_every = max(1, round(n_batches * plan.batch_rows / max(plan.hessian_rows, 1)))
+
+    def run_pass(self, batches: Iterable[Batch]) -> float:
+        """One pass: the loss, gradient and Hessian at the trial point, and losses along its step."""
+        p, k = self.W.shape
+        step = self.t * self.D
+        trial = self.W + step
+        sums = _Sums(p, k, self.plan.full)
+        for index, batch in enumerate(batches):
+            X = self._compact(batch)
+            y = batch.y
+            base = np.asarray(X @ self.W)
+            moved = np.asarray(X @ step) if self.t else np.zeros_like(base)
+            margins = base + moved
+            sums.loss += float(self.loss.row_loss(y, margins).sum())
+            for j, fraction in enumerate(FRACTIONS):
+                sums.along[j] += float(self.loss.row_loss(y, base + fraction * moved).sum())
+            sums.gradient += np.asarray(X.T @ self.loss.margin_gradient(y, margins))
+            sums.rows += X.shape[0]
+            if index % self.hessian_every == 0:
+                sums.add_hessian(X.toarray(), margins, self.loss)
+        self._conclude(sums, trial, step)
+        return self.mean_loss
+
+    def _compact(self, batch: Batch) -> sp.csr_matrix:
+        columns = batch.X.indices if batch.cols is None else np.asarray(batch.cols)[batch.X.indices]
+        compact = self.position[columns]
+        return sp.csr_matrix(
+            (np.asarray(batch.X.data, dtype=np.float64), compact, np.asarray(batch.X.indptr)),
+            shape=(batch.X.shape[0], self.W.shape[0]),
+        )
+
+    def _objective(self, loss_sum: float, rows: int, W: np.ndarray) -> float:
+        return loss_sum / max(rows, 1) + 0.5 * float((self.prior * W * W).sum())
+
+    def _conclude(self, sums: _Sums, trial: np.ndarray, step: np.ndarray) -> None:
+        """Accept the trial and solve for the next step, or move the trial back along its step."""
+        value = self._objective(sums.loss, sums.rows, trial)
+        first = self.t == 0.0
+        if first or (math.isfinite(value) and value <= self.F - ARMIJO * self.t * self.decrease):
+            self.W, self.F, self.mean_loss = trial, value, sums.loss / max(sums.rows, 1)
+            gradient = sums.gradient / max(sums.rows, 1) + self.prior * trial
+            hessian = sums.hessian_matrix(self.prior, max(sums.hessian_rows, 1))
+            self.D = _solve(hessian, gradient, self.plan.full)
+            self.decrease = float(-(gradient * self.D).sum())
+            self.t = 1.0
+            self.finished = not self.decrease > 2 * self.tolerance * max(abs(self.F), 1e-12)
+            return
+        along = [self._objective(s, sums.rows, self.W + f * step) for s, f in zip(sums.along, FRACTIONS, strict=True)]
+        best = int(np.argmin([v if math.isfinite(v) else math.inf for v in along]))
+        self.t *= FRACTIONS[best]
+        self.finished = self.t < 1e-8  # the step has shrunk to nothing: no descent left to find
+
+    def converged(self, losses: list[float], tolerance: float) -> bool:
+        """The next step would lower the objective by less than ``tolerance`` of it, or has shrunk to nothing."""
+        return self.finished
+
+    def weights(self) -> np.ndarray:
+        """All features' weights (n_features x outputs, float32); the features absent from training stay 0."""
+        W = np.zeros((self.n_features, self.k), dtype=np.float32)
+        W[self.plan.features] = self.W
+        return W
+
+
+class _Sums:
+    """What one pass adds up over its batches."""
+
+    def __init__(self, p: int, k: int, full: bool) -> None:
+        self.p, self.k, self.full = p, k, full
+        self.loss = 0.0
+        self.along = [0.0] * len(FRACTIONS)
+        self.gradient = np.zeros((p, k))
+        self.rows = 0
+        self.hessian_rows = 0
+        self.blocks: dict[tuple[int, int], np.ndarray] = {}
+
+    def add_hessian(self, X: np.ndarray, margins: np.ndarray, loss: Loss) -> None:
+        """The loss's curvature of these rows: X' diag(c) X per pair of outputs (per output without the full
+        Hessian)."""
+        self.hessian_rows += X.shape[0]
+        for pair, weight in _curvatures(margins, loss, self.full):
+            term = (X * weight[:, None]).T @ X
+            self.blocks[pair] = self.blocks[pair] + term if pair in self.blocks else term
+
+    def hessian_matrix(self, prior: np.ndarray, rows: int) -> np.ndarray | list[np.ndarray]:
+        """The mean Hessian plus the prior: one matrix (full; feature-major, output-minor) or one per output."""
+        p, k = self.p, self.k
+        if not self.full:
+            return [self.blocks.get((a, a), np.zeros((p, p))) / rows + np.diag(prior[:, 0]) for a in range(k)]
+        H = np.zeros((p * k, p * k))
+        for (a, c), block in self.blocks.items():
+            H[a::k, c::k] = block / rows
+            if a != c:
+                H[c::k, a::k] = block.T / rows
+        H[np.diag_indices_from(H)] += np.repeat(prior[:, 0], k)
+        return H
+
+
+def _curvatures(margins: np.ndarray, loss: Loss, full: bool) -> list[tuple[tuple[int, int], np.ndarray]]:
+    """Per pair of outputs, the second derivative of each row's loss in those two margins."""
+    if loss.name == "squared":
+        return [((0, 0), np.ones(margins.shape[0]))]
+    if loss.column:
+        s = sigmoid(margins[:, 0])
+        return [((0, 0), s * (1.0 - s))]
+    P = softmax(margins)
+    k = P.shape[1]
+    if not full:
+        return [((a, a), P[:, a] * (1.0 - P[:, a])) for a in range(k)]
+    return [((a, c), P[:, a] * ((a == c) - P[:, c])) for a in range(k) for c in range(a, k)]
+
+
+def _solve(hessian: np.ndarray | list[np.ndarray], gradient: np.ndarray, full: bool) -> np.ndarray:
+    """The Newton step -H^-1 g (per output for block Hessians)."""
+    if isinstance(hessian, list):
+        return np.column_stack([_solve_one(H, gradient[:, a]) for a, H in enumerate(hessian)])
+    return _solve_one(hessian, gradient.ravel()).reshape(gradient.shape)
+
+
+def _solve_one(H: np.ndarray, g: np.ndarray) -> np.ndarray:
+    """-H^-1 g for a symmetric H; a tiny ridge keeps it positive definite (softmax's bias is free to shift
+    every class alike, a flat direction in which g has no component)."""
+    jitter = 1e-10 * max(float(np.trace(H)) / H.shape[0], 1e-12)
+    try:
+        factor = la.cho_factor(H + jitter * np.eye(H.shape[0]), lower=True, check_finite=False)
+        return -la.cho_solve(factor, g, check_finite=False)
+    except (la.LinAlgError, ValueError):
+        return -np.linalg.lstsq(H, g, rcond=None)[0]
