@@ -38,6 +38,8 @@ SOLVE_WORK = 4e9  # floating-point operations of one Newton solve, at most
 HESSIAN_WORK = 2e9  # rows x features^2 x blocks summed into the Hessian per pass; more rows are sampled
 BATCH_FLOATS = 1 << 21  # a batch densified for its Hessian: rows x features, at most
 ARMIJO = 1e-4  # a trial must lower the objective by this share of the decrease its step predicts
+EVIDENCE_ROUNDS = 8  # rounds of the evidence's fixed point per pass, at most (and within SOLVE_WORK)
+MAX_PRECISION = 1e6  # a group's prior precision on its raw weights (mean-loss units), at most
 FRACTIONS = (0.5, 0.25, 0.125, 0.0625, 0.03125, 0.015625)  # of a step, whose losses a pass also sums
 
 
@@ -68,14 +70,30 @@ def plan_newton(counts: np.ndarray, rows: int, outputs: int) -> NewtonPlan | Non
     return NewtonPlan(features, full, batch_rows, hessian_rows)
 
 
+@dataclass(frozen=True)
+class Evidence:
+    """The prior's precision chosen by the data (MacKay's evidence approximation), one per group of features.
+
+    ``groups`` gives each planned feature its group (-1: its prior stays as given, as the bias's 0);
+    ``scale2`` the square of its scale, so that a group's precision ``a`` is a prior ``a * scale2`` on the
+    learned (scaled) weights and ``a`` on the raw ones; ``floor`` the least ``a`` (the unit Gaussian's 1 / rows:
+    the evidence may only regularise more); ``noise`` estimates the noise's precision too (squared loss).
+    """
+
+    groups: np.ndarray
+    scale2: np.ndarray
+    floor: float
+    noise: bool
+
+
 class Newton:
     """The weights of the planned features (features x outputs) and the state of the current Newton step."""
 
     def __init__(
         self, plan: NewtonPlan, n_features: int, outputs: int, loss: Loss, prior: np.ndarray, start: np.ndarray,
-        rows: int, tolerance: float = 1e-4,
+        rows: int, tolerance: float = 1e-4, evidence: Evidence | None = None,
     ) -> None:
-        self.plan, self.loss, self.rows, self.tolerance = plan, loss, rows, tolerance
+        self.plan, self.loss, self.rows, self.tolerance, self.evidence = plan, loss, rows, tolerance, evidence
         self.n_features, self.k = n_features, outputs
         self.position = np.full(n_features, -1, dtype=np.int64)
         self.position[plan.features] = np.arange(plan.features.size)
@@ -128,22 +146,75 @@ class Newton:
         value = self._objective(sums.loss, sums.rows, trial)
         first = self.t == 0.0
         if first or (math.isfinite(value) and value <= self.F - ARMIJO * self.t * self.decrease):
-            self.W, self.F, self.mean_loss = trial, value, sums.loss / max(sums.rows, 1)
-            gradient = sums.gradient / max(sums.rows, 1) + self.prior * trial
-            hessian = sums.hessian_matrix(self.prior, max(sums.hessian_rows, 1))
-            self.D = _solve(hessian, gradient, self.plan.full)
+            self.W, self.mean_loss = trial, sums.loss / max(sums.rows, 1)
+            data_gradient = sums.gradient / max(sums.rows, 1)
+            curvature = sums.hessian_matrix(np.zeros_like(self.prior), max(sums.hessian_rows, 1))
+            moved = False if first or self.evidence is None else self._choose_prior(curvature, data_gradient)
+            self.F = self._objective(sums.loss, sums.rows, trial)
+            gradient = data_gradient + self.prior * trial
+            self.D = _solve(_with_prior(curvature, self.prior, self.plan.full), gradient, self.plan.full)
             self.decrease = float(-(gradient * self.D).sum())
             self.t = 1.0
-            self.finished = not self.decrease > 2 * self.tolerance * max(abs(self.F), 1e-12)
+            self.finished = not moved and not self.decrease > 2 * self.tolerance * max(abs(self.F), 1e-12)
             return
         along = [self._objective(s, sums.rows, self.W + f * step) for s, f in zip(sums.along, FRACTIONS, strict=True)]
         best = int(np.argmin([v if math.isfinite(v) else math.inf for v in along]))
         self.t *= FRACTIONS[best]
         self.finished = self.t < 1e-8  # the step has shrunk to nothing: no descent left to find
 
+    def _choose_prior(self, curvature: np.ndarray | list[np.ndarray], data_gradient: np.ndarray) -> bool:
+        """Rounds of MacKay's fixed point on this pass's quadratic model of the loss (no data read): each
+        solves for the optimum at the current prior, then sets each group's precision from it. True if a
+        group's prior moved by more than 1% in all."""
+        before = self.prior.copy()
+        p = self.W.shape[0] * (self.k if self.plan.full else 1)
+        for _ in range(int(min(EVIDENCE_ROUNDS, max(1, SOLVE_WORK / p**3)))):
+            D, variance = _solve_and_variance(_with_prior(curvature, self.prior, self.plan.full),
+                                              data_gradient + self.prior * self.W, self.plan.full)
+            mean_loss = self.mean_loss + float((data_gradient * D).sum()) + 0.5 * _quadratic(curvature, D)
+            if not self._update_prior(self.W + D, variance, max(mean_loss, 1e-12)):
+                break
+        return bool(np.any(np.abs(self.prior / np.where(before > 0, before, 1.0) - 1.0)[before > 0] > 0.01))
+
+    def _update_prior(self, W: np.ndarray, variance: np.ndarray, mean_loss: float) -> bool:
+        """One step of MacKay's fixed point: a group's precision becomes its well-determined parameters
+        (``gamma``: 1 - prior x posterior variance, summed) over its squared raw weights (over the noise's
+        precision too, for squared loss); True if a group's prior moved by more than 1%."""
+        evidence = self.evidence
+        assert evidence is not None
+        gamma_each = 1.0 - self.prior * variance
+        raw2 = W * W * evidence.scale2[:, None]
+        noise = 1.0
+        if evidence.noise:  # squared loss: the noise's precision, (rows - gamma) / sum of squared residuals
+            free = max(self.rows - float(gamma_each[evidence.groups >= 0].sum()), 1.0)
+            noise = free / (2.0 * mean_loss * self.rows)
+        moved = False
+        for group in np.unique(evidence.groups[evidence.groups >= 0]):
+            inside = evidence.groups == group
+            size = float(raw2[inside].sum())
+            if not size > 0:
+                continue
+            precision = float(gamma_each[inside].sum()) / size / (noise * self.rows)
+            precision = min(max(precision, evidence.floor), MAX_PRECISION)
+            old = self.prior[inside, 0] / evidence.scale2[inside]
+            moved |= bool(np.any(np.abs(old / precision - 1.0) > 0.01))
+            self.prior[inside, 0] = precision * evidence.scale2[inside]
+        return moved
+
     def converged(self, losses: list[float], tolerance: float) -> bool:
         """The next step would lower the objective by less than ``tolerance`` of it, or has shrunk to nothing."""
         return self.finished
+
+    def precisions(self) -> dict[int, float]:
+        """Each group's prior precision on its raw weights (mean-loss units) as the evidence left it."""
+        evidence = self.evidence
+        if evidence is None:
+            return {}
+        found = {}
+        for group in np.unique(evidence.groups[evidence.groups >= 0]):
+            first = int(np.flatnonzero(evidence.groups == group)[0])
+            found[int(group)] = float(self.prior[first, 0] / evidence.scale2[first])
+        return found
 
     def weights(self) -> np.ndarray:
         """All features' weights (n_features x outputs, float32); the features absent from training stay 0."""
@@ -198,6 +269,46 @@ def _curvatures(margins: np.ndarray, loss: Loss, full: bool) -> list[tuple[tuple
     if not full:
         return [((a, a), P[:, a] * (1.0 - P[:, a])) for a in range(k)]
     return [((a, c), P[:, a] * ((a == c) - P[:, c])) for a in range(k) for c in range(a, k)]
+
+
+def _with_prior(curvature: np.ndarray | list[np.ndarray], prior: np.ndarray, full: bool) -> np.ndarray | list:
+    """The data's Hessian plus the prior on its diagonal (feature-major, output-minor when full)."""
+    if isinstance(curvature, list):
+        return [H + np.diag(prior[:, 0]) for H in curvature]
+    H = curvature.copy()
+    H[np.diag_indices_from(H)] += np.repeat(prior[:, 0], H.shape[0] // prior.shape[0])
+    return H
+
+
+def _quadratic(curvature: np.ndarray | list[np.ndarray], D: np.ndarray) -> float:
+    """D' H D of the data's Hessian."""
+    if isinstance(curvature, list):
+        return float(sum(D[:, a] @ H @ D[:, a] for a, H in enumerate(curvature)))
+    d = D.ravel()
+    return float(d @ curvature @ d)
+
+
+def _solve_and_variance(hessian: np.ndarray | list[np.ndarray], gradient: np.ndarray,
+                        full: bool) -> tuple[np.ndarray, np.ndarray]:
+    """The Newton step -H^-1 g and the diagonal of H^-1 (each weight's posterior variance, mean-loss units)."""
+    if isinstance(hessian, list):
+        parts = [_inverse(H) for H in hessian]
+        D = np.column_stack([-inverse @ gradient[:, a] for a, inverse in enumerate(parts)])
+        return D, np.column_stack([np.diag(inverse) for inverse in parts])
+    inverse = _inverse(hessian)
+    return (-inverse @ gradient.ravel()).reshape(gradient.shape), np.diag(inverse).reshape(gradient.shape).copy()
+
+
+def _inverse(H: np.ndarray) -> np.ndarray:
+    """H^-1 of a symmetric positive (semi-)definite H, through its Cholesky factor (a tiny ridge as in
+    ``_solve_one``)."""
+    jitter = 1e-10 * max(float(np.trace(H)) / H.shape[0], 1e-12)
+    try:
+        L = la.cholesky(H + jitter * np.eye(H.shape[0]), lower=True, check_finite=False)
+        Linv = la.solve_triangular(L, np.eye(H.shape[0]), lower=True, check_finite=False)
+        return Linv.T @ Linv
+    except (la.LinAlgError, ValueError):
+        return np.linalg.pinv(H)
 
 
 def _solve(hessian: np.ndarray | list[np.ndarray], gradient: np.ndarray, full: bool) -> np.ndarray:

@@ -35,7 +35,7 @@ import scipy.sparse as sp
 from .feature_cache import BatchStore, FeatureCache, shuffled
 from .losses import loss_for
 from .model_file import ModelFileError, write_model
-from .newton import Newton, NewtonPlan, plan_newton
+from .newton import Evidence, Newton, NewtonPlan, plan_newton
 from .parameters import TrainingSettings
 from .predict import encode_targets, label_strings
 from .schema import Schema
@@ -43,6 +43,7 @@ from .sgd import SGD, SGDConfig, localize, rebatch, run_passes
 from .whitening import MIN_SHARE, DenseBlock, block_features, fit_block
 
 MAX_CLASSES = 100
+EVIDENCE_GROUPS = ("numbers", "indicators")
 TOLERANCE = 1e-4  # a pass improving the mean loss by less than this fraction ends training
 WINDOW_NNZ = 16_000_000  # largest block of the cache shuffled in memory at once
 
@@ -205,6 +206,10 @@ def train_model(
         report(0.2 + 0.75 * (index + 1) / settings.max_passes)
 
     losses = learner.fit(store, on_pass)
+    if learner.prior_record():
+        chosen = learner.prior_record()["prior_precision"]
+        log("Prior precision on the raw weights, chosen by the evidence (per row of training): "
+            + ", ".join(f"{group} {value:.4g}" for group, value in chosen.items()))
     if len(losses) < settings.max_passes:
         log(f"Converged after {len(losses)} passes (loss improved by less than {TOLERANCE:g}).")
     header = {
@@ -216,7 +221,7 @@ def train_model(
         "featurizer": featurizer.state()[0],
         "target_mean": learner.target_mean,
         "target_scale": learner.target_scale,
-        "training": {"rows": learner.cache_rows, "passes": len(losses)},
+        "training": {"rows": learner.cache_rows, "passes": len(losses), **learner.prior_record()},
     }
     arrays = {f"featurizer/{k}": v for k, v in featurizer.state()[1].items()}
     keep = [learner.bias] if learner.bias is not None else []
@@ -309,7 +314,7 @@ class _Learner:
         self.settings = settings
         self.bias: int | None = featurizer.bias_index
         self.target_mean, self.target_scale = self._target_moments()
-        self.scale, counts = _scan_features(cache)
+        self.scale, counts, self.valued = _scan_features(cache)
         self.plan = None if settings.l1 > 0 else plan_newton(counts, cache.rows, outputs)
         self.block: DenseBlock | None = None
         if self.plan is not None:
@@ -355,7 +360,24 @@ class _Learner:
                 prior[at] = 0.0
                 start[at] = self._bias_start()
         loss = loss_for(self.model_type)
-        return Newton(plan, self.cache.n_features, self.outputs, loss, prior, start, self.cache_rows, TOLERANCE)
+        evidence = None if self.settings.l2 > 0 or self.outputs > 1 else self._evidence(plan, scale, prior)
+        return Newton(plan, self.cache.n_features, self.outputs, loss, prior, start, self.cache_rows, TOLERANCE,
+                      evidence)
+
+    def _evidence(self, plan: NewtonPlan, scale: np.ndarray, prior: np.ndarray) -> Evidence:
+        """Two groups whose prior the evidence sets: numbers (normalised, as read) and indicators (bins,
+        categories, binaries); the bias keeps none."""
+        groups = np.where(self.valued[plan.features], 0, 1)  # EVIDENCE_GROUPS
+        groups[prior == 0] = -1
+        return Evidence(groups, scale[plan.features] ** 2, 1.0 / self.cache_rows, self.model_type == "REGRESSION")
+
+    def prior_record(self) -> dict[str, dict[str, float]]:
+        """The prior precisions the evidence chose, by group, times the rows (1: the unit Gaussian); {} when
+        there are none (SGD, a given L2, MULTICLASS)."""
+        found = self.solver.precisions() if isinstance(self.solver, Newton) else {}
+        if not found:
+            return {}
+        return {"prior_precision": {EVIDENCE_GROUPS[g]: v * self.cache_rows for g, v in sorted(found.items())}}
 
     def describe(self) -> str:
         """One log line on how the weights are learned."""
@@ -434,16 +456,19 @@ class _Learner:
         return losses
 
 
-def _scan_features(cache: FeatureCache) -> tuple[np.ndarray | None, np.ndarray]:
-    """The scale (1/max|x| for features with values beyond [-1, 1]; None when every value is within it)
-    and the number of rows each feature is present in."""
+def _scan_features(cache: FeatureCache) -> tuple[np.ndarray | None, np.ndarray, np.ndarray]:
+    """The scale (1/max|x| for features with values beyond [-1, 1]; None when every value is within it),
+    the number of rows each feature is present in, and which features carry values other than 1 (numbers,
+    as against indicators: bins, categories, words)."""
     peak = np.ones(cache.n_features, dtype=np.float32)
     counts = np.zeros(cache.n_features, dtype=np.int64)
+    valued = np.zeros(cache.n_features, dtype=bool)
     large = False
     for X, _ in cache:
         counts += np.bincount(X.indices, minlength=cache.n_features)
+        valued[X.indices[X.data != 1]] = True
         big = np.abs(X.data) > 1
         if big.any():
             large = True
             np.maximum.at(peak, X.indices[big], np.abs(X.data[big]))
-    return ((1.0 / peak).astype(np.float32) if large else None), counts
+    return ((1.0 / peak).astype(np.float32) if large else None), counts, valued

@@ -56,8 +56,7 @@ def collinear(n, seed=3):
 
 
 def converged_loss(model, rows, C=1e6):
-    """The training loss of a logistic regression on aml's own features of the same rows, unregularised by
-    default; C=1 is the unit Gaussian prior on every raw weight that aml's Newton's method converges to."""
+    """The training loss of an unregularised logistic regression on aml's own features of the same rows."""
     y = rows["y"].to_numpy()
     X = model.featurizer.transform(rows)
     used = np.unique(X.indices)
@@ -65,18 +64,54 @@ def converged_loss(model, rows, C=1e6):
     return mean_log_loss(y, reference.predict_proba(X[:, used])[:, 1])
 
 
+def regularised_fit(model, rows, precision):
+    """scikit-learn's optimum of aml's objective (mean log loss plus a Gaussian prior of ``precision[group] /
+    rows`` on each raw weight; numbers and indicators are the groups, the bias is free): each column divided
+    by the square root of its precision turns the prior into scikit-learn's C=1 penalty. Returns the raw
+    features (used columns), the groups' masks, the raw weights, the bias and P(1)."""
+    y = rows["y"].to_numpy()
+    X = model.featurizer.transform(rows)
+    X.sum_duplicates()
+    X = X[:, np.unique(X.indices)].tocsc()
+    X = X[:, :-1]  # the last used column is the bias (the featurizer's last column): scikit-learn's intercept
+    valued = np.array([np.any(X[:, j].data != 1) for j in range(X.shape[1])])
+    groups = {"numbers": valued, "indicators": ~valued}
+    root = np.where(valued, np.sqrt(precision["numbers"]), np.sqrt(precision["indicators"]))
+    fit = LogisticRegression(C=1.0, max_iter=20000, tol=1e-12).fit(X.multiply(1 / root).tocsr(), y)
+    return X, groups, fit.coef_[0] / root, fit.intercept_[0], fit.predict_proba(X.multiply(1 / root).tocsr())[:, 1]
+
+
+def evidence_precision(X, groups, w, p, precision):
+    """MacKay's fixed point, computed here independently: a group's precision is its well-determined
+    parameters (1 - precision x posterior variance, summed) over its squared weights."""
+    rows = X.shape[0]
+    D = np.column_stack([X.toarray(), np.ones(rows)])
+    prior = np.append(np.where(groups["numbers"], precision["numbers"], precision["indicators"]), 0.0)
+    posterior = np.linalg.inv(D.T @ (D * (p * (1 - p))[:, None]) + np.diag(prior))
+    gamma = 1 - prior * np.diag(posterior)
+    return {g: max(1.0, gamma[:-1][mask].sum() / np.sum(w[mask] ** 2)) for g, mask in groups.items()}
+
+
 @pytest.mark.parametrize(("rows", "within"), [(20_000, 0.01), (4_000, 0.035)])
 def test_ten_passes_reach_the_converged_loss_on_an_ill_conditioned_problem(tmp_path, monkeypatch, rows, within):
     """Newton's method (the learner for data with few features) lands within 0.1% of the training loss of the
-    regularised model it converges to (scikit-learn's at C=1); SGD with the whitened block (data with many features) within 1% (3.5% on a small set, whose smaller
-    steps trade some of it for less noise); per-feature steps alone (no block) stop 7% or more above it."""
+    regularised model it converges to, at the prior precisions that are the evidence's fixed point (checked
+    against the fixed point computed independently); SGD with the whitened block (data with many features)
+    within 1% of the unregularised optimum (3.5% on a small set, whose smaller steps trade some of it for
+    less noise); per-feature steps alone (no block) stop 7% or more above it."""
     frame = collinear(rows)
     types = {"a": "NUMERIC", "b": "NUMERIC", "c": "NUMERIC", "y": "BINARY"}
     model, result, typed = train_frame(tmp_path, frame, types)
     assert len(result.pass_losses) <= 10
-    converged = converged_loss(model, typed)
     y = typed["y"].to_numpy()
-    assert abs(mean_log_loss(y, model.predict_frame(typed)) / converged_loss(model, typed, C=1.0) - 1) < 0.001
+    chosen = model.header["training"]["prior_precision"]
+    X, groups, w, _, p = regularised_fit(model, typed, chosen)
+    assert abs(mean_log_loss(y, model.predict_frame(typed)) / mean_log_loss(y, p) - 1) < 0.001
+    fixed_point = evidence_precision(X, groups, w, p, chosen)
+    for group, value in chosen.items():  # a group the data has no use for heads for an infinite precision
+        assert value == pytest.approx(fixed_point[group], rel=0.05) if value < 1e4 else fixed_point[group] > 1e4
+    assert chosen["indicators"] > 1.5  # the bins, nearly redundant with the numbers, are shrunk harder
+    converged = converged_loss(model, typed)
     monkeypatch.setattr(newton, "MAX_FEATURES", 0)  # as if the features were many: SGD
     sgd, result, _ = train_frame(tmp_path / "sgd", frame, types)
     assert len(result.pass_losses) <= 10
