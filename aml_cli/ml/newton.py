@@ -105,6 +105,7 @@ class Newton:
         self.decrease = 0.0  # -g . D: the decrease the full step predicts (twice the quadratic model's)
         self.mean_loss = math.nan
         self.finished = False
+        self.moved = False  # the evidence moved the prior in the last pass
         n_batches = max(1, math.ceil(rows / plan.batch_rows))
         self.hessian_every = max(1, round(n_batches * plan.batch_rows / max(plan.hessian_rows, 1)))
 
@@ -125,10 +126,21 @@ class Newton:
                 sums.along[j] += float(self.loss.row_loss(y, base + fraction * moved).sum())
             sums.gradient += np.asarray(X.T @ self.loss.margin_gradient(y, margins))
             sums.rows += X.shape[0]
-            if index % self.hessian_every == 0:
-                sums.add_hessian(X.toarray(), margins, self.loss)
+            self._take_curvature(sums, index, X, y, margins)
         self._conclude(sums, trial, step)
         return self.mean_loss
+
+    def _take_curvature(self, sums: _Sums, index: int, X: sp.csr_matrix, y: np.ndarray, margins: np.ndarray) -> None:
+        """The Hessian of every ``hessian_every``-th batch, summed (``newton_cg`` keeps rows instead)."""
+        if index % self.hessian_every == 0:
+            sums.add_hessian(X.toarray(), margins, self.loss)
+
+    def _direction(self, sums: _Sums, data_gradient: np.ndarray, first: bool) -> np.ndarray:
+        """The Newton step from this pass's Hessian (the evidence's prior chosen first, when it applies)."""
+        curvature = sums.hessian_matrix(np.zeros_like(self.prior), max(sums.hessian_rows, 1))
+        self.moved = False if first or self.evidence is None else self._choose_prior(curvature, data_gradient)
+        gradient = data_gradient + self.prior * self.W
+        return _solve(_with_prior(curvature, self.prior, self.plan.full), gradient, self.plan.full)
 
     def _compact(self, batch: Batch) -> sp.csr_matrix:
         columns = batch.X.indices if batch.cols is None else np.asarray(batch.cols)[batch.X.indices]
@@ -148,14 +160,12 @@ class Newton:
         if first or (math.isfinite(value) and value <= self.F - ARMIJO * self.t * self.decrease):
             self.W, self.mean_loss = trial, sums.loss / max(sums.rows, 1)
             data_gradient = sums.gradient / max(sums.rows, 1)
-            curvature = sums.hessian_matrix(np.zeros_like(self.prior), max(sums.hessian_rows, 1))
-            moved = False if first or self.evidence is None else self._choose_prior(curvature, data_gradient)
-            self.F = self._objective(sums.loss, sums.rows, trial)
+            self.D = self._direction(sums, data_gradient, first)
+            self.F = self._objective(sums.loss, sums.rows, trial)  # at the prior the direction was chosen with
             gradient = data_gradient + self.prior * trial
-            self.D = _solve(_with_prior(curvature, self.prior, self.plan.full), gradient, self.plan.full)
             self.decrease = float(-(gradient * self.D).sum())
             self.t = 1.0
-            self.finished = not moved and not self.decrease > 2 * self.tolerance * max(abs(self.F), 1e-12)
+            self.finished = not self.moved and not self.decrease > 2 * self.tolerance * max(abs(self.F), 1e-12)
             return
         along = [self._objective(s, sums.rows, self.W + f * step) for s, f in zip(sums.along, FRACTIONS, strict=True)]
         best = int(np.argmin([v if math.isfinite(v) else math.inf for v in along]))

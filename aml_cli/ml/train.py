@@ -36,6 +36,7 @@ from .feature_cache import BatchStore, FeatureCache, shuffled
 from .losses import loss_for
 from .model_file import ModelFileError, write_model
 from .newton import Evidence, Newton, NewtonPlan, plan_newton
+from .newton_cg import NewtonCG, plan_newton_cg
 from .parameters import TrainingSettings
 from .predict import encode_targets, label_strings
 from .schema import Schema
@@ -300,8 +301,10 @@ class _Learner:
     """The solver over the cache, with feature scaling, target standardisation and bias initialisation.
 
     Data with few features (``newton.plan_newton``: at most 1,024 distinct ones, most tabular data) is
-    learned by Newton's method towards the regularised optimum; the rest (text, many categories, and
-    anything under L1) by SGD.
+    learned by Newton's method towards the regularised optimum, its prior chosen by the evidence (BINARY,
+    REGRESSION); small BINARY and REGRESSION data with many features (text) by Newton's method with steps
+    solved by conjugate gradients (``newton_cg``); the rest (large data with many features, MULTICLASS
+    with many features, anything under L1) by SGD.
     """
 
     def __init__(
@@ -315,7 +318,7 @@ class _Learner:
         self.bias: int | None = featurizer.bias_index
         self.target_mean, self.target_scale = self._target_moments()
         self.scale, counts, self.valued = _scan_features(cache)
-        self.plan = None if settings.l1 > 0 else plan_newton(counts, cache.rows, outputs)
+        self.plan, self.in_memory = self._plan(counts)
         self.block: DenseBlock | None = None
         if self.plan is not None:
             self.batch_size = self.plan.batch_rows
@@ -323,6 +326,17 @@ class _Learner:
         else:
             self.solver = self._sgd(counts, settings)
         self.weights = np.zeros((cache.n_features, outputs), dtype=np.float32)
+
+    def _plan(self, counts: np.ndarray) -> tuple[NewtonPlan | None, bool]:
+        """Newton's method for few features; for many, Newton-CG over rows kept in memory when they fit
+        (BINARY, REGRESSION); else (None) SGD, which L1 always takes. The flag: Newton-CG."""
+        if self.settings.l1 > 0:
+            return None, False
+        plan = plan_newton(counts, self.cache_rows, self.outputs)
+        if plan is not None or self.model_type == "MULTICLASS":
+            return plan, False
+        plan = plan_newton_cg(counts, self.cache_rows, self.cache.nnz, self.outputs)
+        return plan, plan is not None
 
     def _sgd(self, counts: np.ndarray, settings: TrainingSettings) -> SGD:
         model_type = self.model_type
@@ -360,6 +374,9 @@ class _Learner:
                 prior[at] = 0.0
                 start[at] = self._bias_start()
         loss = loss_for(self.model_type)
+        if self.in_memory:
+            return NewtonCG(plan, self.cache.n_features, self.outputs, loss, prior, start, self.cache_rows, TOLERANCE,
+                            count_prior=self.settings.l2 == 0)
         evidence = None if self.settings.l2 > 0 or self.outputs > 1 else self._evidence(plan, scale, prior)
         return Newton(plan, self.cache.n_features, self.outputs, loss, prior, start, self.cache_rows, TOLERANCE,
                       evidence)
@@ -381,6 +398,9 @@ class _Learner:
 
     def describe(self) -> str:
         """One log line on how the weights are learned."""
+        if self.in_memory:
+            return (f"Features present: {self.plan.features.size}, learned by Newton's method (steps solved by "
+                    "conjugate gradients over the training rows, kept in memory)")
         if self.plan is not None:
             kind = "one Hessian" if self.plan.full else "one Hessian block per class"
             return (f"Features present: {self.plan.features.size}, learned by Newton's method ({kind}, "

@@ -5,7 +5,7 @@ import pandas as pd
 import pytest
 import scipy.sparse as sp
 
-from aml_cli.ml import metrics
+from aml_cli.ml import metrics, newton_cg
 from aml_cli.ml.default_recipe import default_recipe
 from aml_cli.ml.feature_cache import FeatureCache, shuffled
 from aml_cli.ml.model_file import load_model, read_model_file
@@ -131,14 +131,21 @@ def test_regression_training_predicts_values_on_the_targets_scale(tmp_path):
     assert error < 0.35 * truth.std()
 
 
+@pytest.fixture
+def sgd_only(monkeypatch):
+    """Rows too many to keep in memory, as if: data with many features goes to SGD, not Newton-CG."""
+    monkeypatch.setattr(newton_cg, "MAX_NNZ", 0)
+
+
 def many_words(n=3000):
-    """The dataset with thousands of distinct words: too many features for Newton's method, so SGD learns it."""
+    """The dataset with thousands of distinct words: too many features for Newton's method (SGD learns it
+    with ``sgd_only``, Newton-CG without)."""
     frame, types = dataset(n)
     frame["words"] = [f"w{i % 900} v{i % 700} {word}" for i, word in enumerate(frame["words"])]
     return frame, types
 
 
-def test_auto_shuffle_is_deterministic_for_a_model_id(tmp_path):
+def test_auto_shuffle_is_deterministic_for_a_model_id(tmp_path, sgd_only):
     """SGD's weights depend on the order of the rows: the same model ID shuffles alike, another differently."""
     weights = []
     for index, seed in enumerate(["model-1", "model-1", "model-2"]):
@@ -272,7 +279,7 @@ def test_the_batch_store_gives_back_every_batch_unchanged_across_windows(tmp_pat
             assert np.array_equal(original.cols, read.cols)
 
 
-def test_frequent_features_are_whitened_except_under_l1(tmp_path):
+def test_frequent_features_are_whitened_except_under_l1(tmp_path, sgd_only):
     (tmp_path / "plain").mkdir()
     (tmp_path / "l1").mkdir()
     _, lines, _, _ = fit(tmp_path / "plain", data=many_words())
