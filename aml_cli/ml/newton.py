@@ -40,6 +40,8 @@ BATCH_FLOATS = 1 << 21  # a batch densified for its Hessian: rows x features, at
 ARMIJO = 1e-4  # a trial must lower the objective by this share of the decrease its step predicts
 EVIDENCE_ROUNDS = 8  # rounds of the evidence's fixed point per pass, at most (and within SOLVE_WORK)
 MAX_PRECISION = 1e6  # a group's prior precision on its raw weights (mean-loss units), at most
+PRUNED = 0.01  # a group with fewer well-determined parameters than this is switched off (MAX_PRECISION) at once,
+# rather than over the many rounds in which the fixed point creeps towards an infinite precision
 FRACTIONS = (0.5, 0.25, 0.125, 0.0625, 0.03125, 0.015625)  # of a step, whose losses a pass also sums
 
 
@@ -204,7 +206,8 @@ class Newton:
             size = float(raw2[inside].sum())
             if not size > 0:
                 continue
-            precision = float(gamma_each[inside].sum()) / size / (noise * self.rows)
+            gamma = float(gamma_each[inside].sum())
+            precision = gamma / size / (noise * self.rows) if gamma > PRUNED else MAX_PRECISION
             precision = min(max(precision, evidence.floor), MAX_PRECISION)
             old = self.prior[inside, 0] / evidence.scale2[inside]
             moved |= bool(np.any(np.abs(old / precision - 1.0) > 0.01))
