@@ -8,6 +8,7 @@ between packages.
 from __future__ import annotations
 
 import ast
+from functools import cache
 from pathlib import Path
 
 import pytest
@@ -32,6 +33,7 @@ def _package_of(path: Path) -> str:
     return parts[0] if len(parts) > 1 else "<root>"
 
 
+@cache
 def _imports(path: Path) -> list[tuple[str, bool]]:
     """(module imported, whether the import is at module level) for every import in a file."""
     tree = ast.parse(path.read_text(encoding="utf-8"))
@@ -45,6 +47,7 @@ def _imports(path: Path) -> list[tuple[str, bool]]:
     return found
 
 
+@cache
 def _edges() -> dict[str, set[str]]:
     edges: dict[str, set[str]] = {}
     for path in PACKAGE.rglob("*.py"):
