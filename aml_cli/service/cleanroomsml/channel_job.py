@@ -63,6 +63,21 @@ def run_channel_job(store: Store, resource_id: str, ctx) -> dict:
             "_data_path": str(target)}
 
 
+def pending_tables(store: Store, query: str) -> list[str]:
+    """Data sources still being made that the query reads: its job waits for them, as a model waits for its
+    data source. A query that does not compile waits for nothing (its job fails it with SQLite's message)."""
+    making = {r["DataSourceId"]: r for r in store.list("DataSource")
+              if r.get("Status") in ("PENDING", "INPROGRESS") and r.get("_schema")}
+    if not making:
+        return []
+    ready = {r["DataSourceId"]: r for r in store.list("DataSource") if r.get("Status") == "COMPLETED"}
+    with contextlib.closing(sqlite3.connect(":memory:")) as conn:
+        try:
+            return sorted(_prepare(conn, {**ready, **making}, query) & set(making))
+        except JobFailed:
+            return []
+
+
 def _quote(name: str) -> str:
     return '"' + name.replace('"', '""') + '"'
 

@@ -39,7 +39,11 @@ def create_ml_input_channel(store: Store, request: dict, context: RequestContext
     arn = common.resource_arn(context, KIND, channel_id, membership["id"])
     record = {"mlInputChannelArn": arn, **{k: request[k] for k in _ECHOED if k in request},
               **common.owned_fields(context, membership), "Status": LIFE.start, "_tags": tags}
-    common.create_with_job(store, KIND, channel_id, record, context)
+    from aml_cli.service.cleanroomsml.channel_job import pending_tables
+
+    query = request["inputChannel"]["dataSource"]["protectedQueryInputParameters"]["sqlParameters"]["queryString"]
+    waits = [("DataSource", source_id) for source_id in pending_tables(store, query)]
+    common.create_with_job(store, KIND, channel_id, record, context, depends_on=waits)
     return {"mlInputChannelArn": arn}
 
 

@@ -205,3 +205,24 @@ def test_a_detached_channel_goes_from_pending_to_active(store, tmp_path, detache
             break
         time.sleep(0.1)
     assert got["status"] == "ACTIVE" and got["numberOfRecords"] == 600
+
+
+def test_a_channel_waits_for_a_data_source_still_being_made(store, tmp_path, detached):
+    import time
+
+    from aml_cli.service.context import RequestContext, use_default
+
+    use_default(RequestContext(synchronous=True))
+    member = membership(store)
+    arn_association = association(store, member)
+    use_default(RequestContext(synchronous=False))
+    data_source(store, tmp_path, "fresh", data=rows(20_000))
+    arn = channel(store, member, arn_association, 'SELECT count(*) AS n FROM fresh')
+    assert store.get("DataSource", "fresh")["Status"] in ("PENDING", "INPROGRESS")
+    deps = store.read(lambda conn: conn.execute("SELECT depends_on FROM jobs WHERE kind = 'MLInputChannel'").fetchone())
+    assert json.loads(deps[0]) == [["DataSource", "fresh"]]
+    deadline = time.monotonic() + 60
+    while (got := ml("GetMLInputChannel", {"membershipIdentifier": member["id"], "mlInputChannelArn": arn},
+                     store))["status"] not in ("ACTIVE", "CREATE_FAILED") and time.monotonic() < deadline:
+        time.sleep(0.1)
+    assert got["status"] == "ACTIVE" and got["numberOfRecords"] == 1
