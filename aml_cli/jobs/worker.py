@@ -23,6 +23,7 @@ from typing import Any
 from aml_cli.jobs.progress import LogProgress, Tee
 from aml_cli.jobs.scheduler import load_job, schedule, settle_cancelled
 from aml_cli.store import Store
+from aml_cli.store.clock import now
 from aml_cli.store.db import lifecycle_of
 
 STOPPED_MESSAGE = "The job was stopped before it finished."
@@ -78,7 +79,7 @@ class JobContext:
         record = self._store.get(self._job.kind, self._job.resource_id) or {}
         if lifecycle.cancelling and record.get("Status") == lifecycle.cancel_requested:
             self._store.transition(self._job.kind, self._job.resource_id, lifecycle.cancelling,
-                                   lifecycle.stamp(lifecycle.cancelling, _now()))
+                                   lifecycle.stamp(lifecycle.cancelling, now()))
             record = self._store.get(self._job.kind, self._job.resource_id) or {}
         self._cancelled = record.get("Status") in lifecycle.cancelling_statuses
         return self._cancelled
@@ -195,7 +196,7 @@ def _record(store: Store, job: Any, ctx: JobContext, status: str, changes: dict)
     """The outcome, if the resource is still where the job left it; a result that lost a race with a cancel
     request is discarded and the resource ends cancelled (the store checks both moves in their transaction)."""
     lifecycle = lifecycle_of(job.kind)
-    changes = {**lifecycle.stamp(status, _now()), **changes}
+    changes = {**lifecycle.stamp(status, now()), **changes}
     if store.transition(job.kind, job.resource_id, status, changes) is None:
         if status != lifecycle.cancelled and _settle_cancelled(store, job):
             ctx.log(f"the work was cancelled; {status} not recorded, its result discarded")
@@ -222,7 +223,7 @@ def _execute(store: Store, job: Any, ctx: JobContext) -> tuple[tuple[str, dict] 
         ctx.log(traceback.format_exc())
         return _failed(job.kind, f"Internal error: {type(err).__name__}: {err}"), None
     lifecycle = lifecycle_of(job.kind)
-    started = lifecycle.stamp(lifecycle.running, _now())
+    started = lifecycle.stamp(lifecycle.running, now())
     if store.transition(job.kind, job.resource_id, lifecycle.running, started) is None:
         ctx.log(f"the resource is no longer {lifecycle.start}; nothing to do")
         _settle_cancelled(store, job)
@@ -248,11 +249,6 @@ def _execute(store: Store, job: Any, ctx: JobContext) -> tuple[tuple[str, dict] 
     return (lifecycle.done, changes), None
 
 
-def _now() -> float:
-    """Epoch seconds to the millisecond, as the services stamp resources."""
-    return round(time.time(), 3)
-
-
 def _failed(kind: str, message: str, code: str | None = None) -> tuple[str, dict]:
     lifecycle = lifecycle_of(kind)
     return lifecycle.failed, lifecycle.failure(message, code)
@@ -260,7 +256,7 @@ def _failed(kind: str, message: str, code: str | None = None) -> tuple[str, dict
 
 def _settle_cancelled(store: Store, job: Any) -> bool:
     """Ends a resource whose work was asked to stop in its kind's `cancelled` status; False if it was not."""
-    return store.write(lambda conn: settle_cancelled(conn, job.kind, job.resource_id, _now())) is not None
+    return store.write(lambda conn: settle_cancelled(conn, job.kind, job.resource_id, now())) is not None
 
 
 def _finish(store: Store, job_id: str) -> None:

@@ -15,7 +15,7 @@ from collections.abc import Callable, Iterable
 from typing import TYPE_CHECKING
 
 from aml_cli.api.errors import AccessDeniedException, ResourceNotFoundException, ValidationException
-from aml_cli.service.clock import now
+from aml_cli.store.clock import now
 
 if TYPE_CHECKING:
     from aml_cli.service.context import RequestContext
