@@ -8,7 +8,7 @@ import yaml
 
 from aml_cli.api import cli_name, service
 from aml_cli.cli.main import run
-from aml_cli.cli.skeleton import input_skeleton, yaml_input_skeleton
+from aml_cli.cli.skeleton import input_skeleton, output_skeleton, yaml_input_skeleton
 
 DATA = Path(__file__).resolve().parents[1] / "data" / "spec"
 SERVICES = ("cleanroomsml", "cleanrooms")
@@ -54,3 +54,24 @@ def test_an_output_skeleton_has_the_response_members(capsys):
     printed = json.loads(capsys.readouterr().out)
     assert set(printed) == set(service("cleanroomsml").operation("GetTrainedModel").output.members)
     assert printed["createTime"] == "1970-01-01T00:00:00"
+
+
+@pytest.mark.parametrize(("service_name", "op"), PAIRS, ids=IDS)
+def test_output_skeleton_equals_botocores_generator_with_member_names(service_name, op, monkeypatch):
+    """What `--generate-cli-skeleton output` prints: botocore's fake response, timestamps as ISO text."""
+    import datetime
+
+    utils = pytest.importorskip("botocore.utils")
+    session = pytest.importorskip("botocore.session")
+    monkeypatch.setattr(utils.random, "choice", lambda values: values[0])
+
+    def plain(value):
+        if isinstance(value, datetime.datetime):
+            return value.isoformat()
+        if isinstance(value, dict):
+            return {key: plain(item) for key, item in value.items()}
+        return [plain(item) for item in value] if isinstance(value, list) else value
+
+    shape = session.get_session().get_service_model(service_name).operation_model(op).output_shape
+    expected = plain(utils.ArgumentGenerator(use_member_names=True).generate_skeleton(shape)) if shape else {}
+    assert output_skeleton(service(service_name).operation(op)) == expected

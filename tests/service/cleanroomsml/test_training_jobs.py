@@ -92,21 +92,31 @@ def _training(slow: Slow, created: dict) -> dict:
     return view
 
 
-def test_a_detached_version_goes_from_pending_through_training_to_active(store, tmp_path, workers):
+def test_the_chain_runs_detached_a_model_waiting_for_its_channel_to_be_made(store, tmp_path, workers):
+    from tests.service.cleanroomsml.support import algorithm, rows
+
     use_default(RequestContext(synchronous=True))
-    chain = Chain(store, tmp_path / "data")
+    data_source(store, tmp_path / "data", data=rows(20_000))
+    member = membership(store)
+    linked = association(store, member, algorithm(store))
     use_default(RequestContext(synchronous=False))
-    created = chain.model()
-    first = chain.get(created["trainedModelArn"])["status"]
-    assert first in ("CREATE_PENDING", "CREATE_IN_PROGRESS", "ACTIVE")
+    arn = channel(store, member, linked)
+    created = trained_model(store, member, linked, {"train": arn})
+    first = get_model(store, member, created["trainedModelArn"])["status"]
+    assert first in ("CREATE_PENDING", "CREATE_IN_PROGRESS")
+    deps = store.read(lambda conn: conn.execute("SELECT depends_on FROM jobs WHERE kind = 'TrainedModel'").fetchone())
+    assert deps[0] == f'[["MLInputChannel", "{arn.rsplit("/", 1)[1]}"]]'
     seen = {first}
-    deadline = time.monotonic() + 90
-    while (view := chain.get(created["trainedModelArn"]))["status"] not in ("ACTIVE", "CREATE_FAILED"):
+    deadline = time.monotonic() + 120
+    while (view := get_model(store, member, created["trainedModelArn"]))["status"] not in ("ACTIVE", "CREATE_FAILED"):
         seen.add(view["status"])
         assert time.monotonic() < deadline
         time.sleep(0.02)
     assert view["status"] == "ACTIVE" and view["metricsStatus"] == "PUBLISH_SUCCEEDED"
     assert seen <= {"CREATE_PENDING", "CREATE_IN_PROGRESS"}
+    channel_view = ml("GetMLInputChannel", {"membershipIdentifier": member["id"], "mlInputChannelArn": arn}, store)
+    assert (channel_view["status"], channel_view["numberOfRecords"]) == ("ACTIVE", 20_000)
+    assert store.get("TrainedModel", created["versionIdentifier"])["_training"]["rows_used"] == 20_000
 
 
 @pytest.mark.slow
