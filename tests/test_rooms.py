@@ -1,4 +1,4 @@
-"""Rooms and doors (the house style, docs/internals.md): which package may import which, read from the sources themselves.
+"""Rooms and doors (docs/internals.md): which package may import which, read from the sources themselves.
 
 Every import is counted, also the ones inside functions: a door used late is
 still a door. No package imports one it must not, and there is no cycle
