@@ -4,8 +4,9 @@ The test files of ``training.py`` are never read here. Each dataset's train.csv 
 prepared it) is cut into ``--folds`` folds (seeded); for each fold aml trains on the others and is scored
 on it, and so are the three references (converged, 10-pass SGD, VW: their scores are kept in
 ``converged.json``, ``sgd.json``, ``vw.json`` beside the folds, since they never change). A dataset meets
-the targets as ``training.py`` counts them, on the means over folds. ``--set module.NAME=value`` overrides a constant of ``aml_cli.ml`` in this process,
-so a variation of the learner or of the default recipe is measured without editing the code:
+the targets as ``training.py`` counts them, on the means over folds. ``--set module.NAME=value`` overrides a
+constant of ``aml_cli.ml`` in this process, so a variation of the learner or of the default recipe is
+measured without editing the code:
 
     python benchmarks/validation.py --datasets text --set train.PRIOR_ROWS='{"BINARY":10.0}'
 
