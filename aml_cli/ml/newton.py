@@ -13,7 +13,14 @@ quadratically, in five to nine.
 
 The objective is the mean loss plus ``prior_j / 2 * w_j^2`` per weight: the learner's default prior is a
 unit Gaussian on every raw weight (``1 / rows`` of the mean loss, what scikit-learn's converged models
-use at their default C=1 / alpha=1), ``sgd.l2RegularizationAmount`` replaces it when given. MULTICLASS
+use at their default C=1 / alpha=1), ``sgd.l2RegularizationAmount`` replaces it when given. With an
+``Evidence`` (BINARY and REGRESSION at the default) the prior's precision is the data's choice instead,
+per group of features, never below the unit Gaussian's: MacKay's evidence approximation, whose fixed point
+(a group's precision = its well-determined parameters over its squared weights) is iterated on each
+pass's quadratic model of the loss, so it costs no extra read. A fixed C=1 overfits small sets and keeps
+bins that add nothing to a straight line (benchmark: `attrition` AUC 0.827 -> 0.852, `caravan` 0.693 ->
+0.760, `boston` RMSE 3.59 -> 3.39, `diabetes` 60.5 -> 56.4, the generated linear set 0.987 -> 0.986).
+For MULTICLASS the evidence shrank too hard (penguins' log loss 0.040 -> 0.064): it keeps the unit prior. MULTICLASS
 takes the full Hessian over every class's weights while features x classes stays within ``FULL_MAX``,
 one block per class beyond (each class's Newton step given the others: more passes, no cross terms).
 """

@@ -249,3 +249,24 @@ def test_an_l2_amount_is_the_prior_of_newton_cg_as_given(tmp_path):
     root = np.full(X.shape[1], np.sqrt(1e-3 * len(y)))
     best = objective(X, y, *optimum(X, y, root), root)
     assert best <= objective(X, y, w, b, root) < best * 1.0001
+
+
+def test_newton_cg_reaches_ridges_optimum_on_text_regression(tmp_path):
+    """REGRESSION with many features: Newton-CG lands on scikit-learn's Ridge with the same prior (a unit
+    Gaussian on each raw weight of the standardised target, a count's per its most hits in a row)."""
+    from sklearn.linear_model import Ridge
+
+    frame = wordy(2000, seed=13)
+    rng = np.random.default_rng(13)
+    frame["y"] = frame["y"] * 3.0 + frame["x"] + rng.normal(scale=0.5, size=len(frame))
+    model, result, rows = train_frame(tmp_path, frame, {"t": "TEXT", "x": "NUMERIC", "y": "NUMERIC"}, "REGRESSION")
+    assert len(result.pass_losses) < 10
+    y = rows["y"].to_numpy(dtype=float)
+    X, _, _ = raw_problem(model, rows)
+    valued = np.array([np.any(X[:, j].data % 1 != 0) for j in range(X.shape[1])])
+    root = np.where(valued, 1.0, np.asarray(abs(X).max(axis=0).toarray()).ravel())
+    scaled = X.multiply(1 / root).tocsr()
+    standard = (y - y.mean()) / y.std()
+    ridge = Ridge(alpha=1.0, tol=1e-12, solver="sparse_cg", max_iter=100_000).fit(scaled, standard)
+    reference = y.mean() + y.std() * ridge.predict(scaled)
+    assert np.max(np.abs(model.predict_frame(rows) - reference)) < 0.01 * y.std()
