@@ -126,8 +126,8 @@ def _check_clock(amz_date: str, now: datetime) -> None:
     try:
         signed_at = datetime.strptime(amz_date, AMZ_DATE).replace(tzinfo=UTC)
     except ValueError:
-        raise AuthError("IncompleteSignatureException",
-                        f"X-Amz-Date must be in the ISO8601 Long Format \"yyyyMMdd'T'HHmmss'Z'\", not {amz_date!r}.") from None
+        message = f"X-Amz-Date must be in the ISO8601 Long Format \"yyyyMMdd'T'HHmmss'Z'\", not {amz_date!r}."
+        raise AuthError("IncompleteSignatureException", message) from None
     now = now.astimezone(UTC).replace(microsecond=0)
     earliest, latest = now - MAX_SKEW, now + MAX_SKEW
     if signed_at < earliest:
