@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+import http.client
 import json
 import random
 import sqlite3
 from pathlib import Path
+from typing import NamedTuple
+from urllib.parse import urlsplit
 
 import boto3
 from botocore.config import Config
@@ -85,3 +88,59 @@ def build_world(home: Path, folder: Path) -> dict:
         run("CreateBatchPrediction", BatchPredictionId=batch, MLModelId="ml-1", BatchPredictionDataSourceId="ds-1",
             OutputUri=str(folder / "out") + "/")
     return {"data": data, "schema": schema, "database": write_database(folder), "folder": folder}
+
+
+class Raw(NamedTuple):
+    status: int
+    headers: dict[str, str]  # lower-case names
+    body: dict | None  # the JSON body, if it is JSON
+
+    @property
+    def code(self) -> str | None:
+        return (self.body or {}).get("__type")
+
+    @property
+    def message(self) -> str:
+        return (self.body or {}).get("message", "")
+
+
+def signed_headers(url: str, method: str, path: str, body: bytes, headers: dict[str, str], *,
+                   service: str = "machinelearning", key: str = KEY_ID, secret: str = SECRET,
+                   token: str | None = None) -> dict[str, str]:
+    """The headers botocore's own signer adds to this request (the oracle signs, the server verifies)."""
+    from botocore.auth import SigV4Auth
+    from botocore.awsrequest import AWSRequest
+    from botocore.credentials import Credentials
+
+    request = AWSRequest(method=method, url=url + path, data=body, headers=dict(headers))
+    SigV4Auth(Credentials(key, secret, token), service, REGION).add_auth(request)
+    return dict(request.headers.items())
+
+
+def json_headers(operation: str | None, content_type: str = "application/x-amz-json-1.1") -> dict[str, str]:
+    headers = {"Content-Type": content_type}
+    if operation is not None:
+        headers["X-Amz-Target"] = operation if "." in operation else f"AmazonML_20141212.{operation}"
+    return headers
+
+
+def send(url: str, method: str, path: str, body: bytes = b"", headers: dict[str, str] | None = None, *,
+         sign: bool = True, **signing) -> Raw:
+    """One raw HTTP request (signed by botocore unless `sign` is False) and the server's answer."""
+    headers = dict(headers or {})
+    if sign:
+        headers = signed_headers(url, method, path, body, headers, **signing)
+    parts = urlsplit(url)
+    conn = http.client.HTTPConnection(parts.hostname, parts.port, timeout=30)
+    try:
+        conn.request(method, path, body=body, headers=headers)
+        response = conn.getresponse()
+        data = response.read()
+        answer = {k.lower(): v for k, v in response.getheaders()}
+    finally:
+        conn.close()
+    try:
+        parsed = json.loads(data) if data else None
+    except ValueError:
+        parsed = None
+    return Raw(response.status, answer, parsed)
