@@ -17,6 +17,7 @@ import uuid
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime
+from functools import cache
 from typing import NamedTuple
 
 from aml_cli.api.errors import ServiceError, error_for
@@ -145,11 +146,18 @@ class App:
                                       request.body)
 
 
+@cache
+def _answered() -> tuple[str, ...]:
+    from aml_cli.service import answered_services
+
+    return answered_services()
+
+
 def _service_call(operation: str, request: dict, store, *, service_name: str, context: RequestContext) -> dict:
     """The house's service layer; an operation aml does not answer yet is a routing failure, never a 500."""
-    from aml_cli.service import answered_services, call, routes
+    from aml_cli.service import call, routes
 
-    if service_name not in answered_services() or operation not in routes(service_name):
+    if service_name not in _answered() or operation not in routes(service_name):
         raise NotImplementedError(f"aml does not answer {service_name} {operation} yet.")
     return call(operation, request, store, service_name=service_name, context=context)
 
