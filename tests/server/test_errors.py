@@ -225,3 +225,47 @@ def test_security_tokens_are_accepted_and_ignored(url):
                                aws_access_key_id=KEY_ID, aws_secret_access_key=SECRET,
                                aws_session_token="a-session-token", config=Config(retries={"total_max_attempts": 1}))
     assert ml.describe_ml_models()["ResponseMetadata"]["HTTPStatusCode"] == 200
+
+
+def test_too_many_headers_are_refused_as_json_and_the_connection_closed(url):
+    headers = "".join(f"X-Extra-{i}: {i}\r\n" for i in range(120))
+    answer = _exchange(url, f"POST / HTTP/1.1\r\nHost: x\r\n{headers}Content-Length: 2\r\n\r\n{{}}".encode())
+    assert answer.startswith(b"HTTP/1.1 431 ")
+    assert b'"__type":"RequestHeaderFieldsTooLargeException"' in answer and b"Connection: close" in answer
+
+
+def test_head_and_other_methods_are_405(url):
+    assert _exchange(url, b"HEAD / HTTP/1.1\r\nHost: x\r\n\r\n").startswith(b"HTTP/1.1 405 ")
+    answer = send(url, "OPTIONS", "/")
+    assert (answer.status, answer.code) == (405, "UnknownOperationException")
+    assert _exchange(url, b"BREW / HTTP/1.1\r\nHost: x\r\n\r\n").startswith(b"HTTP/1.1 405 ")
+
+
+def test_connections_beyond_the_cap_get_503_and_are_closed(serve):
+    running = serve()
+    running.server.max_connections = 2
+    host, port = running.url.removeprefix("http://").rsplit(":", 1)
+    held = [socket.create_connection((host, int(port))) for _ in range(2)]
+    try:
+        import time
+
+        time.sleep(0.2)  # both accepted and counted
+        with socket.create_connection((host, int(port)), timeout=10) as third:
+            answer = third.recv(65536)
+        assert answer.startswith(b"HTTP/1.1 503 ") and b"ServiceUnavailableException" in answer
+    finally:
+        for sock in held:
+            sock.close()
+
+
+def test_requests_beyond_the_working_cap_get_a_retryable_503(serve, monkeypatch):
+    import threading
+
+    from aml_cli.server import http as server_http
+
+    monkeypatch.setattr(server_http, "QUEUE_WAIT", 0.05)
+    running = serve()
+    running.server.slots = threading.BoundedSemaphore(1)
+    running.server.slots.acquire()  # the one slot is taken by a request that never ends
+    answer = send(running.url, "POST", "/", b"{}", json_headers("DescribeMLModels"))
+    assert (answer.status, answer.code) == (503, "ServiceUnavailableException")

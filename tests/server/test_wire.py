@@ -137,10 +137,13 @@ def test_no_path_reaches_two_rest_operations():
 def test_a_hundred_keep_alive_calls_take_under_a_second(serve):
     ml = client(serve().url)
     ml.describe_ml_models()
-    started = time.perf_counter()
-    for _ in range(100):
-        ml.describe_ml_models(Limit=1)
-    assert time.perf_counter() - started < 1.0  # Nagle meeting delayed ACKs would take ~4.4 s
+    rounds = []
+    for _ in range(3):  # the best of three, so a busy machine's moment does not decide
+        started = time.perf_counter()
+        for _ in range(100):
+            ml.describe_ml_models(Limit=1)
+        rounds.append(time.perf_counter() - started)
+    assert min(rounds) < 1.0  # Nagle meeting delayed ACKs would take ~4.4 s
 
 
 def test_each_request_is_one_log_line_without_secrets(serve, aml_home):
