@@ -23,6 +23,7 @@ from typing import Any
 
 import aml_cli
 from aml_cli.store import Store
+from aml_cli.store.clock import now
 from aml_cli.store.db import apply_transition, lifecycle_of
 from aml_cli.store.paths import private_dir, private_file
 
@@ -326,8 +327,8 @@ def _reap_dead(store: Store) -> int:
     running = store.read(
         lambda conn: [_job(row) for row in conn.execute(f"SELECT {_JOB_COLUMNS} FROM jobs WHERE state = 'running'")]
     )
-    now = time.time()
-    overdue = [job for job in running if job.started_at and now - job.started_at > MAX_JOB_SECONDS]
+    moment = time.time()
+    overdue = [job for job in running if job.started_at and moment - job.started_at > MAX_JOB_SECONDS]
     for job in overdue:
         _terminate(job)
     dead = [(job, DIED_MESSAGE) for job in running if job not in overdue and not is_alive(job.pid, job.pid_start)]
@@ -342,10 +343,10 @@ def _bury(conn: sqlite3.Connection, job: Job, message: str) -> int:
     current = load_job(conn, job.job_id)
     if current is None or current.state != "running" or current.pid != job.pid:
         return 0
-    now = time.time()
-    conn.execute("UPDATE jobs SET state = 'done', finished_at = ? WHERE job_id = ?", (now, job.job_id))
+    moment = now()
+    conn.execute("UPDATE jobs SET state = 'done', finished_at = ? WHERE job_id = ?", (moment, job.job_id))
     lifecycle = lifecycle_of(job.kind)
-    changes = {**lifecycle.stamp(lifecycle.failed, round(now, 3)), **lifecycle.failure(message)}
+    changes = {**lifecycle.stamp(lifecycle.failed, moment), **lifecycle.failure(message)}
     apply_transition(conn, job.kind, job.resource_id, lifecycle.failed, changes)
     return 1
 

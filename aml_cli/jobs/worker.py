@@ -23,6 +23,7 @@ from typing import Any
 from aml_cli.jobs.progress import LogProgress, Tee
 from aml_cli.jobs.scheduler import load_job, schedule
 from aml_cli.store import Store
+from aml_cli.store.clock import now
 from aml_cli.store.db import lifecycle_of
 
 STOPPED_MESSAGE = "The job was stopped before it finished."
@@ -151,7 +152,7 @@ def run_job(store: Store, job_id: str, *, progress: Callable[[str], Any] | None 
 
 def _record(store: Store, job: Any, ctx: JobContext, status: str, changes: dict) -> None:
     lifecycle = lifecycle_of(job.kind)
-    changes = {**lifecycle.stamp(status, _now()), **changes}
+    changes = {**lifecycle.stamp(status, now()), **changes}
     if store.transition(job.kind, job.resource_id, status, changes) is None:
         ctx.log(f"the resource was no longer {lifecycle.running}; {status} not recorded")
         return
@@ -172,7 +173,7 @@ def _execute(store: Store, job: Any, ctx: JobContext) -> tuple[tuple[str, dict] 
         ctx.log(traceback.format_exc())
         return _failed(job.kind, f"Internal error: {type(err).__name__}: {err}"), None
     lifecycle = lifecycle_of(job.kind)
-    started = lifecycle.stamp(lifecycle.running, _now())
+    started = lifecycle.stamp(lifecycle.running, now())
     if store.transition(job.kind, job.resource_id, lifecycle.running, started) is None:
         ctx.log(f"the resource is no longer {lifecycle.start}; nothing to do")
         return None, None
@@ -192,11 +193,6 @@ def _execute(store: Store, job: Any, ctx: JobContext) -> tuple[tuple[str, dict] 
     if lifecycle.compute_time_field:
         changes.setdefault(lifecycle.compute_time_field, round((_cpu_seconds() - cpu_before) * 1000))
     return (lifecycle.done, changes), None
-
-
-def _now() -> float:
-    """Epoch seconds to the millisecond, as the services stamp resources."""
-    return round(time.time(), 3)
 
 
 def _failed(kind: str, message: str, code: str | None = None) -> tuple[str, dict]:
