@@ -107,3 +107,8 @@ def test_sigterm_lets_the_request_in_flight_finish_and_exits_within_two_seconds(
     assert results and results[0]["ResponseMetadata"]["HTTPStatusCode"] == 200
     assert process.returncode == 0
     assert elapsed < 2.0
+
+
+def test_an_advertise_url_without_scheme_and_host_exits_2(capsys):
+    assert run(["serve", "--advertise-url", "localhost:9", "--port", "0"]) == 2
+    assert "--advertise-url must be an http:// or https:// URL" in capsys.readouterr().err

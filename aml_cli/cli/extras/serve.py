@@ -45,9 +45,21 @@ def command():
 
         settings = Settings(host=host, port=port, auth=not no_auth, advertise_url=advertise_url,
                             max_body_bytes=max_body_bytes, region=getattr(options, "region", None) or "us-east-1")
+        if advertise_url is not None and not _is_base_url(advertise_url):
+            print(f"aml serve: --advertise-url must be an http:// or https:// URL with a host, not {advertise_url!r}.",
+                  file=sys.stderr)
+            return BAD_SETTINGS
         return print_environment(settings) if print_env else start(settings)
 
     return serve
+
+
+def _is_base_url(url: str) -> bool:
+    """SDKs send Predict to this URL's scheme and host (botocore crashes on a value without a scheme)."""
+    from urllib.parse import urlsplit
+
+    parts = urlsplit(url)
+    return parts.scheme in ("http", "https") and bool(parts.netloc)
 
 
 def print_environment(settings) -> int:

@@ -36,7 +36,7 @@ def create_realtime_endpoint(store: Store, request: dict, context: RequestContex
         info = {
             "PeakRequestsPerSecond": PEAK_REQUESTS_PER_SECOND,
             "CreatedAt": common.now(),
-            "EndpointUrl": context.endpoint_url or ENDPOINT_URL,
+            "EndpointUrl": ENDPOINT_URL,  # stored as the service named it; each front end shows its own
             "EndpointStatus": "READY",
         }
         store.modify(KIND, model_id, lambda current: {**current, **common.touch({"EndpointInfo": info})})
