@@ -343,6 +343,7 @@ def table(args, load, predict, answered, process_ms, ours_ms, plain_ms, slowlori
         (f"server RSS after 1,000 calls, then {held['calls']:,} more", f"{held['before']:.1f} MB -> "
          f"{held['after']:.1f} MB ({held['after'] - held['before']:+.1f} MB)"),
         ("SIGTERM after the run", f"exit {code}"),
+        ("machine load average (1, 5, 15 min) at the end", ", ".join(f"{x:.1f}" for x in os.getloadavg())),
     ]
     lines = ["| measure | result |", "|---|---|", *[f"| {a} | {b} |" for a, b in rows]]
     if load["errors"]:
