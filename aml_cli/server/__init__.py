@@ -20,7 +20,6 @@ import signal
 import sys
 import threading
 from dataclasses import dataclass
-from pathlib import Path
 from typing import TextIO
 
 from aml_cli.server.http import DEFAULT_MAX_BODY, DRAIN_SECONDS, MAX_IN_FLIGHT, READ_TIMEOUT, Server
@@ -119,9 +118,3 @@ def run(server: Server, out: TextIO = sys.stdout, drain_seconds: float = DRAIN_S
         for sig, handler in previous.items():
             signal.signal(sig, handler)
     return 0
-
-
-def credentials_file(home: Path) -> Path:
-    from aml_cli.server.credentials import credentials_path
-
-    return credentials_path(home)

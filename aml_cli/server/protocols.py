@@ -80,9 +80,9 @@ def epoch_of(value: Any) -> Any:
 def rest_request(op: Operation, labels: dict[str, str], query: list[tuple[str, str]],
                  headers: dict[str, list[str]], body: bytes) -> dict:
     """The request dict of a REST-JSON call: body members, then labels, query and headers per the model."""
-    shape = op.input
-    request = json_body(body, empty_ok=True) if op.http.method not in ("GET", "DELETE", "HEAD") or body else {}
-    request = {name: item for name, item in request.items() if shape.location(name)[0] == "body"}
+    shape = op.input  # GET and DELETE carry no body; POST, PUT and PATCH may send none when no member goes there
+    request = {name: item for name, item in json_body(body, empty_ok=True).items()
+               if shape.location(name)[0] == "body"}
     for member, (where, wire) in shape.locations.items():
         member_shape = shape.members[member]
         if where == "uri" and wire in labels:

@@ -269,3 +269,8 @@ def test_requests_beyond_the_working_cap_get_a_retryable_503(serve, monkeypatch)
     running.server.slots.acquire()  # the one slot is taken by a request that never ends
     answer = send(running.url, "POST", "/", b"{}", json_headers("DescribeMLModels"))
     assert (answer.status, answer.code) == (503, "ServiceUnavailableException")
+
+
+def test_unsigned_input_is_never_parsed(url):
+    answer = send(url, "POST", "/", b"{not json", json_headers("DescribeMLModels"), sign=False)
+    assert (answer.status, answer.code) == (400, "MissingAuthenticationTokenException")
