@@ -78,6 +78,11 @@ class Server:
                 return int(line.split()[1]) / 1024
         raise RuntimeError("no VmRSS")
 
+    def cpu_seconds(self) -> float:
+        """User + system CPU time the server process has used (a measure the machine's other work barely moves)."""
+        fields = Path(f"/proc/{self.process.pid}/stat").read_text().rsplit(")", 1)[1].split()
+        return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
     def stop(self) -> int:
         self.process.terminate()
         return self.process.wait(15)
@@ -188,7 +193,10 @@ def raw_predict_latency(server: Server, facts: dict, count: int) -> dict:
     host, port = server.url.removeprefix("http://").rsplit(":", 1)
     conn = http.client.HTTPConnection(host, int(port), timeout=30)
     records, latencies = facts["records"], []
+    cpu_before = 0.0
     for index in range(count + 20):
+        if index == 20:
+            cpu_before = server.cpu_seconds()
         body = json.dumps({"MLModelId": facts["model"], "Record": records[index % len(records)],
                            "PredictEndpoint": server.url}).encode()
         request = AWSRequest(method="POST", url=server.url + "/", data=body, headers={
@@ -202,8 +210,9 @@ def raw_predict_latency(server: Server, facts: dict, count: int) -> dict:
             raise RuntimeError(f"Predict answered {answer.status}")
         if index >= 20:  # the first ones warm the connection and the model
             latencies.append((time.perf_counter() - began) * 1000)
+    cpu_ms = (server.cpu_seconds() - cpu_before) * 1000 / count
     conn.close()
-    return {"p50": percentile(latencies, 0.5), "p99": percentile(latencies, 0.99)}
+    return {"p50": percentile(latencies, 0.5), "p99": percentile(latencies, 0.99), "cpu_ms": cpu_ms}
 
 
 def cli_predict_ms(home: Path, facts: dict, runs: int = 5) -> float:
@@ -333,7 +342,8 @@ def table(args, load, predict, answered, process_ms, ours_ms, plain_ms, slowlori
          f"{load['calls']} calls, {len(load['errors'])} errors, {load['retries']} retries, "
          f"{load['per_second']:.0f} calls/s, p50 {load['p50']:.1f} ms, p99 {load['p99']:.1f} ms"),
         (f"Predict, the server's answer (raw keep-alive HTTP, signed), {args.predicts} records",
-         f"p50 {answered['p50']:.2f} ms, p99 {answered['p99']:.2f} ms"),
+         f"p50 {answered['p50']:.2f} ms, p99 {answered['p99']:.2f} ms; server CPU {answered['cpu_ms']:.2f} ms "
+         "a call"),
         (f"Predict through boto3, one client, {args.predicts} records",
          f"p50 {predict['p50']:.2f} ms, p99 {predict['p99']:.2f} ms"),
         ("`aml predict` as a process (median of 5)", f"{process_ms:.0f} ms ({process_ms / predict['p50']:.0f}x)"),
