@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass
+from functools import cached_property
 from typing import Any
 
 import numpy as np
@@ -62,7 +63,12 @@ class Model:
     def margins(self, frame: pd.DataFrame) -> np.ndarray:
         """Linear scores (rows, k) in float64."""
         X = self.featurizer.transform(frame)
-        return np.asarray(X @ self.weights.astype(np.float64), dtype=np.float64)
+        return np.asarray(X @ self._weights64, dtype=np.float64)
+
+    @cached_property
+    def _weights64(self) -> np.ndarray:
+        """The weights in float64, converted once: a loaded model scores many single records (Predict)."""
+        return self.weights.astype(np.float64)
 
     def predict_frame(self, frame: pd.DataFrame) -> np.ndarray:
         """BINARY: P(1) per row; MULTICLASS: (rows, classes) probabilities; REGRESSION: values."""

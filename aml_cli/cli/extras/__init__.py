@@ -67,6 +67,8 @@ EXTRAS: dict[str, Extra] = {
             "infer_schema",
         ),
         Extra("completions", "Completions", "Print the shell completion script for bash, zsh or fish.", "completions"),
+        Extra("serve", "Serve", "Serve every aml service over HTTP, signed with SigV4, for boto3, the aws CLI and "
+              "other AWS SDKs.", "serve"),
     )
 }
 

@@ -99,15 +99,19 @@ def get_ml_model(store: Store, request: dict, context: RequestContext) -> dict:
     extra = {}
     if request.get("Verbose"):
         extra = {"Recipe": record.get("_recipe_used") or record.get("_recipe"), "Schema": record.get("_schema")}
-    return common.get_view(store, KIND, record, extra)
+    return _advertised(common.get_view(store, KIND, record, extra), context)
 
 
-def _view(record: dict) -> dict:
-    return common.list_view(KIND, record)
+def _advertised(view: dict, context: RequestContext) -> dict:
+    if "EndpointInfo" in view:
+        from aml_cli.service.machinelearning.realtime import advertised
+
+        view["EndpointInfo"] = advertised(view["EndpointInfo"], context)
+    return view
 
 
 def describe_ml_models(store: Store, request: dict, context: RequestContext) -> dict:
-    return describe.describe(store, KIND, request, _view)
+    return describe.describe(store, KIND, request, lambda record: _advertised(common.list_view(KIND, record), context))
 
 
 def update_ml_model(store: Store, request: dict, context: RequestContext) -> dict:
