@@ -8,13 +8,15 @@ import pytest
 
 from aml_cli import server
 from aml_cli.store import Store
+from tests.server.rooms import build_rooms
 from tests.server.support import KEYS, build_world
 
 
 @pytest.fixture(autouse=True)
 def _no_aws_environment(monkeypatch, tmp_path):
     """Nothing of the machine's AWS setup may leak into a test's clients."""
-    for name in ("AWS_PROFILE", "AWS_ENDPOINT_URL", "AWS_ENDPOINT_URL_MACHINE_LEARNING", "AWS_ACCESS_KEY_ID",
+    for name in ("AWS_PROFILE", "AWS_ENDPOINT_URL", "AWS_ENDPOINT_URL_MACHINE_LEARNING",
+                 "AWS_ENDPOINT_URL_CLEANROOMSML", "AWS_ENDPOINT_URL_CLEANROOMS", "AWS_ACCESS_KEY_ID",
                  "AWS_SECRET_ACCESS_KEY", "AWS_SESSION_TOKEN", "AWS_DEFAULT_REGION", "AWS_REGION"):
         monkeypatch.delenv(name, raising=False)
     monkeypatch.setenv("AWS_CONFIG_FILE", str(tmp_path / "no-aws-config"))
@@ -51,5 +53,24 @@ def world(world_template, tmp_path):
     """A private copy of the world (tests delete and update in it); returns (home, facts)."""
     root, facts = world_template
     home = tmp_path / "world-home"
+    shutil.copytree(root / "home", home)
+    return home, facts
+
+
+@pytest.fixture(scope="session")
+def rooms_template(tmp_path_factory):
+    """A data directory with a settled Clean Rooms world (tests/server/rooms.py), built once per test process."""
+    root = tmp_path_factory.mktemp("rooms")
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setenv("AML_S3_ROOT", str(root / "s3"))
+        facts = build_rooms(root / "home", root / "data")
+    return root, facts
+
+
+@pytest.fixture
+def rooms(rooms_template, tmp_path):
+    """A private copy of the Clean Rooms world; returns (home, facts)."""
+    root, facts = rooms_template
+    home = tmp_path / "rooms-home"
     shutil.copytree(root / "home", home)
     return home, facts
