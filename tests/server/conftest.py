@@ -2,14 +2,17 @@
 
 from __future__ import annotations
 
+import os
 import shutil
+import subprocess
+from pathlib import Path
 
 import pytest
 
 from aml_cli import server
 from aml_cli.store import Store
 from tests.server.rooms import build_rooms
-from tests.server.support import KEYS, build_world
+from tests.server.support import AWS, KEY_ID, KEYS, SECRET, build_world
 
 
 @pytest.fixture(autouse=True)
@@ -74,3 +77,23 @@ def rooms(rooms_template, tmp_path):
     home = tmp_path / "rooms-home"
     shutil.copytree(root / "home", home)
     return home, facts
+
+
+@pytest.fixture
+def credentials(tmp_path) -> Path:
+    """The tests' key pair in the shared-credentials format, as `aml serve` writes its own."""
+    path = tmp_path / "credentials"
+    path.write_text(f"[default]\naws_access_key_id = {KEY_ID}\naws_secret_access_key = {SECRET}\n")
+    path.chmod(0o600)
+    return path
+
+
+@pytest.fixture
+def aws(credentials, tmp_path):
+    """`aws(*args, **env)`: the installed aws CLI with only PATH, HOME and the AWS variables given (like env -i)."""
+    def run(*args: str, **env: str) -> subprocess.CompletedProcess:
+        environment = {"PATH": os.environ.get("PATH", ""), "HOME": str(tmp_path), "AWS_CONFIG_FILE": os.devnull,
+                       "AWS_SHARED_CREDENTIALS_FILE": str(credentials), "AWS_DEFAULT_REGION": "us-east-1", **env}
+        return subprocess.run([AWS, *args], env=environment, capture_output=True, text=True, timeout=120)
+
+    return run

@@ -4,8 +4,11 @@ from __future__ import annotations
 
 import http.client
 import json
+import os
 import random
+import shutil
 import sqlite3
+import sys
 from pathlib import Path
 from typing import NamedTuple
 from urllib.parse import urlsplit
@@ -24,6 +27,7 @@ CALLER = "arn:aws:iam::000000000000:user/tester"
 KEYS = {KEY_ID: KeyPair(SECRET, CALLER)}
 REGION = "us-east-1"
 RECORD = {"x": "3.5", "color": "red"}
+AWS = shutil.which("aws", path=os.path.dirname(sys.executable)) or shutil.which("aws")  # the aws CLI, if installed
 
 
 def client(url: str, service: str = "machinelearning", *, key: str = KEY_ID, secret: str = SECRET,

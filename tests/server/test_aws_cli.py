@@ -7,39 +7,16 @@ own AWS setup takes part. The key file holds the tests' key pair in the shared-c
 from __future__ import annotations
 
 import json
-import os
 import shutil
-import subprocess
-import sys
-from pathlib import Path
 
 import pytest
 
 from aml_cli.service import answered_services, call
 from aml_cli.service.context import RequestContext
 from aml_cli.store import Store
-from tests.server.support import KEY_ID, SECRET
+from tests.server.support import AWS
 
-AWS = shutil.which("aws", path=os.path.dirname(sys.executable)) or shutil.which("aws")
 pytestmark = [pytest.mark.slow, pytest.mark.skipif(AWS is None, reason="the aws CLI is not installed")]
-
-
-@pytest.fixture
-def credentials(tmp_path) -> Path:
-    path = tmp_path / "credentials"
-    path.write_text(f"[default]\naws_access_key_id = {KEY_ID}\naws_secret_access_key = {SECRET}\n")
-    path.chmod(0o600)
-    return path
-
-
-@pytest.fixture
-def aws(credentials, tmp_path):
-    def run(*args: str, **env: str) -> subprocess.CompletedProcess:
-        environment = {"PATH": os.environ.get("PATH", ""), "HOME": str(tmp_path), "AWS_CONFIG_FILE": os.devnull,
-                       "AWS_SHARED_CREDENTIALS_FILE": str(credentials), "AWS_DEFAULT_REGION": "us-east-1", **env}
-        return subprocess.run([AWS, *args], env=environment, capture_output=True, text=True, timeout=120)
-
-    return run
 
 
 @pytest.fixture
