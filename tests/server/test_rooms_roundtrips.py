@@ -4,7 +4,7 @@ through a real server, on a world of real resources (tests/server/rooms.py).
 Each operation: botocore's status code for it, no retries, a request id, every member of the answer fitting
 botocore's output shape, timestamps ISO 8601 on the wire and aware datetimes in boto3's hands; and where the
 call starts work (a channel, a training, an inference or export job, a cancel, a delete) the work is followed
-through the server to its end.
+through the server to its end. And a service function called directly gives what the server answers.
 """
 
 from __future__ import annotations
@@ -16,10 +16,14 @@ from datetime import datetime
 import pytest
 
 from aml_cli.api import service, snake_name
+from aml_cli.service import call
+from aml_cli.service.context import RequestContext
+from aml_cli.store import Store
 from tests.client.test_clean_rooms_clients import _walk
 from tests.server.rooms import pending, requests, wait_for
 from tests.server.samples import timestamps_of
-from tests.server.support import client
+from tests.server.support import CALLER, client
+from tests.server.test_wire import _parsed
 
 SERVICES = ("cleanroomsml", "cleanrooms")
 OPERATIONS = [(name, operation) for name in SERVICES for operation in service(name).operation_names()]
@@ -116,3 +120,20 @@ def test_clean_rooms_operation_round_trips_through_boto3(name, operation, rooms,
 def _started(operation: str) -> str | None:
     return "ACTIVE" if operation in ("CreateMLInputChannel", "CreateTrainedModel", "StartTrainedModelInferenceJob",
                                      "StartTrainedModelExportJob") else None
+
+
+PARITY = [("cleanroomsml", "GetTrainedModel"), ("cleanroomsml", "GetMLInputChannel"),
+          ("cleanroomsml", "GetCollaborationTrainedModel"), ("cleanroomsml", "GetTrainedModelInferenceJob"),
+          ("cleanroomsml", "ListTrainedModels"), ("cleanroomsml", "ListMLInputChannels"),
+          ("cleanroomsml", "ListTrainedModelVersions"), ("cleanroomsml", "ListCollaborationTrainedModelExportJobs"),
+          ("cleanrooms", "GetMembership"), ("cleanrooms", "ListCollaborations")]
+
+
+@pytest.mark.parametrize(("name", "operation"), PARITY, ids=[f"{n}.{o}" for n, o in PARITY])
+def test_a_clean_rooms_service_function_and_the_server_give_the_same_answer(name, operation, rooms, serve):
+    home, facts = rooms
+    request = requests(facts)[name][operation]
+    direct = call(operation, dict(request), Store(home), service_name=name, context=RequestContext(caller_arn=CALLER))
+    over_http = getattr(client(serve(home).url, name), snake_name(operation))(**request)
+    assert _parsed(over_http) == _parsed(direct)
+    assert direct, "an answer with something in it"
