@@ -20,6 +20,10 @@
 5. Slow clients: 50 connections that send a header byte a second while one
    client makes 200 calls: its p99.
 6. Memory: the server's RSS after 1,000 calls and after `--memory-calls`.
+7. Clean Rooms ML (REST-JSON): `--predicts` sequential calls alternating
+   GetTrainedModel and ListTrainedModels through boto3, on a trained model
+   made from the same data (collaboration, membership, algorithm,
+   association, channel, trained model): p50/p99, errors and retries.
 Prints one markdown table. `tests/server/test_load.py` runs the same
 functions with smaller counts (8 clients x 40 calls, 3,000 calls for memory).
 """
@@ -104,6 +108,56 @@ def prepare(home: Path, data: Path | None = None, schema: Path | None = None, mo
     call("CreateRealtimeEndpoint", {"MLModelId": model_id}, store, context=context)
     store.close()
     return {"model": model_id, "spec": spec, "records": records_of(data, schema)}
+
+
+def prepare_rooms(home: Path, source_id: str = "churn-ds") -> dict:
+    """An ACTIVE Clean Rooms ML trained model over the prepared data source, made in this process (jobs inline)."""
+    from aml_cli.service import call
+    from aml_cli.service.context import RequestContext
+    from aml_cli.store import Store
+
+    store, context, role = Store(home), RequestContext(synchronous=True), "arn:aws:iam::000000000000:role/ml"
+
+    def run(service: str, operation: str, **request) -> dict:
+        return call(operation, request, store, service_name=service, context=context)
+
+    collaboration = run("cleanrooms", "CreateCollaboration", members=[], name="bench", creatorDisplayName="me",
+                        creatorMemberAbilities=["CAN_QUERY", "CAN_RECEIVE_RESULTS"], queryLogStatus="DISABLED")
+    m = run("cleanrooms", "CreateMembership", collaborationIdentifier=collaboration["collaboration"]["id"],
+            queryLogStatus="DISABLED")["membership"]["id"]
+    algorithm = run("cleanroomsml", "CreateConfiguredModelAlgorithm", name="sgd", roleArn=role,
+                    trainingContainerConfig={"imageUri": "aml/sgd"})["configuredModelAlgorithmArn"]
+    association = run("cleanroomsml", "CreateConfiguredModelAlgorithmAssociation", membershipIdentifier=m,
+                      configuredModelAlgorithmArn=algorithm, name="a")["configuredModelAlgorithmAssociationArn"]
+    query = {"sqlParameters": {"queryString": f'SELECT * FROM "{source_id}"'}}
+    channel = run("cleanroomsml", "CreateMLInputChannel", membershipIdentifier=m, name="all", retentionInDays=7,
+                  configuredModelAlgorithmAssociations=[association], inputChannel={
+                      "roleArn": role, "dataSource": {"protectedQueryInputParameters": query}})["mlInputChannelArn"]
+    model = run("cleanroomsml", "CreateTrainedModel", membershipIdentifier=m, name="bench",
+                configuredModelAlgorithmAssociationArn=association, resourceConfig={
+                    "instanceType": "ml.m5.xlarge", "volumeSizeInGB": 1},
+                dataChannels=[{"mlInputChannelArn": channel, "channelName": "train"}],
+                hyperparameters={"MLModelType": "BINARY", "targetAttributeName": "churn", "sgd.maxPasses": "1"})
+    store.close()
+    return {"membership": m, "model": model["trainedModelArn"]}
+
+
+def rooms_latency(server: Server, rooms: dict, count: int) -> dict:
+    """Sequential GetTrainedModel / ListTrainedModels through one boto3 client: ms, errors and retries."""
+    crml = server.client("cleanroomsml")
+    steps = [lambda: crml.get_trained_model(membershipIdentifier=rooms["membership"], trainedModelArn=rooms["model"]),
+             lambda: crml.list_trained_models(membershipIdentifier=rooms["membership"])]
+    latencies, errors, retries = [], 0, 0
+    for index in range(count + 20):
+        began = time.perf_counter()
+        try:
+            retries += steps[index % 2]()["ResponseMetadata"]["RetryAttempts"]
+        except Exception:  # counted, not raised: the row reports it
+            errors += 1
+        if index >= 20:  # the first ones warm the connection
+            latencies.append((time.perf_counter() - began) * 1000)
+    return {"p50": percentile(latencies, 0.5), "p99": percentile(latencies, 0.99), "errors": errors,
+            "retries": retries}
 
 
 def records_of(data: Path, schema: Path, limit: int = 500) -> list[dict[str, str]]:
@@ -320,6 +374,7 @@ def main() -> int:
     with tempfile.TemporaryDirectory() as folder:
         home = Path(folder) / "home"
         facts = prepare(home)
+        rooms = prepare_rooms(home)
         server = Server(home)
         try:
             load = mixed_load(server, facts, args.clients, args.calls)
@@ -329,14 +384,16 @@ def main() -> int:
             ours_ms = keep_alive_ms(server.url, server.key, server.secret)
             slowloris = slow_clients(server)
             held = memory(server, facts, args.memory_calls)
+            crml = rooms_latency(server, rooms, args.predicts)
         finally:
             code = server.stop()
         plain_ms = stdlib_defaults_ms(home)
-    print(table(args, load, predict, answered, process_ms, ours_ms, plain_ms, slowloris, held, code))
-    return 0 if not load["errors"] and not load["retries"] else 1
+    print(table(args, load, predict, answered, process_ms, ours_ms, plain_ms, slowloris, held, code, crml))
+    clean = not (load["errors"] or load["retries"] or crml["errors"] or crml["retries"])
+    return 0 if clean else 1
 
 
-def table(args, load, predict, answered, process_ms, ours_ms, plain_ms, slowloris, held, code) -> str:
+def table(args, load, predict, answered, process_ms, ours_ms, plain_ms, slowloris, held, code, crml) -> str:
     rows = [
         (f"mixed load: {args.clients} boto3 clients x {args.calls} calls (describe, get, predict, create)",
          f"{load['calls']} calls, {len(load['errors'])} errors, {load['retries']} retries, "
@@ -352,6 +409,8 @@ def table(args, load, predict, answered, process_ms, ours_ms, plain_ms, slowlori
          f"p99 {slowloris['p99']:.1f} ms"),
         (f"server RSS after 1,000 calls, then {held['calls']:,} more", f"{held['before']:.1f} MB -> "
          f"{held['after']:.1f} MB ({held['after'] - held['before']:+.1f} MB)"),
+        (f"Clean Rooms ML through boto3, one client, {args.predicts} calls (GetTrainedModel, ListTrainedModels)",
+         f"p50 {crml['p50']:.2f} ms, p99 {crml['p99']:.2f} ms; {crml['errors']} errors, {crml['retries']} retries"),
         ("SIGTERM after the run", f"exit {code}"),
         ("machine load average (1, 5, 15 min) at the end", ", ".join(f"{x:.1f}" for x in os.getloadavg())),
     ]
