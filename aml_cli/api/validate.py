@@ -18,6 +18,7 @@ from functools import cache
 
 from aml_cli.api.errors import error_for
 from aml_cli.api.model import Operation, Shape
+from aml_cli.api.text import cut
 
 # Shapes whose service-side check is relaxed for the local engine, with the reason (listed in the README),
 # per service: shape names are the service's own.
@@ -73,7 +74,17 @@ def check_client_side(op: Operation, request: dict) -> None:
     """Raise ParamValidationError if the CLI would refuse to send `request`."""
     problems = client_problems(op.input, request)
     if problems:
-        raise ParamValidationError(problems)
+        raise ParamValidationError(_at_most(problems))
+
+
+MAX_PROBLEMS = 100
+
+
+def _at_most(problems: list[str]) -> list[str]:
+    """Every problem of a request with a few; the first MAX_PROBLEMS of one with thousands (a bounded message)."""
+    if len(problems) <= MAX_PROBLEMS:
+        return problems
+    return [*problems[:MAX_PROBLEMS], f"... and {len(problems) - MAX_PROBLEMS} more problems"]
 
 
 def _child(name: str, member: str) -> str:
@@ -83,7 +94,9 @@ def _child(name: str, member: str) -> str:
 def _check_client(shape: Shape, value: object, name: str, problems: list[str]) -> None:
     if not _has_type(shape.type, value):
         types = ", ".join(_TYPE_NAMES[shape.type])
-        problems.append(f"Invalid type for parameter {name}, value: {value}, type: {type(value)}, valid types: {types}")
+        problems.append(
+            f"Invalid type for parameter {name}, value: {cut(str(value))}, type: {type(value)}, valid types: {types}"
+        )
         return
     if shape.type == "structure":
         _check_structure(shape, value, name, problems)  # type: ignore[arg-type]
@@ -93,8 +106,9 @@ def _check_client(shape: Shape, value: object, name: str, problems: list[str]) -
             _check_client(shape.member, item, f"{name}[{index}]", problems)  # type: ignore[arg-type]
     elif shape.type == "map":
         for key, item in value.items():  # type: ignore[attr-defined]
-            _check_client(shape.key, key, f"{name} (key: {key})", problems)  # type: ignore[arg-type]
-            _check_client(shape.value, item, f"{name}.{key}", problems)  # type: ignore[arg-type]
+            shown = cut(str(key))
+            _check_client(shape.key, key, f"{name} (key: {shown})", problems)  # type: ignore[arg-type]
+            _check_client(shape.value, item, f"{name}.{shown}", problems)  # type: ignore[arg-type]
     elif shape.type == "string":
         _check_min(shape, len(value), name, "length", problems)  # type: ignore[arg-type]
     elif shape.type in ("integer", "long", "float", "double"):
@@ -114,7 +128,8 @@ def _check_structure(shape: Shape, value: dict, name: str, problems: list[str]) 
     )
     allowed = ", ".join(shape.members)
     problems.extend(
-        f'Unknown parameter in {name}: "{key}", must be one of: {allowed}' for key in value if key not in shape.members
+        f'Unknown parameter in {name}: "{cut(str(key))}", must be one of: {allowed}'
+        for key in value if key not in shape.members
     )
     for key, item in value.items():
         if key in shape.members:
@@ -185,7 +200,7 @@ def check_service_side(op: Operation, request: dict) -> None:
 
         count = len(problems)
         noun = "error" if count == 1 else "errors"
-        message = f"{count} validation {noun} detected: " + "; ".join(problems)
+        message = f"{count} validation {noun} detected: " + "; ".join(_at_most(problems))
         raise error_for(service(op.service).validation_error, message)
 
 
@@ -261,7 +276,7 @@ def _relaxed_rules(shape_name: str, value: str) -> list[str]:
 
 def _java_text(value: object) -> str:
     """A value as the service prints it: strings and numbers quoted, lists and maps Java-style."""
-    return "null" if value is None else f"'{_java_str(value)}'"
+    return "null" if value is None else f"'{cut(_java_str(value))}'"
 
 
 def _java_str(value: object) -> str:

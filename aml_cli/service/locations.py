@@ -28,6 +28,8 @@ def local_path(uri: str, member: str, s3_root: Path) -> Path:
         raise InvalidInputException(f"{member} contains a NUL character.")
     parsed = urlparse(text)
     scheme = parsed.scheme.lower() if len(parsed.scheme) > 1 else ""
+    if scheme in ("s3", "file") and "\x00" in unquote(parsed.path):
+        raise InvalidInputException(f"{member}: {text} contains an encoded NUL character (%00).")
     if scheme == "s3":
         return _s3_path(parsed.netloc, unquote(parsed.path), member, text, s3_root)
     if scheme == "file":
