@@ -182,6 +182,48 @@ def _is_timestamp(value: object) -> bool:
         return False
 
 
+# ---------------------------------------------------------------- text every service refuses
+
+_SURROGATE = re.compile("[\ud800-\udfff]")
+
+
+def check_text(request: object, service_name: str) -> None:
+    """Raise the service's validation error when any string of the request (a key too) holds a lone surrogate.
+
+    JSON may spell one (`"\\ud800"`) and an argument of invalid UTF-8 reaches Python as one; neither
+    is a character, the services refuse them, and a name holding one could never be written out. Applies
+    to every operation, aml's own included, whoever calls.
+    """
+    found = _surrogate_at(request, "")
+    if found is not None:
+        from aml_cli.api import service
+
+        path, char = found
+        where = f"{path} holds" if path else "The request holds"
+        raise error_for(
+            service(service_name).validation_error,
+            f"{where} a lone surrogate (U+{ord(char):04X}), which is not a character; text must be valid Unicode.",
+        )
+
+
+def _surrogate_at(value: object, path: str) -> tuple[str, str] | None:
+    if isinstance(value, str):
+        match = _SURROGATE.search(value)
+        return None if match is None else (path, match.group())
+    if isinstance(value, dict):
+        for key, item in value.items():
+            found = _surrogate_at(key, f"{path} (a key)" if path else "A key") or _surrogate_at(
+                item, f"{path}.{cut(str(key))}" if path else cut(str(key)))
+            if found is not None:
+                return found
+    elif isinstance(value, list | tuple):
+        for index, item in enumerate(value):
+            found = _surrogate_at(item, f"{path}[{index}]")
+            if found is not None:
+                return found
+    return None
+
+
 # ---------------------------------------------------------------- service side
 
 

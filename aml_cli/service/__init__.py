@@ -36,9 +36,10 @@ def call(
     """
     described = service(service_name)
     function = _function(service_name, operation_name)
-    if operation_name in described.operation_names():
-        from aml_cli.api.validate import check_service_side
+    from aml_cli.api.validate import check_service_side, check_text
 
+    check_text(request, service_name)
+    if operation_name in described.operation_names():
         check_service_side(described.operation(operation_name), request)
     if store is None:
         from aml_cli.store import Store
