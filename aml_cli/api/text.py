@@ -13,4 +13,4 @@ def cut(text: str, limit: int = MAX_SHOWN) -> str:
     """`text` itself up to `limit` characters; else its first HEAD characters and how long it is."""
     if len(text) <= limit:
         return text
-    return f"{text[:HEAD]}... ({len(text)} characters)"
+    return f"{text[:min(HEAD, limit)]}... ({len(text)} characters)"

@@ -17,6 +17,7 @@ from typing import Any
 from aml_cli.api.model import Operation, Shape
 from aml_cli.api.naming import cli_name
 from aml_cli.api.text import cut
+from aml_cli.cli.bounded_yaml import TOO_DEEP
 from aml_cli.cli.paramfile import ParamFileError, resolve_param_file
 from aml_cli.cli.shorthand import ShorthandParseError, apply_shape, parse_shorthand
 from aml_cli.cli.usage_errors import (
@@ -29,8 +30,6 @@ from aml_cli.cli.usage_errors import (
     looks_like_option,
 )
 
-# Python's own recursion limit is what bounds nesting; past it, the value is refused as input.
-TOO_DEEP = "it is nested too deeply (over about 900 levels)."
 SKELETON_CHOICES = ("input", "yaml-input", "output")
 
 _EXTRA_HELP = {

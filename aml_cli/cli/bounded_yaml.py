@@ -18,6 +18,7 @@ from aml_cli.cli.paramfile import MAX_PARAM_FILE_BYTES
 from aml_cli.cli.usage_errors import ParamParseError
 
 MAX_EXPANDED = MAX_PARAM_FILE_BYTES
+TOO_DEEP = "it is nested too deeply (over about 900 levels)."
 OPTION = "cli-input-yaml"
 
 
@@ -32,7 +33,7 @@ def load_yaml(text: str) -> Any:
     try:
         document = yaml.safe_load(text)
     except RecursionError:
-        raise ParamParseError(OPTION, "Invalid YAML received: it is nested too deeply (over about 900 levels).") from None
+        raise ParamParseError(OPTION, f"Invalid YAML received: {TOO_DEEP}") from None
     except yaml.YAMLError:
         raise ParamParseError(OPTION, "Invalid YAML received.") from None
     try:

@@ -69,7 +69,7 @@ def test_every_caller_of_the_service_is_refused_a_lone_surrogate(resources):
     """The Python client and the server call `service.call`: the check is there, not in the CLI."""
     with pytest.raises(InvalidInputException, match="surrogate"):
         call("UpdateDataSource", {"DataSourceId": "small", "DataSourceName": "x\ud800"}, shared_store())
-    with pytest.raises(InvalidInputException, match="DataSpec.DataLocationS3"):
+    with pytest.raises(InvalidInputException, match=r"DataSpec\.DataLocationS3"):
         call("CreateDataSourceFromS3", {"DataSourceId": "s2", "DataSpec": {**resources, "DataLocationS3": "\udcff"}},
              shared_store())
     with pytest.raises(InvalidInputException, match="surrogate"):  # aml's own operations too

@@ -113,6 +113,8 @@ def describe_ml_models(store: Store, request: dict, context: RequestContext) -> 
 def update_ml_model(store: Store, request: dict, context: RequestContext) -> dict:
     model_id = request["MLModelId"]
     record = common.fetch(store, KIND, model_id)
+    if record["Status"] == "DELETED":
+        raise common.not_found(KIND, model_id)
     changes: dict = {}
     if "MLModelName" in request:
         changes["Name"] = request["MLModelName"]
@@ -125,7 +127,7 @@ def update_ml_model(store: Store, request: dict, context: RequestContext) -> dic
         changes["ScoreThreshold"] = float(threshold)
         changes["ScoreThresholdLastUpdatedAt"] = common.now()
     if changes:
-        store.modify(KIND, model_id, lambda current: {**current, **common.touch(changes)})
+        common.update_live(store, KIND, model_id, changes)
     return {"MLModelId": model_id}
 
 
