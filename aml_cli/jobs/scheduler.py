@@ -334,7 +334,40 @@ def _reap_dead(store: Store) -> int:
     dead += [(job, TIMED_OUT_MESSAGE) for job in overdue]
     if not dead:
         return 0
+    for job, _ in dead:
+        _clean_up(store, job)
     return store.write(lambda conn: sum(_bury(conn, job, message) for job, message in dead))
+
+
+def _clean_up(store: Store, job: Job) -> None:
+    """Runs the kind's declared cleanup for a dead job whose resource is still unfinished, before it is failed.
+
+    Outside any transaction (it touches files); a reaper that dies here leaves the job for the next one,
+    which cleans again (cleanups are idempotent). A cleanup that fails is logged, never raised.
+    """
+    from aml_cli.api import resource_kind
+
+    spec = resource_kind(job.kind).cleanup
+    if not spec or is_alive(job.pid, job.pid_start):  # a terminated worker still unwinding cleans itself
+        return
+    lifecycle = lifecycle_of(job.kind)
+    record = store.get(job.kind, job.resource_id)
+    if record is None or record.get("Status") not in (lifecycle.start, lifecycle.running):
+        return
+    module_name, _, function_name = spec.partition(":")
+    try:
+        import importlib
+
+        getattr(importlib.import_module(module_name), function_name)(store, job.resource_id)
+    except Exception as err:
+        _append_log(job, f"cleanup of {job.kind} {job.resource_id!r} failed: {type(err).__name__}: {err}")
+
+
+def _append_log(job: Job, line: str) -> None:
+    with contextlib.suppress(OSError):
+        fd = os.open(job.log_path, os.O_WRONLY | os.O_APPEND | os.O_NOFOLLOW | os.O_NONBLOCK)
+        with os.fdopen(fd, "a", encoding="utf-8") as log:
+            log.write(line + "\n")
 
 
 def _bury(conn: sqlite3.Connection, job: Job, message: str) -> int:
