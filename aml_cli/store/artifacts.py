@@ -22,9 +22,26 @@ if TYPE_CHECKING:
 PARTIAL_SUFFIX = ".partial"
 
 
+def store_dir(store: Store, name: str) -> Path:
+    """One of the store's own folders (`artifacts`, `logs`, `tmp`), made 0700 on first use; anything but a
+    folder in its place is a damaged store, named as such."""
+    from aml_cli.store.errors import StoreDamaged
+
+    path = store.home / name
+    try:
+        private_dir(path)
+        if not path.is_dir():
+            raise NotADirectoryError(f"{path} is not a folder")
+    except OSError:
+        kind = "a file" if path.is_file() else "something other than a folder"
+        raise StoreDamaged(f"The aml store's folder {path} is {kind}; the store is damaged. Move it away (aml "
+                           "makes the folder again) or restore the store from a backup.") from None
+    return path
+
+
 def artifacts_dir(store: Store) -> Path:
     """`<home>/artifacts`, created 0700 on first use."""
-    return private_dir(store.home / "artifacts")
+    return store_dir(store, "artifacts")
 
 
 def new_artifact_path(store: Store, suffix: str = "") -> Path:

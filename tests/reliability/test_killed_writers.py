@@ -27,6 +27,8 @@ REQUIRED = {
 }
 
 # One round: the service's create/update/tag/delete calls in a loop, jobs run inline by a no-op handler.
+# Each call is framed by "begin"/"done" on stdout, so the test knows how far a writer got and whether
+# its kill landed inside a call.
 WRITER = """
 import sys
 from aml_cli.service import call
@@ -38,22 +40,29 @@ round_, data, schema, out = sys.argv[1:]
 store = Store()
 install_quick()
 use_default(RequestContext(synchronous=True))
+
+
+def step(operation, request):
+    print("begin", flush=True)
+    call(operation, request, store)
+    print("done", flush=True)
+
+
 print("ready", flush=True)
 for i in range(100000):
     n = f"{round_}-{i}"
-    call("CreateDataSourceFromS3", {"DataSourceId": "ds" + n, "ComputeStatistics": True,
-         "DataSpec": {"DataLocationS3": data, "DataSchemaLocationS3": schema}}, store)
-    call("UpdateDataSource", {"DataSourceId": "ds" + n, "DataSourceName": "renamed " + n}, store)
-    call("AddTags", {"ResourceId": "ds" + n, "ResourceType": "DataSource",
-         "Tags": [{"Key": "round", "Value": round_}, {"Key": "i", "Value": str(i)}]}, store)
-    call("CreateMLModel", {"MLModelId": "ml" + n, "MLModelType": "BINARY", "TrainingDataSourceId": "ds" + n}, store)
-    call("UpdateMLModel", {"MLModelId": "ml" + n, "MLModelName": n, "ScoreThreshold": 0.25}, store)
-    call("CreateEvaluation", {"EvaluationId": "ev" + n, "MLModelId": "ml" + n, "EvaluationDataSourceId": "ds" + n},
-         store)
-    call("CreateBatchPrediction", {"BatchPredictionId": "bp" + n, "MLModelId": "ml" + n,
-         "BatchPredictionDataSourceId": "ds" + n, "OutputUri": out}, store)
-    call("DeleteTags", {"ResourceId": "ds" + n, "ResourceType": "DataSource", "TagKeys": ["i"]}, store)
-    call("DeleteEvaluation", {"EvaluationId": "ev" + n}, store)
+    step("CreateDataSourceFromS3", {"DataSourceId": "ds" + n, "ComputeStatistics": True,
+         "DataSpec": {"DataLocationS3": data, "DataSchemaLocationS3": schema}})
+    step("UpdateDataSource", {"DataSourceId": "ds" + n, "DataSourceName": "renamed " + n})
+    step("AddTags", {"ResourceId": "ds" + n, "ResourceType": "DataSource",
+         "Tags": [{"Key": "round", "Value": round_}, {"Key": "i", "Value": str(i)}]})
+    step("CreateMLModel", {"MLModelId": "ml" + n, "MLModelType": "BINARY", "TrainingDataSourceId": "ds" + n})
+    step("UpdateMLModel", {"MLModelId": "ml" + n, "MLModelName": n, "ScoreThreshold": 0.25})
+    step("CreateEvaluation", {"EvaluationId": "ev" + n, "MLModelId": "ml" + n, "EvaluationDataSourceId": "ds" + n})
+    step("CreateBatchPrediction", {"BatchPredictionId": "bp" + n, "MLModelId": "ml" + n,
+         "BatchPredictionDataSourceId": "ds" + n, "OutputUri": out})
+    step("DeleteTags", {"ResourceId": "ds" + n, "ResourceType": "DataSource", "TagKeys": ["i"]})
+    step("DeleteEvaluation", {"EvaluationId": "ev" + n})
 """
 
 
@@ -87,29 +96,45 @@ def assert_every_resource_answers(store: Store) -> None:
         assert len(listed) <= len(store.list(kind))
 
 
+def kill_after_calls(writer: subprocess.Popen, calls: int, delay: float) -> bool:
+    """Waits until the writer has finished `calls` calls, then SIGKILLs it `delay` seconds later; True when
+    the kill landed inside a call (its last word was "begin")."""
+    assert writer.stdout.readline() == b"ready\n"
+    done = 0
+    while done < calls:
+        line = writer.stdout.readline()
+        assert line, "the writer died before it was killed"
+        done += line == b"done\n"
+    time.sleep(delay)
+    writer.send_signal(signal.SIGKILL)
+    writer.wait(timeout=10)
+    rest = writer.stdout.read().split()
+    writer.stdout.close()
+    return (rest[-1] if rest else b"done") == b"begin"
+
+
 @pytest.mark.slow
 def test_aml_processes_killed_at_random_points_leave_every_resource_whole(tmp_path):
+    """Each writer is killed a random moment after a random number (1-4) of its calls have finished: the
+    kill time follows the writer's own progress, so a loaded machine changes how long a round takes, not
+    what it proves. Every round writes, and most kills land inside a call (a store write or read)."""
     data = str(write_csv(tmp_path / "d.csv", 50))
     schema = str(write_schema(tmp_path / "d.schema"))
     out = str(tmp_path / "out")
     store = shared_store()
     rng = random.Random(11)
     env = aml_env()
-    counts = []
+    counts, inside = [], 0
     for round_ in range(ROUNDS):
         writer = subprocess.Popen([sys.executable, "-c", WRITER, f"r{round_}", data, schema, out],
                                   stdout=subprocess.PIPE, env=env, cwd=REPO)
-        assert writer.stdout.readline() == b"ready\n"
-        time.sleep(rng.uniform(0.0, 0.1))
-        writer.send_signal(signal.SIGKILL)
-        writer.wait(timeout=10)
-        writer.stdout.close()
+        inside += kill_after_calls(writer, rng.randint(1, 4), rng.uniform(0.0, 0.05))
         counts.append(assert_whole(store))
-    assert counts[-1] > ROUNDS // 3, "the writers hardly wrote anything: the kills never landed mid-write"
+    assert counts[-1] >= ROUNDS, "a round ended before its writer created anything"
+    assert inside > ROUNDS // 2, f"only {inside} of {ROUNDS} kills landed inside a call"
     assert store.read(lambda conn: conn.execute("PRAGMA integrity_check").fetchone()[0]) == "ok"
     assert_every_resource_answers(store)
     assert_whole(store)
-
 
 
 # The creating process dies the moment the new record is committed, whatever it meant to do next.

@@ -200,9 +200,10 @@ def _fresh_cache_dir(store: Store):
     import secrets
     import shutil
 
+    from aml_cli.store.artifacts import store_dir
     from aml_cli.store.paths import private_dir
 
-    root = private_dir(store.home / "tmp")
+    root = store_dir(store, "tmp")
     for folder in root.glob("train-*"):
         pid = folder.name.split("-")[1]
         if pid.isdigit() and not _alive(int(pid)):
