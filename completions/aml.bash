@@ -2,7 +2,7 @@
 # Install: source this file from ~/.bashrc, or copy it to ~/.local/share/bash-completion/completions/aml
 
 _aml() {
-    local cur prev word key cmd='' sub='' opts='' i
+    local cur prev word key svc='' ml='' cmd='' sub='' opts='' i
     COMPREPLY=()
     cur="${COMP_WORDS[COMP_CWORD]}"
     prev="${COMP_WORDS[COMP_CWORD-1]}"
@@ -12,14 +12,16 @@ _aml() {
             --endpoint-url|--output|--query|--profile|--region|--color|--ca-bundle|--cli-read-timeout|--cli-connect-timeout|--cli-binary-format|--cli-error-format) ((i++)) ;;
             -*) ;;
             *)
-                if [[ -z $cmd && $word == machinelearning ]]; then :
+                if [[ -z $svc$ml$cmd && $word == machinelearning ]]; then ml=1
+                elif [[ -z $svc$ml$cmd ]] && [[ $word == cleanroomsml || $word == cleanrooms ]]; then svc="$word"
                 elif [[ -z $cmd ]]; then cmd="$word"
                 elif [[ -z $sub ]]; then sub="$word"
                 fi ;;
         esac
     done
     key="$cmd"
-    [[ $cmd == wait ]] && key="wait/$sub"
+    [[ -n $svc ]] && key="$svc/$cmd"
+    [[ -z $svc && $cmd == wait ]] && key="wait/$sub"
     case "$prev" in
         --output) COMPREPLY=($(compgen -W "json text table yaml yaml-stream off" -- "$cur")); return 0 ;;
         --color) COMPREPLY=($(compgen -W "on off auto" -- "$cur")); return 0 ;;
@@ -35,9 +37,16 @@ _aml() {
         describe-ml-models:--filter-variable|wait/ml-model-available:--filter-variable) COMPREPLY=($(compgen -W "CreatedAt LastUpdatedAt Status Name IAMUser TrainingDataSourceId RealtimeEndpointStatus MLModelType Algorithm TrainingDataURI" -- "$cur")); return 0 ;;
         *:--sort-order) COMPREPLY=($(compgen -W "asc dsc" -- "$cur")); return 0 ;;
         *:--data-file-contains-header) COMPREPLY=($(compgen -W "true false" -- "$cur")); return 0 ;;
+        *:--training-input-mode) COMPREPLY=($(compgen -W "File FastFile Pipe" -- "$cur")); return 0 ;;
+        cleanrooms/list-memberships:--status) COMPREPLY=($(compgen -W "ACTIVE REMOVED COLLABORATION_DELETED" -- "$cur")); return 0 ;;
+        cleanroomsml/list-trained-model-versions:--status) COMPREPLY=($(compgen -W "CREATE_PENDING CREATE_IN_PROGRESS CREATE_FAILED ACTIVE DELETE_PENDING DELETE_IN_PROGRESS DELETE_FAILED INACTIVE CANCEL_PENDING CANCEL_IN_PROGRESS CANCEL_FAILED" -- "$cur")); return 0 ;;
+        *:--query-log-status) COMPREPLY=($(compgen -W "ENABLED DISABLED" -- "$cur")); return 0 ;;
+        *:--job-log-status) COMPREPLY=($(compgen -W "ENABLED DISABLED" -- "$cur")); return 0 ;;
+        *:--analytics-engine) COMPREPLY=($(compgen -W "SPARK CLEAN_ROOMS_SQL" -- "$cur")); return 0 ;;
+        *:--member-status) COMPREPLY=($(compgen -W "INVITED ACTIVE" -- "$cur")); return 0 ;;
     esac
     case "$prev" in
-        --batch-prediction-data-source-id|--batch-prediction-id|--batch-prediction-name|--ca-bundle|--cli-binary-format|--cli-connect-timeout|--cli-error-format|--cli-input-json|--cli-input-yaml|--cli-read-timeout|--color|--data-file-contains-header|--data-location-s3|--data-source-id|--data-source-name|--data-spec|--endpoint-url|--eq|--evaluation-data-source-id|--evaluation-id|--evaluation-name|--excluded|--filter-variable|--ge|--generate-cli-skeleton|--gt|--le|--lt|--max-items|--ml-model-id|--ml-model-name|--ml-model-type|--ne|--output|--output-uri|--page-size|--parameters|--predict-endpoint|--prefix|--profile|--query|--rds-data|--recipe|--recipe-uri|--record|--region|--resource-id|--resource-type|--role-arn|--row-id|--save|--score-threshold|--sort-order|--starting-token|--tag-keys|--tags|--target|--threshold|--to|--top|--training-data-source-id) return 0 ;;
+        --allowed-result-regions|--analytics-engine|--auto-approved-change-request-types|--batch-prediction-data-source-id|--batch-prediction-id|--batch-prediction-name|--ca-bundle|--cli-binary-format|--cli-connect-timeout|--cli-error-format|--cli-input-json|--cli-input-yaml|--cli-read-timeout|--collaboration-identifier|--color|--configured-model-algorithm-arn|--configured-model-algorithm-association-arn|--configured-model-algorithm-associations|--container-execution-parameters|--creator-display-name|--creator-member-abilities|--creator-ml-member-abilities|--creator-payment-configuration|--data-channels|--data-encryption-metadata|--data-file-contains-header|--data-location-s3|--data-source|--data-source-id|--data-source-name|--data-spec|--default-job-result-configuration|--default-output-location|--default-result-configuration|--description|--endpoint-url|--environment|--eq|--evaluation-data-source-id|--evaluation-id|--evaluation-name|--excluded|--filter-variable|--ge|--generate-cli-skeleton|--gt|--hyperparameters|--incremental-training-data-channels|--inference-container-config|--input-channel|--job-log-status|--kms-key-arn|--le|--lt|--max-items|--member-status|--members|--membership-identifier|--ml-input-channel-arn|--ml-model-id|--ml-model-inference-payer-account-id|--ml-model-name|--ml-model-training-payer-account-id|--ml-model-type|--name|--ne|--output|--output-configuration|--output-uri|--page-size|--parameters|--payer-configuration|--payment-configuration|--predict-endpoint|--prefix|--privacy-configuration|--profile|--query|--query-log-status|--rds-data|--recipe|--recipe-uri|--record|--region|--resource-arn|--resource-config|--resource-id|--resource-type|--retention-in-days|--role-arn|--row-id|--save|--score-threshold|--sort-order|--starting-token|--status|--stopping-condition|--tag-keys|--tags|--target|--threshold|--to|--top|--trained-model-arn|--trained-model-inference-job-arn|--trained-model-version-identifier|--training-container-config|--training-data-source-id|--training-input-mode|--version-identifier) return 0 ;;
     esac
     case "$key" in
         add-tags) opts="--tags --resource-id --resource-type --cli-input-json --cli-input-yaml --generate-cli-skeleton" ;;
@@ -78,12 +87,59 @@ _aml() {
         wait/ml-model-available) opts="--filter-variable --eq --gt --lt --ge --le --ne --prefix --sort-order --cli-input-json --cli-input-yaml --generate-cli-skeleton" ;;
         wait/evaluation-available) opts="--filter-variable --eq --gt --lt --ge --le --ne --prefix --sort-order --cli-input-json --cli-input-yaml --generate-cli-skeleton" ;;
         wait/batch-prediction-available) opts="--filter-variable --eq --gt --lt --ge --le --ne --prefix --sort-order --cli-input-json --cli-input-yaml --generate-cli-skeleton" ;;
+        cleanroomsml/cancel-trained-model) opts="--membership-identifier --trained-model-arn --version-identifier --cli-input-json --cli-input-yaml --generate-cli-skeleton" ;;
+        cleanroomsml/cancel-trained-model-inference-job) opts="--membership-identifier --trained-model-inference-job-arn --cli-input-json --cli-input-yaml --generate-cli-skeleton" ;;
+        cleanroomsml/create-configured-model-algorithm) opts="--name --description --role-arn --training-container-config --inference-container-config --tags --kms-key-arn --cli-input-json --cli-input-yaml --generate-cli-skeleton" ;;
+        cleanroomsml/create-configured-model-algorithm-association) opts="--membership-identifier --configured-model-algorithm-arn --name --description --privacy-configuration --tags --cli-input-json --cli-input-yaml --generate-cli-skeleton" ;;
+        cleanroomsml/create-ml-input-channel) opts="--membership-identifier --configured-model-algorithm-associations --input-channel --name --retention-in-days --description --kms-key-arn --tags --payer-configuration --cli-input-json --cli-input-yaml --generate-cli-skeleton" ;;
+        cleanroomsml/create-trained-model) opts="--membership-identifier --name --configured-model-algorithm-association-arn --hyperparameters --environment --resource-config --stopping-condition --incremental-training-data-channels --data-channels --training-input-mode --description --kms-key-arn --tags --ml-model-training-payer-account-id --cli-input-json --cli-input-yaml --generate-cli-skeleton" ;;
+        cleanroomsml/delete-configured-model-algorithm) opts="--configured-model-algorithm-arn --cli-input-json --cli-input-yaml --generate-cli-skeleton" ;;
+        cleanroomsml/delete-configured-model-algorithm-association) opts="--configured-model-algorithm-association-arn --membership-identifier --cli-input-json --cli-input-yaml --generate-cli-skeleton" ;;
+        cleanroomsml/delete-ml-configuration) opts="--membership-identifier --cli-input-json --cli-input-yaml --generate-cli-skeleton" ;;
+        cleanroomsml/delete-ml-input-channel-data) opts="--ml-input-channel-arn --membership-identifier --cli-input-json --cli-input-yaml --generate-cli-skeleton" ;;
+        cleanroomsml/delete-trained-model-output) opts="--trained-model-arn --membership-identifier --version-identifier --cli-input-json --cli-input-yaml --generate-cli-skeleton" ;;
+        cleanroomsml/get-collaboration-configured-model-algorithm-association) opts="--configured-model-algorithm-association-arn --collaboration-identifier --cli-input-json --cli-input-yaml --generate-cli-skeleton" ;;
+        cleanroomsml/get-collaboration-ml-input-channel) opts="--ml-input-channel-arn --collaboration-identifier --cli-input-json --cli-input-yaml --generate-cli-skeleton" ;;
+        cleanroomsml/get-collaboration-trained-model) opts="--trained-model-arn --collaboration-identifier --version-identifier --cli-input-json --cli-input-yaml --generate-cli-skeleton" ;;
+        cleanroomsml/get-configured-model-algorithm) opts="--configured-model-algorithm-arn --cli-input-json --cli-input-yaml --generate-cli-skeleton" ;;
+        cleanroomsml/get-configured-model-algorithm-association) opts="--configured-model-algorithm-association-arn --membership-identifier --cli-input-json --cli-input-yaml --generate-cli-skeleton" ;;
+        cleanroomsml/get-ml-configuration) opts="--membership-identifier --cli-input-json --cli-input-yaml --generate-cli-skeleton" ;;
+        cleanroomsml/get-ml-input-channel) opts="--ml-input-channel-arn --membership-identifier --cli-input-json --cli-input-yaml --generate-cli-skeleton" ;;
+        cleanroomsml/get-trained-model) opts="--trained-model-arn --membership-identifier --version-identifier --cli-input-json --cli-input-yaml --generate-cli-skeleton" ;;
+        cleanroomsml/get-trained-model-inference-job) opts="--membership-identifier --trained-model-inference-job-arn --cli-input-json --cli-input-yaml --generate-cli-skeleton" ;;
+        cleanroomsml/list-collaboration-configured-model-algorithm-associations) opts="--collaboration-identifier --cli-input-json --cli-input-yaml --starting-token --page-size --max-items --generate-cli-skeleton" ;;
+        cleanroomsml/list-collaboration-ml-input-channels) opts="--collaboration-identifier --cli-input-json --cli-input-yaml --starting-token --page-size --max-items --generate-cli-skeleton" ;;
+        cleanroomsml/list-collaboration-trained-model-export-jobs) opts="--collaboration-identifier --trained-model-arn --trained-model-version-identifier --cli-input-json --cli-input-yaml --starting-token --page-size --max-items --generate-cli-skeleton" ;;
+        cleanroomsml/list-collaboration-trained-model-inference-jobs) opts="--collaboration-identifier --trained-model-arn --trained-model-version-identifier --cli-input-json --cli-input-yaml --starting-token --page-size --max-items --generate-cli-skeleton" ;;
+        cleanroomsml/list-collaboration-trained-models) opts="--collaboration-identifier --cli-input-json --cli-input-yaml --starting-token --page-size --max-items --generate-cli-skeleton" ;;
+        cleanroomsml/list-configured-model-algorithm-associations) opts="--membership-identifier --cli-input-json --cli-input-yaml --starting-token --page-size --max-items --generate-cli-skeleton" ;;
+        cleanroomsml/list-configured-model-algorithms) opts="--cli-input-json --cli-input-yaml --starting-token --page-size --max-items --generate-cli-skeleton" ;;
+        cleanroomsml/list-ml-input-channels) opts="--membership-identifier --cli-input-json --cli-input-yaml --starting-token --page-size --max-items --generate-cli-skeleton" ;;
+        cleanroomsml/list-tags-for-resource) opts="--resource-arn --cli-input-json --cli-input-yaml --generate-cli-skeleton" ;;
+        cleanroomsml/list-trained-model-inference-jobs) opts="--membership-identifier --trained-model-arn --trained-model-version-identifier --cli-input-json --cli-input-yaml --starting-token --page-size --max-items --generate-cli-skeleton" ;;
+        cleanroomsml/list-trained-model-versions) opts="--membership-identifier --trained-model-arn --status --cli-input-json --cli-input-yaml --starting-token --page-size --max-items --generate-cli-skeleton" ;;
+        cleanroomsml/list-trained-models) opts="--membership-identifier --cli-input-json --cli-input-yaml --starting-token --page-size --max-items --generate-cli-skeleton" ;;
+        cleanroomsml/put-ml-configuration) opts="--membership-identifier --default-output-location --cli-input-json --cli-input-yaml --generate-cli-skeleton" ;;
+        cleanroomsml/start-trained-model-export-job) opts="--name --trained-model-arn --trained-model-version-identifier --membership-identifier --output-configuration --description --cli-input-json --cli-input-yaml --generate-cli-skeleton" ;;
+        cleanroomsml/start-trained-model-inference-job) opts="--membership-identifier --name --trained-model-arn --trained-model-version-identifier --configured-model-algorithm-association-arn --resource-config --output-configuration --data-source --description --container-execution-parameters --environment --kms-key-arn --tags --ml-model-inference-payer-account-id --cli-input-json --cli-input-yaml --generate-cli-skeleton" ;;
+        cleanroomsml/tag-resource) opts="--resource-arn --tags --cli-input-json --cli-input-yaml --generate-cli-skeleton" ;;
+        cleanroomsml/untag-resource) opts="--resource-arn --tag-keys --cli-input-json --cli-input-yaml --generate-cli-skeleton" ;;
+        cleanrooms/create-collaboration) opts="--members --name --description --creator-member-abilities --creator-ml-member-abilities --creator-display-name --data-encryption-metadata --query-log-status --job-log-status --tags --creator-payment-configuration --analytics-engine --auto-approved-change-request-types --allowed-result-regions --is-metrics-enabled --no-is-metrics-enabled --cli-input-json --cli-input-yaml --generate-cli-skeleton" ;;
+        cleanrooms/create-membership) opts="--collaboration-identifier --query-log-status --job-log-status --tags --default-result-configuration --default-job-result-configuration --payment-configuration --is-metrics-enabled --no-is-metrics-enabled --cli-input-json --cli-input-yaml --generate-cli-skeleton" ;;
+        cleanrooms/get-collaboration) opts="--collaboration-identifier --cli-input-json --cli-input-yaml --generate-cli-skeleton" ;;
+        cleanrooms/get-membership) opts="--membership-identifier --cli-input-json --cli-input-yaml --generate-cli-skeleton" ;;
+        cleanrooms/list-collaborations) opts="--member-status --cli-input-json --cli-input-yaml --starting-token --page-size --max-items --generate-cli-skeleton" ;;
+        cleanrooms/list-memberships) opts="--status --cli-input-json --cli-input-yaml --starting-token --page-size --max-items --generate-cli-skeleton" ;;
     esac
     if [[ -z $cmd ]]; then
-        if [[ $cur == -* ]]; then opts="--endpoint-url --output --query --profile --region --color --ca-bundle --cli-read-timeout --cli-connect-timeout --cli-binary-format --cli-error-format --debug --no-verify-ssl --no-paginate --version --no-sign-request --no-cli-pager --cli-auto-prompt --no-cli-auto-prompt --sync"; else opts="add-tags create-batch-prediction create-data-source-from-rds create-data-source-from-redshift create-data-source-from-s3 create-evaluation create-ml-model create-realtime-endpoint delete-batch-prediction delete-data-source delete-evaluation delete-ml-model delete-realtime-endpoint delete-tags describe-batch-predictions describe-data-sources describe-evaluations describe-ml-models describe-tags get-batch-prediction get-data-source get-evaluation get-ml-model predict update-batch-prediction update-data-source update-evaluation update-ml-model wait demo show-data-source-statistics show-evaluation show-ml-model export-ml-model infer-schema completions"; fi
-    elif [[ $cmd == wait && -z $sub ]]; then
+        if [[ $cur == -* ]]; then opts="--endpoint-url --output --query --profile --region --color --ca-bundle --cli-read-timeout --cli-connect-timeout --cli-binary-format --cli-error-format --debug --no-verify-ssl --no-paginate --version --no-sign-request --no-cli-pager --cli-auto-prompt --no-cli-auto-prompt --sync"
+        elif [[ $svc == cleanroomsml ]]; then opts="cancel-trained-model cancel-trained-model-inference-job create-configured-model-algorithm create-configured-model-algorithm-association create-ml-input-channel create-trained-model delete-configured-model-algorithm delete-configured-model-algorithm-association delete-ml-configuration delete-ml-input-channel-data delete-trained-model-output get-collaboration-configured-model-algorithm-association get-collaboration-ml-input-channel get-collaboration-trained-model get-configured-model-algorithm get-configured-model-algorithm-association get-ml-configuration get-ml-input-channel get-trained-model get-trained-model-inference-job list-collaboration-configured-model-algorithm-associations list-collaboration-ml-input-channels list-collaboration-trained-model-export-jobs list-collaboration-trained-model-inference-jobs list-collaboration-trained-models list-configured-model-algorithm-associations list-configured-model-algorithms list-ml-input-channels list-tags-for-resource list-trained-model-inference-jobs list-trained-model-versions list-trained-models put-ml-configuration start-trained-model-export-job start-trained-model-inference-job tag-resource untag-resource"
+        elif [[ $svc == cleanrooms ]]; then opts="create-collaboration create-membership get-collaboration get-membership list-collaborations list-memberships"
+        elif [[ -n $ml ]]; then opts="add-tags create-batch-prediction create-data-source-from-rds create-data-source-from-redshift create-data-source-from-s3 create-evaluation create-ml-model create-realtime-endpoint delete-batch-prediction delete-data-source delete-evaluation delete-ml-model delete-realtime-endpoint delete-tags describe-batch-predictions describe-data-sources describe-evaluations describe-ml-models describe-tags get-batch-prediction get-data-source get-evaluation get-ml-model predict update-batch-prediction update-data-source update-evaluation update-ml-model wait demo show-data-source-statistics show-evaluation show-ml-model export-ml-model infer-schema check-store completions"
+        else opts="add-tags create-batch-prediction create-data-source-from-rds create-data-source-from-redshift create-data-source-from-s3 create-evaluation create-ml-model create-realtime-endpoint delete-batch-prediction delete-data-source delete-evaluation delete-ml-model delete-realtime-endpoint delete-tags describe-batch-predictions describe-data-sources describe-evaluations describe-ml-models describe-tags get-batch-prediction get-data-source get-evaluation get-ml-model predict update-batch-prediction update-data-source update-evaluation update-ml-model wait demo show-data-source-statistics show-evaluation show-ml-model export-ml-model infer-schema check-store completions cleanroomsml cleanrooms"; fi
+    elif [[ -z $svc && $cmd == wait && -z $sub ]]; then
         opts="data-source-available ml-model-available evaluation-available batch-prediction-available"
-    elif [[ $cmd == completions ]]; then
+    elif [[ -z $svc && $cmd == completions ]]; then
         [[ -z $sub ]] && opts="bash zsh fish"
     elif [[ $cur == -* || -z $cur ]]; then
         opts="$opts --endpoint-url --output --query --profile --region --color --ca-bundle --cli-read-timeout --cli-connect-timeout --cli-binary-format --cli-error-format --debug --no-verify-ssl --no-paginate --version --no-sign-request --no-cli-pager --cli-auto-prompt --no-cli-auto-prompt --sync"

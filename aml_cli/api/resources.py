@@ -23,6 +23,12 @@ class Lifecycle(NamedTuple):
     message_field: str  # where a failure's cause goes: "Message" (text) or "statusDetails" ({statusCode, message})
     compute_time_field: str | None = None  # CPU milliseconds of the job, set when it is done
     failure_code: str | None = None  # the statusCode of a failure nobody named (a dead worker): INTERNAL_ERROR
+    # Cancel, for kinds whose work may be asked to stop (None: it cannot): where Cancel* moves the resource,
+    # where its job moves it on seeing the request, and where it ends with nothing kept. A result finished
+    # after the request, or a worker that dies meanwhile, also ends in `cancelled`, never in `done`.
+    cancel_requested: str | None = None  # CANCEL_PENDING
+    cancelling: str | None = None  # CANCEL_IN_PROGRESS
+    cancelled: str | None = None  # INACTIVE
 
     @property
     def statuses(self) -> frozenset[str]:
@@ -32,6 +38,11 @@ class Lifecycle(NamedTuple):
     def settled(self) -> frozenset[str]:
         """Statuses no job will move on from: a dependency in one of these is finished, for better or worse."""
         return frozenset(s for s in self.statuses if s not in (self.start, self.running))
+
+    @property
+    def cancelling_statuses(self) -> frozenset[str]:
+        """The statuses of a resource whose work was asked to stop."""
+        return frozenset(s for s in (self.cancel_requested, self.cancelling) if s)
 
     def may_move(self, current: str, new: str) -> bool:
         return new in self.allowed.get(current, frozenset())

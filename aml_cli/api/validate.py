@@ -34,7 +34,11 @@ RELAXED: dict[str, str] = {
         "PostgreSQL host[:port]: any non-empty text without spaces up to 2048 characters",
     ),
 }
-RELAXED_BY_SERVICE: dict[str, dict[str, str]] = {"machinelearning": RELAXED}
+RELAXED_ML: dict[str, str] = {
+    "S3Path": "defaultOutputLocation's s3Uri accepts a local path or file:// URI besides s3:// (as Amazon ML's "
+              "OutputUri): any non-empty string up to 1285 characters",
+}
+RELAXED_BY_SERVICE: dict[str, dict[str, str]] = {"machinelearning": RELAXED, "cleanroomsml": RELAXED_ML}
 _RELAXED_URL = "[A-Za-z][A-Za-z0-9+.-]*://\\S+"
 
 _TYPE_NAMES = {
@@ -307,8 +311,9 @@ def _bound_rules(what: str, measure: float, shape: Shape) -> list[str]:
 def _relaxed_rules(shape_name: str, value: str) -> list[str]:
     if not value:
         return ["have length greater than or equal to 1"]
-    if len(value) > 2048:
-        return ["have length less than or equal to 2048"]
+    limit = 1285 if shape_name == "S3Path" else 2048
+    if len(value) > limit:
+        return [f"have length less than or equal to {limit}"]
     if shape_name == "VipURL" and not re.fullmatch(_RELAXED_URL, value):
         return [f"satisfy regular expression pattern: {_RELAXED_URL}"]
     if shape_name.endswith(("DatabaseName", "Identifier")) and not re.fullmatch(r"\S+", value):

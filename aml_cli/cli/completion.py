@@ -47,9 +47,10 @@ class CliModel:
     globals: list[Opt]
     commands: list[Command]  # top-level, in `aml help` order
     waiters: list[Command]
+    services: dict[str, list[Command]] = field(default_factory=dict)  # `aml <service> <command>`: `svc/command`
 
     def everything(self) -> list[Command]:
-        return [*self.commands, *self.waiters]
+        return [*self.commands, *self.waiters, *(c for commands in self.services.values() for c in commands)]
 
 
 def _summary(text: str) -> str:
@@ -129,7 +130,27 @@ def cli_model() -> CliModel:
         )
         for name in described.waiter_names()
     ]
-    return CliModel(_global_options(), commands, waiters)
+    return CliModel(_global_options(), commands, waiters, _service_commands())
+
+
+def _service_commands() -> dict[str, list[Command]]:
+    """The commands of every other service aml answers, keyed `<service>/<command>`."""
+    from aml_cli.api import DEFAULT_SERVICE, cli_name, docs, service
+    from aml_cli.cli.main import cli_services
+
+    found: dict[str, list[Command]] = {}
+    for name in cli_services():
+        if name == DEFAULT_SERVICE:
+            continue
+        described, text = service(name), docs.of(name)
+        found[name] = [Command(f"{name}/{cli_name(op)}", _summary(text.OPERATION_DOCS.get(op, "")),
+                               _operation_options(described, op)) for op in sorted(described.operation_names())]
+    return found
+
+
+def _top_words(model: CliModel) -> list[str]:
+    """What `aml <TAB>` offers: the default service's commands, then the other services."""
+    return [*(c.key for c in model.commands), *model.services]
 
 
 def _value_options(model: CliModel) -> list[str]:
@@ -168,7 +189,9 @@ def _global_choices(model: CliModel) -> list[Opt]:
 
 
 def bash_script(model: CliModel) -> str:
-    names = " ".join(c.key for c in model.commands)
+    names = " ".join(_top_words(model))
+    default_names = " ".join(c.key for c in model.commands)
+    services = " || ".join(f"$word == {name}" for name in model.services) or "-n ''"
     waiters = " ".join(c.key.split("/", 1)[1] for c in model.waiters)
     globals_ = " ".join(o.name for o in model.globals)
     global_valued = "|".join(o.name for o in model.globals if o.takes_value)
@@ -177,7 +200,7 @@ def bash_script(model: CliModel) -> str:
         "# Install: source this file from ~/.bashrc, or copy it to ~/.local/share/bash-completion/completions/aml",
         "",
         "_aml() {",
-        "    local cur prev word key cmd='' sub='' opts='' i",
+        "    local cur prev word key svc='' ml='' cmd='' sub='' opts='' i",
         "    COMPREPLY=()",
         '    cur="${COMP_WORDS[COMP_CWORD]}"',
         '    prev="${COMP_WORDS[COMP_CWORD-1]}"',
@@ -187,14 +210,16 @@ def bash_script(model: CliModel) -> str:
         f"            {global_valued}) ((i++)) ;;",
         "            -*) ;;",
         "            *)",
-        f"                if [[ -z $cmd && $word == {PREFIX_WORD} ]]; then :",
+        f"                if [[ -z $svc$ml$cmd && $word == {PREFIX_WORD} ]]; then ml=1",
+        f'                elif [[ -z $svc$ml$cmd ]] && [[ {services} ]]; then svc="$word"',
         '                elif [[ -z $cmd ]]; then cmd="$word"',
         '                elif [[ -z $sub ]]; then sub="$word"',
         "                fi ;;",
         "        esac",
         "    done",
         '    key="$cmd"',
-        '    [[ $cmd == wait ]] && key="wait/$sub"',
+        '    [[ -n $svc ]] && key="$svc/$cmd"',
+        '    [[ -z $svc && $cmd == wait ]] && key="wait/$sub"',
         '    case "$prev" in',
     ]
     for opt in _global_choices(model):
@@ -214,10 +239,13 @@ def bash_script(model: CliModel) -> str:
     lines += [
         "    esac",
         "    if [[ -z $cmd ]]; then",
-        f'        if [[ $cur == -* ]]; then opts="{globals_}"; else opts="{names}"; fi',
-        "    elif [[ $cmd == wait && -z $sub ]]; then",
+        f'        if [[ $cur == -* ]]; then opts="{globals_}"',
+        *_bash_service_lists(model),
+        f'        elif [[ -n $ml ]]; then opts="{default_names}"',
+        f'        else opts="{names}"; fi',
+        "    elif [[ -z $svc && $cmd == wait && -z $sub ]]; then",
         f'        opts="{waiters}"',
-        "    elif [[ $cmd == completions ]]; then",
+        "    elif [[ -z $svc && $cmd == completions ]]; then",
         f'        [[ -z $sub ]] && opts="{" ".join(SHELLS)}"',
         "    elif [[ $cur == -* || -z $cur ]]; then",
         f'        opts="$opts {globals_}"',
@@ -233,6 +261,11 @@ def bash_script(model: CliModel) -> str:
     return "\n".join(lines)
 
 
+def _bash_service_lists(model: CliModel) -> list[str]:
+    return [f'        elif [[ $svc == {name} ]]; then opts="{" ".join(c.key.split("/", 1)[1] for c in commands)}"'
+            for name, commands in model.services.items()]
+
+
 # --- zsh -------------------------------------------------------------------------------------------
 
 
@@ -246,6 +279,7 @@ def _zsh_items(pairs: list[tuple[str, str]]) -> str:
 
 def zsh_script(model: CliModel) -> str:
     global_valued = "|".join(o.name for o in model.globals if o.takes_value)
+    top = [(c.key, c.doc) for c in model.commands] + [(name, f"The aws {name} commands.") for name in model.services]
     lines = [
         "#compdef aml",
         f"# zsh completion for aml. {HEADER}",
@@ -253,23 +287,25 @@ def zsh_script(model: CliModel) -> str:
         "",
         "_aml() {",
         "    local -a reply globals commands",
-        "    local word key cmd='' sub='' prev=${words[CURRENT-1]} i",
+        "    local word key svc='' ml='' cmd='' sub='' prev=${words[CURRENT-1]} i",
         f"    globals=({_zsh_items([(o.name, o.doc) for o in model.globals])})",
-        f"    commands=({_zsh_items([(c.key, c.doc) for c in model.commands])})",
+        f"    commands=({_zsh_items(top)})",
         "    for (( i = 2; i < CURRENT; i++ )); do",
         "        word=${words[i]}",
         "        case $word in",
         f"            ({global_valued}) (( i++ )) ;;",
         "            (-*) ;;",
         "            (*)",
-        f"                if [[ -z $cmd && $word == {PREFIX_WORD} ]]; then :",
+        f"                if [[ -z $svc$ml$cmd && $word == {PREFIX_WORD} ]]; then ml=1",
+        f"                elif [[ -z $svc$ml$cmd && $word == ({'|'.join(model.services) or '-'}) ]]; then svc=$word",
         "                elif [[ -z $cmd ]]; then cmd=$word",
         "                elif [[ -z $sub ]]; then sub=$word",
         "                fi ;;",
         "        esac",
         "    done",
         "    key=$cmd",
-        "    [[ $cmd == wait ]] && key=wait/$sub",
+        "    [[ -n $svc ]] && key=$svc/$cmd",
+        "    [[ -z $svc && $cmd == wait ]] && key=wait/$sub",
         "    case $prev in",
     ]
     for opt in _global_choices(model):
@@ -282,6 +318,11 @@ def zsh_script(model: CliModel) -> str:
     lines += [
         "    if [[ -z $cmd ]]; then",
         "        if [[ $PREFIX == -* ]]; then _describe -t options 'global option' globals",
+        *(f"        elif [[ $svc == {name} ]]; then reply=("
+          f"{_zsh_items([(c.key.split('/', 1)[1], c.doc) for c in commands])}); _describe -t commands "
+          f"'{name} command' reply" for name, commands in model.services.items()),
+        f"        elif [[ -n $ml ]]; then reply=({_zsh_items([(c.key, c.doc) for c in model.commands])}); "
+        "_describe -t commands 'aml command' reply",
         "        else _describe -t commands 'aml command' commands; fi",
         "        return",
         "    fi",
@@ -309,93 +350,13 @@ def zsh_script(model: CliModel) -> str:
     return "\n".join(lines)
 
 
-# --- fish ------------------------------------------------------------------------------------------
-
-
-def _fish_quote(text: str) -> str:
-    return "'" + text.replace("\\", "\\\\").replace("'", "\\'") + "'"
-
-
-def _fish_option(condition: str, opt: Opt) -> str:
-    parts = ["complete -c aml"]
-    if condition:
-        parts.append(f"-n {_fish_quote(condition)}")
-    parts.append(f"-l {opt.name[2:]}")
-    if opt.choices:
-        parts.append(f"-xa {_fish_quote(' '.join(opt.choices))}")
-    elif opt.takes_value:
-        parts.append("-r")
-    if opt.doc:
-        parts.append(f"-d {_fish_quote(opt.doc)}")
-    return " ".join(parts)
+# --- fish: in completion_fish.py ------------------------------------------------------------------------------
 
 
 def fish_script(model: CliModel) -> str:
-    global_valued = " ".join(o.name for o in model.globals if o.takes_value)
-    lines = [
-        f"# fish completion for aml. {HEADER}",
-        "# Install: copy to ~/.config/fish/completions/aml.fish",
-        "",
-        "function __aml_words --description 'The command words before the cursor (global options skipped)'",
-        "    set -l tokens (commandline -opc)",
-        "    set -e tokens[1]",
-        "    set -l skip 0",
-        "    set -l found",
-        "    for token in $tokens",
-        "        if test $skip -eq 1",
-        "            set skip 0",
-        "            continue",
-        "        end",
-        "        switch $token",
-        f"            case {global_valued}",
-        "                set skip 1",
-        "            case '-*'",
-        f"            case {PREFIX_WORD}",
-        "                if test (count $found) -gt 0",
-        "                    set -a found $token",
-        "                end",
-        "            case '*'",
-        "                set -a found $token",
-        "        end",
-        "    end",
-        "    for word in $found",
-        "        echo $word",
-        "    end",
-        "end",
-        "",
-        "function __aml_at --description 'True when exactly these command words come before the cursor'",
-        "    set -l words (__aml_words)",
-        "    test (count $words) -eq (count $argv); or return 1",
-        "    for i in (seq (count $argv))",
-        '        test "$words[$i]" = "$argv[$i]"; or return 1',
-        "    end",
-        "    return 0",
-        "end",
-        "",
-        "function __aml_in --description 'True when the command words start with these'",
-        "    set -l words (__aml_words)",
-        "    test (count $words) -ge (count $argv); or return 1",
-        "    for i in (seq (count $argv))",
-        '        test "$words[$i]" = "$argv[$i]"; or return 1',
-        "    end",
-        "    return 0",
-        "end",
-        "",
-        "complete -c aml -f",
-    ]
-    lines += [_fish_option("", opt) for opt in model.globals]
-    for command in model.commands:
-        doc = f" -d {_fish_quote(command.doc)}" if command.doc else ""
-        lines.append(f"complete -c aml -n '__aml_at' -a {command.key}{doc}")
-    for waiter_cmd in model.waiters:
-        doc = f" -d {_fish_quote(waiter_cmd.doc)}" if waiter_cmd.doc else ""
-        lines.append(f"complete -c aml -n '__aml_at wait' -a {waiter_cmd.key.split('/', 1)[1]}{doc}")
-    lines.append(f"complete -c aml -n '__aml_at completions' -a {_fish_quote(' '.join(SHELLS))}")
-    for command in model.everything():
-        condition = "__aml_in " + command.key.replace("/", " ")
-        lines += [_fish_option(condition, opt) for opt in command.options]
-    lines.append("")
-    return "\n".join(lines)
+    from aml_cli.cli.completion_fish import fish_script as script
+
+    return script(model)
 
 
 # --- entry points ----------------------------------------------------------------------------------

@@ -8,16 +8,13 @@ which keeps this module free of the service layer and easy to test.
 
 from __future__ import annotations
 
-import base64
-import binascii
-import json
 from collections.abc import Callable, Iterable, Iterator
 from typing import Any
 
+from aml_cli.api.pagination import decode_ours, decode_token, encode_token  # noqa: F401 - decode_token re-exported
 from aml_cli.cli.formatters import format_output
 
 _TRUNCATE = "boto_truncate_amount"
-_ENCODED_KEYS = "boto_encoded_keys"
 
 
 class PaginationError(Exception):
@@ -28,39 +25,9 @@ class PaginationError(Exception):
         self.message = message
 
 
-def encode_token(d: dict) -> str:
-    """base64 of `json.dumps(d)` with default separators; bytes values travel base64-encoded and listed."""
-    plain = dict(d)
-    encoded = [key for key, value in plain.items() if isinstance(value, bytes)]
-    for key in encoded:
-        plain[key] = base64.b64encode(plain[key]).decode("ascii")
-    if encoded:
-        plain[_ENCODED_KEYS] = [[key] for key in encoded]
-    return base64.b64encode(json.dumps(plain).encode("utf-8")).decode("ascii")
-
-
-def decode_token(s: str) -> dict:
-    """Inverse of `encode_token`; anything that is not base64 JSON is the service's own token."""
-    decoded = _decode_ours(s)
-    return {"NextToken": s} if decoded is None else decoded
-
-
-def _decode_ours(s: str) -> dict | None:
-    try:
-        decoded = json.loads(base64.b64decode(s.encode("utf-8")).decode("utf-8"))
-    except (ValueError, UnicodeDecodeError, binascii.Error):
-        return None
-    if not isinstance(decoded, dict):
-        return None
-    for path in decoded.pop(_ENCODED_KEYS, []):
-        if path and path[0] in decoded:
-            decoded[path[0]] = base64.b64decode(decoded[path[0]])
-    return decoded
-
-
 def _starting_point(starting_token: str, input_token: str) -> tuple[dict, int]:
     """(service tokens keyed by input-token name, results of the first page already consumed)."""
-    token = _decode_ours(starting_token)
+    token = decode_ours(starting_token)
     if token is None:
         return _old_style_token(starting_token, input_token)
     skip = int(token.pop(_TRUNCATE, 0) or 0)

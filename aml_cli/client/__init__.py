@@ -56,7 +56,7 @@ def client(service_name: str, region_name: str | None = None, *, synchronous: bo
 
     known = answered_services()
     if service_name not in known:
-        raise UnknownServiceError(service_name=service_name, known_service_names=", ".join(known))
+        raise UnknownServiceError(service_name=service_name, known_service_names=", ".join(sorted(known)))
     from aml_cli.client.base import client_class
 
     return client_class(service_name)(synchronous=synchronous, home=home, region_name=region_name,

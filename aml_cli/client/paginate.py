@@ -102,7 +102,7 @@ class PageIterator:
     def _start(self) -> tuple[str | None, int]:
         if self._starting_token is None:
             return None, 0
-        from aml_cli.cli.paginate import decode_token
+        from aml_cli.api.pagination import decode_token
 
         decoded = decode_token(self._starting_token)
         skip = int(decoded.pop(_TRUNCATE, 0) or 0)
@@ -140,6 +140,6 @@ def _set_token(request: dict, name: str, token: str | None) -> None:
 
 
 def _encode(token: dict) -> str:
-    from aml_cli.cli.paginate import encode_token
+    from aml_cli.api.pagination import encode_token
 
     return encode_token(token)

@@ -31,7 +31,8 @@ import aml_cli
 from aml_cli.jobs.logs import UnusableLog, append_line, open_log, read_note, remove_note
 from aml_cli.jobs.processes import is_alive, process_start
 from aml_cli.store import Store, StoreBusy, StoreFull
-from aml_cli.store.db import apply_transition, lifecycle_of
+from aml_cli.store.clock import now
+from aml_cli.store.db import apply_transition, lifecycle_of, load_record
 
 DIED_MESSAGE = (
     "The worker processing this resource stopped unexpectedly (it was killed or crashed); "
@@ -304,9 +305,12 @@ def _fail_unstarted(conn: sqlite3.Connection, job: Job, message: str) -> None:
 
 
 def _fail_resource(conn: sqlite3.Connection, job: Job, message: str) -> None:
+    """The resource failed with `message`; one that was being stopped ends cancelled instead (nothing was kept)."""
     lifecycle = lifecycle_of(job.kind)
-    changes = {**lifecycle.stamp(lifecycle.failed, round(time.time(), 3)), **lifecycle.failure(message)}
-    apply_transition(conn, job.kind, job.resource_id, lifecycle.failed, changes)
+    moment = now()
+    changes = {**lifecycle.stamp(lifecycle.failed, moment), **lifecycle.failure(message)}
+    if apply_transition(conn, job.kind, job.resource_id, lifecycle.failed, changes) is None:
+        settle_cancelled(conn, job.kind, job.resource_id, moment)
 
 
 def _worker_env(store: Store) -> dict[str, str]:
@@ -360,8 +364,8 @@ def _reap_dead(store: Store) -> int:
     running = store.read(
         lambda conn: [_job(row) for row in conn.execute(f"SELECT {_JOB_COLUMNS} FROM jobs WHERE state = 'running'")]
     )
-    now = time.time()
-    overdue = [job for job in running if job.started_at and now - job.started_at > MAX_JOB_SECONDS]
+    moment = now()
+    overdue = [job for job in running if job.started_at and moment - job.started_at > MAX_JOB_SECONDS]
     for job in overdue:
         _terminate(job)
     gone = [job for job in running if job not in overdue and not is_alive(job.pid, job.pid_start)]
@@ -378,7 +382,7 @@ def _reap_dead(store: Store) -> int:
     except StoreFull:
         for job, message in dead:
             lifecycle = lifecycle_of(job.kind)
-            changes = {**lifecycle.stamp(lifecycle.failed, round(now, 3)), **lifecycle.failure(message)}
+            changes = {**lifecycle.stamp(lifecycle.failed, moment), **lifecycle.failure(message)}
             store.show_unwritten(job.kind, job.resource_id, lifecycle.failed, changes)
         raise
     for job, _ in dead:
@@ -415,9 +419,48 @@ def _bury(conn: sqlite3.Connection, job: Job, message: str) -> int:
     current = load_job(conn, job.job_id)
     if current is None or current.state != "running" or current.pid != job.pid:
         return 0
-    conn.execute("UPDATE jobs SET state = 'done', finished_at = ? WHERE job_id = ?", (time.time(), job.job_id))
+    conn.execute("UPDATE jobs SET state = 'done', finished_at = ? WHERE job_id = ?", (now(), job.job_id))
     _fail_resource(conn, job, message)
     return 1
+
+
+def settle_cancelled(conn: sqlite3.Connection, kind: str, resource_id: str, moment: float) -> dict | None:
+    """In a write transaction: a resource whose work was asked to stop moves to its kind's `cancelled` status."""
+    lifecycle = lifecycle_of(kind)
+    record = load_record(conn, kind, resource_id)
+    if lifecycle.cancelled is None or record is None or record.get("Status") not in lifecycle.cancelling_statuses:
+        return None
+    return apply_transition(conn, kind, resource_id, lifecycle.cancelled, lifecycle.stamp(lifecycle.cancelled, moment))
+
+
+def request_cancel(store: Store, kind: str, resource_id: str) -> dict | None:
+    """Asks the work on a resource to stop, as its kind's lifecycle says; returns the record, or None when its
+    status allows no cancel.
+
+    In one transaction: a job still queued is dropped and the resource goes straight through
+    `cancel_requested` to `cancelled`; a running one is left to see `cancel_requested` through
+    `JobContext.cancel_requested` (it cannot then record its result: the store refuses that move).
+    """
+    lifecycle = lifecycle_of(kind)
+    if lifecycle.cancel_requested is None:
+        return None
+
+    def ask(conn: sqlite3.Connection) -> dict | None:
+        moment = now()
+        stamp = lifecycle.stamp(lifecycle.cancel_requested, moment)
+        record = apply_transition(conn, kind, resource_id, lifecycle.cancel_requested, stamp)
+        if record is None:
+            return None
+        running = conn.execute(
+            "SELECT 1 FROM jobs WHERE kind = ? AND resource_id = ? AND state = 'running'", (kind, resource_id)
+        ).fetchone()
+        conn.execute(
+            "UPDATE jobs SET state = 'done', finished_at = ? WHERE kind = ? AND resource_id = ? AND state = 'queued'",
+            (time.time(), kind, resource_id),
+        )
+        return record if running is not None else settle_cancelled(conn, kind, resource_id, moment)
+
+    return store.write(ask)
 
 
 def _terminate(job: Job) -> None:

@@ -23,8 +23,10 @@ from typing import Any
 from aml_cli.jobs.logs import FailureNote, UnusableLog, open_log
 from aml_cli.jobs.processes import process_start
 from aml_cli.jobs.progress import LogProgress, Tee
-from aml_cli.jobs.scheduler import load_job, logs_dir, schedule
+from aml_cli.jobs.scheduler import load_job, logs_dir, schedule, settle_cancelled
 from aml_cli.store import Store, StoreError
+from aml_cli.store.artifacts import artifact_facts
+from aml_cli.store.clock import now
 from aml_cli.store.db import lifecycle_of
 
 STOPPED_MESSAGE = "The job was stopped before it finished."
@@ -41,18 +43,60 @@ class JobFailed(Exception):
         self.code = code
 
 
+class JobCancelled(Exception):
+    """A handler's way to say it stopped because its resource was asked to (`JobContext.cancel_requested`):
+    the resource ends in its kind's `cancelled` status and nothing the handler made is kept."""
+
+
 class WorkerStopped(BaseException):
     """Raised in a detached worker by SIGTERM; a BaseException so handlers do not swallow it."""
 
 
-class JobContext:
-    """What a handler gets besides the store: a log and a progress reporter."""
+CANCEL_POLL_SECONDS = 0.2  # how often a running handler's cancel check reads the store
 
-    def __init__(self, log_path: Path, description: str, progress: Callable[[str], Any] | None = None) -> None:
+
+class JobContext:
+    """What a handler gets besides the store: a log, a progress reporter, and whether it was asked to stop."""
+
+    def __init__(self, log_path: Path, description: str, progress: Callable[[str], Any] | None = None,
+                 job: Any = None, store: Store | None = None) -> None:
         self.log_path = log_path
         self._log_file = os.fdopen(open_log(log_path), "a", encoding="utf-8")  # closed by close()
         shown = progress(description) if progress is not None else None
         self._progress = Tee(LogProgress(self.log), shown)
+        self._job, self._store = job, store
+        self._discards: list[Callable[[], Any]] = []
+        self._checked, self._cancelled = 0.0, False
+
+    def cancel_requested(self) -> bool:
+        """True once the resource was asked to stop (its kind's `cancel_requested` status), which this call
+        acknowledges by moving it to `cancelling`. Cheap enough to call between mini-batches: the store is
+        read at most every CANCEL_POLL_SECONDS."""
+        if self._cancelled or self._job is None or self._store is None:
+            return self._cancelled
+        now = time.monotonic()
+        if now - self._checked < CANCEL_POLL_SECONDS:
+            return False
+        self._checked = now
+        lifecycle = lifecycle_of(self._job.kind)
+        record = self._store.get(self._job.kind, self._job.resource_id) or {}
+        if lifecycle.cancelling and record.get("Status") == lifecycle.cancel_requested:
+            self._store.transition(self._job.kind, self._job.resource_id, lifecycle.cancelling,
+                                   lifecycle.stamp(lifecycle.cancelling, now()))
+            record = self._store.get(self._job.kind, self._job.resource_id) or {}
+        self._cancelled = record.get("Status") in lifecycle.cancelling_statuses
+        return self._cancelled
+
+    def on_discard(self, callback: Callable[[], Any]) -> None:
+        """Registers the undoing of something the handler made (an artifact file), run when its result is not
+        recorded: a cancel that arrived as it finished, or a resource that moved on meanwhile."""
+        self._discards.append(callback)
+
+    def discard(self) -> None:
+        for callback in self._discards:
+            with contextlib.suppress(Exception):
+                callback()
+        self._discards.clear()
 
     def log(self, line: str) -> None:
         """Appends a timestamped line to the job's log; a full disk loses the line, not the job."""
@@ -149,7 +193,7 @@ def run_job(store: Store, job_id: str, *, progress: Callable[[str], Any] | None 
         note.discard()
         return
     try:
-        ctx = JobContext(Path(job.log_path), f"{job.kind} {job.resource_id}", progress)
+        ctx = JobContext(Path(job.log_path), f"{job.kind} {job.resource_id}", progress, job=job, store=store)
     except UnusableLog as err:
         _record_or_note(store, job, None, note, _failed(job.kind, err.message))
         return
@@ -204,12 +248,21 @@ def _cause(kind: str, outcome) -> str | None:
 
 
 def _record(store: Store, job: Any, ctx: JobContext | None, status: str, changes: dict) -> None:
+    """The outcome, if the resource is still where the job left it; a result that lost a race with a cancel
+    request is discarded and the resource ends cancelled (the store checks both moves in their transaction)."""
     lifecycle = lifecycle_of(job.kind)
-    changes = {**lifecycle.stamp(status, _now()), **changes}
+    changes = {**lifecycle.stamp(status, now()), **changes}
     log = ctx.log if ctx is not None else (lambda line: None)
     if store.transition(job.kind, job.resource_id, status, changes) is None:
-        log(f"the resource was no longer {lifecycle.running}; {status} not recorded")
+        if status != lifecycle.cancelled and _settle_cancelled(store, job):
+            log(f"the work was cancelled; {status} not recorded, its result discarded")
+        else:
+            log(f"the resource was no longer {lifecycle.running}; {status} not recorded")
+        if ctx is not None:
+            ctx.discard()
         return
+    if status != lifecycle.done and ctx is not None:
+        ctx.discard()
     cause = changes.get(lifecycle.message_field)
     if isinstance(cause, dict):
         cause = cause.get("message")
@@ -227,15 +280,20 @@ def _execute(store: Store, job: Any, ctx: JobContext) -> tuple[tuple[str, dict] 
         ctx.log(traceback.format_exc())
         return _failed(job.kind, f"Internal error: {type(err).__name__}: {err}"), None
     lifecycle = lifecycle_of(job.kind)
-    started = lifecycle.stamp(lifecycle.running, _now())
+    started = lifecycle.stamp(lifecycle.running, now())
     if store.transition(job.kind, job.resource_id, lifecycle.running, started) is None:
         ctx.log(f"the resource is no longer {lifecycle.start}; nothing to do")
+        _settle_cancelled(store, job)
         return None, None
     cpu_before = _cpu_seconds()
     try:
         fields = handler(store, job.resource_id, ctx) or {}
+        fields = {**fields, **artifact_facts(fields)}  # what it wrote, so damage to it can be told later
     except JobFailed as err:
         return _failed(job.kind, err.message, err.code), None
+    except JobCancelled:
+        return (lifecycle.cancelled or lifecycle.failed, {} if lifecycle.cancelled else
+                lifecycle.failure(STOPPED_MESSAGE)), None
     except StoreError as err:  # the store itself failed the handler (damaged, full): its words, not a traceback
         ctx.log(f"store error: {err.message}")
         return _failed(job.kind, err.message), None
@@ -252,14 +310,14 @@ def _execute(store: Store, job: Any, ctx: JobContext) -> tuple[tuple[str, dict] 
     return (lifecycle.done, changes), None
 
 
-def _now() -> float:
-    """Epoch seconds to the millisecond, as the services stamp resources."""
-    return round(time.time(), 3)
-
-
 def _failed(kind: str, message: str, code: str | None = None) -> tuple[str, dict]:
     lifecycle = lifecycle_of(kind)
     return lifecycle.failed, lifecycle.failure(message, code)
+
+
+def _settle_cancelled(store: Store, job: Any) -> bool:
+    """Ends a resource whose work was asked to stop in its kind's `cancelled` status; False if it was not."""
+    return store.write(lambda conn: settle_cancelled(conn, job.kind, job.resource_id, now())) is not None
 
 
 def _finish(store: Store, job_id: str) -> None:

@@ -36,9 +36,11 @@ from .feature_cache import BatchStore, FeatureCache, shuffled
 from .losses import loss_for
 from .model_file import ModelFileError, write_model
 from .parameters import TrainingSettings
+from .pass_validation import PassValidation
 from .predict import encode_targets, label_strings
 from .schema import Schema
 from .sgd import SGD, SGDConfig, localize, rebatch, run_passes
+from .warm_start import WarmStart
 from .whitening import MIN_SHARE, DenseBlock, block_features, fit_block
 
 MAX_CLASSES = 100
@@ -118,6 +120,10 @@ class TrainingError(Exception):
     """Training cannot proceed; the message is meant for the model's Message field."""
 
 
+class TrainingStopped(TrainingError):
+    """``should_stop`` asked training to stop before any learning pass was complete: there is no model."""
+
+
 @dataclass
 class TrainResult:
     """What the job records and logs."""
@@ -130,6 +136,8 @@ class TrainResult:
     pass_losses: list[float] = field(default_factory=list)
     labels: list[str] = field(default_factory=list)
     seconds: float = 0.0
+    stopped: bool = False  # ``should_stop`` ended training: the model is the last complete pass's
+    validation_losses: list[float] = field(default_factory=list)  # mean validation loss after each pass
 
 
 def class_labels(model_type: str, schema: Schema, statistics: dict[str, Any]) -> list[str]:
@@ -174,24 +182,37 @@ def train_model(
     out_path: Path,
     log: Callable[[str], None],
     progress: Callable[[float], None] | None = None,
+    should_stop: Callable[[], bool] | None = None,
+    warm_start: WarmStart | None = None,
+    validation: Callable[[], Iterator[pd.DataFrame]] | None = None,
 ) -> TrainResult:
-    """Train a model of ``model_type`` and write it to ``out_path``."""
+    """Train a model of ``model_type`` and write it to ``out_path``.
+
+    ``should_stop`` is asked between chunks and mini-batches; when it answers True training ends and the
+    last complete pass is saved (``TrainingStopped`` if none is). ``warm_start`` continues a model (see
+    WarmStart); ``validation`` gives frames whose mean loss is logged after every pass.
+    """
     started = time.monotonic()
     report = progress or (lambda _fraction: None)
     if schema.target is None:
         raise TrainingError("The schema names no targetAttributeName; a model needs a target.")
-    labels = class_labels(model_type, schema, statistics)
-    featurizer = _fit_featurizer(recipe_text, schema, statistics)
+    if warm_start is not None:
+        labels, featurizer, recipe_text = warm_start.labels, warm_start.featurizer, warm_start.recipe_text
+    else:
+        labels = class_labels(model_type, schema, statistics)
+        featurizer = _fit_featurizer(recipe_text, schema, statistics)
     log("Recipe used:\n" + recipe_text.strip())
     log(f"Model type {model_type}; parameters: " + ", ".join(f"{k}={v}" for k, v in sorted(_echo(settings).items())))
     cache = FeatureCache(Path(cache_dir) / "features", featurizer.n_features)
-    skipped = _featurize(chunks, schema, featurizer, model_type, labels, cache)
+    skipped = _featurize(chunks, schema, featurizer, model_type, labels, cache, should_stop)
     log(f"Rows read: {cache.rows + skipped}; used: {cache.rows}; skipped for a missing target: {skipped}")
     log(f"Features: {featurizer.n_features}; non-zero values: {cache.nnz}")
     if cache.rows == 0:
         raise TrainingError(f"No training rows have a value for the target attribute {schema.target}.")
     report(0.2)
-    learner = _Learner(cache, model_type, len(labels) if model_type == "MULTICLASS" else 1, settings, featurizer)
+    learner = _Learner(cache, model_type, len(labels) if model_type == "MULTICLASS" else 1, settings, featurizer,
+                       warm_start)
+    checked = _validation(validation, schema, featurizer, model_type, labels, learner, Path(cache_dir))
     if learner.block is not None:
         log(f"Features present in at least {MIN_SHARE:.0%} of the rows learned in a whitened basis: "
             f"{learner.block.features.size}")
@@ -203,9 +224,13 @@ def train_model(
 
     def on_pass(index: int, loss: float) -> None:
         log(f"Pass {index + 1}: mean training loss {loss:.6g}")
+        if checked is not None:
+            log(f"Pass {index + 1}: mean validation loss {checked.after_pass():.6g}")
         report(0.2 + 0.75 * (index + 1) / settings.max_passes)
 
-    losses = learner.fit(store, on_pass)
+    losses = learner.fit(store, on_pass, should_stop, keep_passes=checked is not None)
+    if learner.stopped:
+        log(f"Stopped after {len(losses)} of {settings.max_passes} passes; the model is that of pass {len(losses)}.")
     if len(losses) < settings.max_passes:
         log(f"Converged after {len(losses)} passes (loss improved by less than {TOLERANCE:g}).")
     header = {
@@ -238,7 +263,8 @@ def train_model(
     store.remove()
     report(1.0)
     return TrainResult(
-        written.size, learner.cache_rows, skipped, featurizer.n_features, written.pruned, losses, labels, seconds
+        written.size, learner.cache_rows, skipped, featurizer.n_features, written.pruned, losses, labels, seconds,
+        stopped=learner.stopped, validation_losses=checked.losses if checked is not None else [],
     )
 
 
@@ -278,10 +304,13 @@ def _featurize(
     model_type: str,
     labels: list[str],
     cache: FeatureCache,
+    should_stop: Callable[[], bool] | None = None,
 ) -> int:
     """Pass 0: featurize every chunk into the cache; returns the rows skipped for a missing target."""
     skipped = 0
     for frame in chunks():
+        if should_stop is not None and should_stop():
+            raise TrainingStopped("Training was stopped before its first pass was complete.")
         y = encode_targets(model_type, frame[schema.target], labels)
         keep = y >= 0 if model_type == "MULTICLASS" else ~np.isnan(y)
         skipped += int(np.count_nonzero(~keep))
@@ -296,7 +325,8 @@ class _Learner:
     """SGD over the cache, with feature scaling, target standardisation and bias initialisation."""
 
     def __init__(
-        self, cache: FeatureCache, model_type: str, outputs: int, settings: TrainingSettings, featurizer: Any
+        self, cache: FeatureCache, model_type: str, outputs: int, settings: TrainingSettings, featurizer: Any,
+        warm_start: WarmStart | None = None,
     ) -> None:
         self.cache = cache
         self.cache_rows = cache.rows
@@ -304,9 +334,14 @@ class _Learner:
         self.outputs = outputs
         self.settings = settings
         self.bias: int | None = featurizer.bias_index
-        self.target_mean, self.target_scale = self._target_moments()
+        self.stopped = False
+        self.snapshot: np.ndarray | None = None
+        if warm_start is not None:
+            self.target_mean, self.target_scale = warm_start.target_mean, warm_start.target_scale
+        else:
+            self.target_mean, self.target_scale = self._target_moments()
         self.scale, counts = _scan_features(cache)
-        self.block = self._fit_block(counts, settings)
+        self.block = None if warm_start is not None else self._fit_block(counts, settings)
         batch = batch_size_for(cache.rows, model_type)
         active = self._active(counts)
         self.config = SGDConfig(
@@ -321,7 +356,10 @@ class _Learner:
             unpenalized=() if self.bias is None else (self.bias,),
         )
         self.sgd = SGD(cache.n_features, outputs, loss_for(model_type), self.config, self.block)
-        self._init_bias()
+        if warm_start is not None:
+            self._start_from(warm_start.weights)
+        else:
+            self._init_bias()
         self.weights = self.sgd.W
 
     def _active(self, counts: np.ndarray) -> float:
@@ -368,6 +406,13 @@ class _Learner:
         else:
             self.sgd.W[self.bias] = np.log(prior) - np.log(prior).mean()
 
+    def _start_from(self, weights: np.ndarray) -> None:
+        """Warm start: SGD begins at a base model's weights (of the raw features; SGD's are of the scaled ones)."""
+        W = np.asarray(weights, dtype=np.float32)
+        if W.shape != self.sgd.W.shape:
+            raise TrainingError(f"The base model's weights have shape {W.shape}, not {self.sgd.W.shape}.")
+        self.sgd.W[:] = W if self.scale is None else W / self.scale[:, None]
+
     def cut_batches(self, directory: Path) -> BatchStore:
         """Cut, scale and renumber the batches once; every pass then reads them as they are."""
         store = BatchStore(directory)
@@ -385,13 +430,36 @@ class _Learner:
                 y = _standardised(np.asarray(y, dtype=np.float64), self.target_mean, self.target_scale)
             yield X, y
 
-    def fit(self, store: BatchStore, on_pass: Callable[[int, float], None]) -> list[float]:
-        losses = run_passes(self.sgd, lambda _index: iter(store), self.settings.max_passes, TOLERANCE, on_pass)
+    def fit(self, store: BatchStore, on_pass: Callable[[int, float], None],
+            should_stop: Callable[[], bool] | None = None, keep_passes: bool = False) -> list[float]:
+        """The passes' mean losses; with ``should_stop`` training may end early, keeping the last complete pass."""
+        if should_stop is None and not keep_passes:
+            losses = run_passes(self.sgd, lambda _index: iter(store), self.settings.max_passes, TOLERANCE, on_pass)
+            self.weights = self.pass_weights()
+            return losses
+        done: list[float] = []
+
+        def after_pass(index: int, loss: float) -> None:
+            self.snapshot = self.pass_weights()
+            done.append(loss)
+            on_pass(index, loss)
+
+        try:
+            run_passes(self.sgd, lambda _index: _until(iter(store), should_stop), self.settings.max_passes, TOLERANCE,
+                       after_pass)
+        except _Stopped:
+            self.stopped = True
+            if self.snapshot is None:
+                raise TrainingStopped("Training was stopped before its first pass was complete.") from None
+        self.weights = self.snapshot if self.snapshot is not None else self.pass_weights()
+        return done
+
+    def pass_weights(self) -> np.ndarray:
+        """The weights of the raw features now (the pass's averaged iterate, the feature scaling undone)."""
         W = self.sgd.weights()
         if self.scale is not None:
             W = W * self.scale[:, None].astype(np.float32)
-        self.weights = W.astype(np.float32)
-        return losses
+        return W.astype(np.float32)
 
 
 _LARGEST = float(np.finfo(np.float64).max)
@@ -420,3 +488,28 @@ def _scan_features(cache: FeatureCache) -> tuple[np.ndarray | None, np.ndarray]:
             large = True
             np.maximum.at(peak, X.indices[big], np.abs(X.data[big]))
     return ((1.0 / peak).astype(np.float32) if large else None), counts
+
+
+# -- continuing a model and stopping early (Clean Rooms ML's incremental training and stopping condition) ---------
+
+
+def _validation(frames: Callable[[], Iterator[pd.DataFrame]] | None, schema: Schema, featurizer: Any,
+                model_type: str, labels: list[str], learner: _Learner, cache_dir: Path) -> PassValidation | None:
+    if frames is None:
+        return None
+    cache = FeatureCache(cache_dir / "validation", featurizer.n_features)
+    _featurize(frames, schema, featurizer, model_type, labels, cache)
+    if cache.rows == 0:
+        raise TrainingError(f"No validation rows have a value for the target attribute {schema.target}.")
+    return PassValidation(cache, model_type, learner)
+
+
+class _Stopped(Exception):
+    """``should_stop`` answered True between two mini-batches."""
+
+
+def _until(batches: Iterator[Any], should_stop: Callable[[], bool] | None) -> Iterator[Any]:
+    for batch in batches:
+        if should_stop is not None and should_stop():
+            raise _Stopped()
+        yield batch

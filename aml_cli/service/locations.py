@@ -224,6 +224,20 @@ def open_output_folder(uri: str, member: str, store, *, create: bool = True) -> 
     return OutputFolder(real, fd, member)
 
 
+def output_subfolder(uri: str, member: str, store, parts: tuple[str, ...]) -> Path:
+    """The checked location's subfolder `parts` (single names), each made 0700 when missing and opened with
+    O_NOFOLLOW relative to the one above: a symbolic link on the way is an error, never followed."""
+    folder = open_output_folder(uri, member, store)
+    try:
+        for part in parts:
+            inner = folder.folder(part)
+            folder.close()
+            folder = inner
+        return folder.path
+    finally:
+        folder.close()
+
+
 def _open_step(parent: int, name: str, create: bool, member: str, shown: Path) -> int:
     """The folder `name` in `parent` (closed here), made 0700 when missing and `create`; -1 when missing."""
     try:

@@ -32,7 +32,8 @@ def check_database_file(home: Path, db_path: Path) -> bool:
     except FileNotFoundError:
         info = None
     except OSError as err:
-        raise StoreDamaged(f"The aml store's database {db_path} cannot be read: {err.strerror}.") from None
+        raise StoreDamaged(f"The aml store's database {db_path} cannot be read ({err.strerror}): the store is "
+                           "damaged.") from None
     if info is not None and not stat.S_ISREG(info.st_mode):
         raise StoreDamaged(f"The aml store's database {db_path} is not a regular file; the store is damaged.")
     if info is not None and info.st_size > 0:
@@ -42,8 +43,8 @@ def check_database_file(home: Path, db_path: Path) -> bool:
         state = "is empty (0 bytes)" if info is not None else "is missing"
         raise StoreDamaged(
             f"The aml store's database {db_path} {state}, but the store holds {held} files in "
-            f"{' and '.join(HELD)}: its database was lost or truncated. Restore aml.db from a backup, or move "
-            "the folder away to start a new store."
+            f"{' and '.join(HELD)}: its database was lost or truncated, the store is damaged. Restore aml.db "
+            "from a backup, or move the folder away to start a new store."
         )
     return info is None
 

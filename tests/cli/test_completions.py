@@ -10,7 +10,6 @@ import pytest
 from aml_cli.api import cli_name
 from aml_cli.cli import completion
 from aml_cli.cli.completion import SHELLS, completion_script, run_completions_command, script_path
-from tests.ml_api import operation_names
 
 REGENERATE = "python -m aml_cli.cli.completion --write"
 
@@ -85,6 +84,22 @@ class TestBashCompletion:
     def test_nothing_is_offered_for_a_free_value(self):
         assert _bash_complete("aml", "get-ml-model", "--ml-model-id", "") == []
 
+    def test_the_other_services_complete_after_aml_but_not_after_machinelearning(self):
+        assert _bash_complete("aml", "cle") == ["cleanroomsml", "cleanrooms"]
+        assert _bash_complete("aml", "machinelearning", "cle") == []
+
+    def test_a_services_commands_options_and_enums_complete(self):
+        assert _bash_complete("aml", "cleanroomsml", "create-tr") == ["create-trained-model"]
+        assert _bash_complete("aml", "--output", "text", "cleanrooms", "get-") == ["get-collaboration",
+                                                                                   "get-membership"]
+        offered = _bash_complete("aml", "cleanroomsml", "create-trained-model", "--")
+        assert {"--membership-identifier", "--hyperparameters", "--stopping-condition", "--query"} <= set(offered)
+        assert "--ml-model-id" not in offered
+        assert _bash_complete("aml", "cleanroomsml", "create-trained-model", "--training-input-mode", "") == [
+            "File", "FastFile", "Pipe"]
+        assert _bash_complete("aml", "cleanrooms", "list-collaborations", "--member-status", "") == ["INVITED",
+                                                                                                   "ACTIVE"]
+
 
 @pytest.mark.skipif(shutil.which("fish") is None, reason="fish is not installed")
 def test_fish_completes_commands_options_and_enum_values():
@@ -96,15 +111,21 @@ def test_fish_completes_commands_options_and_enum_values():
     assert complete("aml get-ml-") == ["get-ml-model"]
     assert "--ml-model-id" in complete("aml --region r machinelearning get-ml-model --")
     assert complete("aml create-ml-model --ml-model-type ") == ["BINARY", "MULTICLASS", "REGRESSION"]
+    assert complete("aml cleanroomsml create-tr") == ["create-trained-model"]
+    assert complete("aml cle") == ["cleanrooms", "cleanroomsml"]
+    assert "cleanroomsml" not in complete("aml machinelearning cle")
+    assert "--membership-identifier" in complete("aml cleanroomsml list-trained-models --")
 
 
-def test_every_operation_option_is_in_every_script(model):
+@pytest.mark.parametrize("service_name", ["machinelearning", "cleanroomsml", "cleanrooms"])
+def test_every_operation_option_is_in_every_script(model, service_name):
+    from aml_cli.api import service
     from aml_cli.cli.args import option_specs
-    from tests.ml_api import operation
 
+    described = service(service_name)
     scripts = {shell: completion_script(shell, model) for shell in SHELLS}
-    for name in operation_names():
-        for spec in option_specs(operation(name)):
+    for name in described.operation_names():
+        for spec in option_specs(described.operation(name)):
             if spec.hidden:
                 continue
             for shell, text in scripts.items():

@@ -125,5 +125,6 @@ def test_positional_arguments_are_refused_as_boto3_does(ml):
 def test_an_unknown_service_is_refused_like_boto3s_unknown_service_error():
     with pytest.raises(aml_cli.client.UnknownServiceError) as caught:
         aml_cli.client("s3")
-    assert str(caught.value) == "Unknown service: 's3'. Valid service names are: machinelearning"
+    expected = "Unknown service: 's3'. Valid service names are: cleanrooms, cleanroomsml, machinelearning"
+    assert str(caught.value) == expected
     assert isinstance(caught.value, aml_cli.client.BotoCoreError)

@@ -13,4 +13,5 @@ SERVICE = Service(
     docs="aml_cli.api.cleanrooms.docs",
     validation_error="ValidationException",
     timestamp_format="iso8601",
+    resources="aml_cli.api.cleanrooms.resources",
 )

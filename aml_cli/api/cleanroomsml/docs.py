@@ -594,3 +594,9 @@ MEMBER_DOCS: dict[tuple[str, str], str] = {
 }
 
 WAITER_DOCS: dict[str, str] = {}
+
+# Where aml relaxes a constraint of the service (aml_cli.api.validate.RELAXED_ML), why, in the help's words.
+RELAXED_DOCS: dict[str, str] = {
+    "S3Path": "an s3://bucket/key URI under AML_S3_ROOT, a local path, or a file:// URI; the service took s3:// "
+              "URIs only",
+}

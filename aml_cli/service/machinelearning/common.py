@@ -12,7 +12,7 @@ from typing import TYPE_CHECKING
 from aml_cli.api import resource_kind, service
 from aml_cli.api.errors import IdempotentParameterMismatchException, InvalidInputException, ResourceNotFoundException
 from aml_cli.api.machinelearning.resources import LIFECYCLE
-from aml_cli.service.clock import now
+from aml_cli.store.clock import now
 
 if TYPE_CHECKING:
     from aml_cli.service.context import RequestContext

@@ -237,9 +237,11 @@ def _completed_model(store: Store, model_id: str):
         raise InvalidInputException(f"The model {model_id} is {record['Status']}, not COMPLETED.")
     model = loaded_model(record)
     source = store.get("DataSource", record["TrainingDataSourceId"])
+    from aml_cli.store import StoreError
+
     try:  # the statistics only name frequent categories and words; without them bins and numbers keep names
         statistics = statistics_of(store, source) if source and source.get("_statistics_path") else {}
-    except (OSError, ValueError):
+    except (OSError, ValueError, StoreError):  # damaged statistics: `aml check-store` names them
         statistics = {}
     return record, model, feature_names(model.featurizer, statistics)
 
