@@ -108,3 +108,44 @@ def test_a_detached_worker_writes_privately_whatever_umask_its_caller_has(aml_ho
     process_gone(job["pid"])
     assert list((aml_home / "tmp").glob("train-*/*/*.npy")), "the killed training left no cache to check"
     assert wrong_modes(aml_home) == {}
+
+
+def test_every_clean_rooms_ml_job_kind_writes_privately_under_an_open_umask(open_umask, aml_home, tmp_path):
+    """Channel query, training, inference and export, under umask 000: the store and the output location."""
+    from tests.conftest import jobs_inline
+    from tests.service.cleanroomsml.support import (
+        ROLE,
+        Chain,
+        association,
+        channel,
+        hyperparameters,
+        ml,
+        model_request,
+    )
+
+    store, out = shared_store(), tmp_path / "results"
+    exports = {"policies": {"trainedModelExports": {"maxSize": {"unit": "GB", "value": 1.0},
+                                                    "filesToExport": ["MODEL", "OUTPUT"]}}}
+    with jobs_inline(True):
+        chain = Chain(store, tmp_path / "data")
+        assert wrong_modes(aml_home) == {}, "after the channel's query"
+        ml("PutMLConfiguration", {"membershipIdentifier": chain.member["id"], "defaultOutputLocation": {
+            "destination": {"s3Destination": {"s3Uri": str(out)}}, "roleArn": ROLE}}, store)
+        exporting = association(store, chain.member, chain.algorithm, privacyConfiguration=exports, name="exports")
+        trained = ml("CreateTrainedModel", model_request(chain.member, exporting, {"train": channel(
+            store, chain.member, exporting, name="for-export")}, params=hyperparameters(**{"sgd.maxPasses": "2"})),
+            store)
+        assert wrong_modes(aml_home) == {}, "after the training"
+        members = {"members": [{"accountId": "000000000000"}]}
+        ml("StartTrainedModelInferenceJob", {
+            "membershipIdentifier": chain.member["id"], "name": "score", "trainedModelArn": trained["trainedModelArn"],
+            "resourceConfig": {"instanceType": "ml.m5.xlarge"}, "dataSource": {"mlInputChannelArn": chain.channel},
+            "outputConfiguration": members}, store)
+        ml("StartTrainedModelExportJob", {"membershipIdentifier": chain.member["id"], "name": "ship",
+                                          "trainedModelArn": trained["trainedModelArn"],
+                                          "outputConfiguration": members}, store)
+    assert {r["Status"] for kind in ("MLInputChannel", "TrainedModel", "TrainedModelInferenceJob",
+                                     "TrainedModelExportJob") for r in store.list(kind)} == {"ACTIVE"}
+    assert sum(1 for p in out.rglob("*") if p.is_file()) >= 5, "the jobs wrote no output to check"
+    assert wrong_modes(aml_home) == {}
+    assert wrong_modes(out) == {}
