@@ -240,3 +240,31 @@ def test_check_store_names_every_damaged_file_and_only_those(model, tmp_path, am
     assert "checksum" in found[("MLModel", "ml", "model")][1]
     text = aml("check-store", "--output", "text")
     assert text.returncode == 1 and str(statistics) in text.stdout
+
+
+@pytest.mark.slow
+def test_check_store_covers_every_service_and_a_damaged_channel_fails_training_naming_it(aml_home, tmp_path):
+    from tests.conftest import jobs_inline
+    from tests.service.cleanroomsml.support import Chain
+
+    with jobs_inline(True):
+        chain = Chain(shared_store(), tmp_path / "data")
+        model = chain.model()
+    code, report, err = check_store()
+    assert (code, report["Damaged"]) == (0, []), err
+    kinds = {"DataSource", "MLInputChannel", "TrainedModel"}
+    assert report["FilesChecked"] >= len(kinds)
+    data = Path(shared_store().get("MLInputChannel", chain.channel.rsplit("/", 1)[1])["_data_path"])
+    data.unlink()
+    os.mkfifo(data)  # a reader that opened it would wait forever
+    weights = Path(shared_store().get("TrainedModel", model["versionIdentifier"])["_model_path"])
+    weights.write_bytes(weights.read_bytes()[:100])
+    code, report, _ = check_store()
+    assert code == 1
+    assert {(d["Service"], d["Kind"], d["File"], d["Path"]) for d in report["Damaged"]} == {
+        ("cleanroomsml", "MLInputChannel", "data", str(data)), ("cleanroomsml", "TrainedModel", "model", str(weights))}
+    with jobs_inline(True):
+        again = chain.model(name="again")
+    version = shared_store().get("TrainedModel", again["versionIdentifier"])
+    assert version["Status"] == "CREATE_FAILED"
+    assert_named(json.dumps(version["statusDetails"]), data, "is a FIFO")
