@@ -12,8 +12,15 @@ from aml_cli.api.resources import Lifecycle, ResourceKind, transitions
 _JOBS = "aml_cli.service.cleanroomsml"
 
 
-def _stamps(allowed: dict) -> dict:
-    return {status: ("updateTime",) for status in allowed}
+def _lifecycle(moves: dict, *, cancellable: bool = False) -> Lifecycle:
+    """Every kind here starts, runs, ends and fails alike; only its moves and whether it cancels differ."""
+    cancel = {"cancel_requested": "CANCEL_PENDING", "cancelling": "CANCEL_IN_PROGRESS",
+              "cancelled": "INACTIVE"} if cancellable else {}
+    return Lifecycle(
+        start="CREATE_PENDING", running="CREATE_IN_PROGRESS", done="ACTIVE", failed="CREATE_FAILED",
+        allowed=moves, stamps={status: ("updateTime",) for status in moves}, message_field="statusDetails",
+        failure_code="INTERNAL_ERROR", **cancel,
+    )
 
 
 _TRAINED_MODEL_MOVES = transitions({
@@ -30,12 +37,7 @@ _TRAINED_MODEL_MOVES = transitions({
     "INACTIVE": "",
 })
 
-TRAINED_MODEL = Lifecycle(
-    start="CREATE_PENDING", running="CREATE_IN_PROGRESS", done="ACTIVE", failed="CREATE_FAILED",
-    allowed=_TRAINED_MODEL_MOVES, stamps=_stamps(_TRAINED_MODEL_MOVES), message_field="statusDetails",
-    failure_code="INTERNAL_ERROR",
-    cancel_requested="CANCEL_PENDING", cancelling="CANCEL_IN_PROGRESS", cancelled="INACTIVE",
-)
+TRAINED_MODEL = _lifecycle(_TRAINED_MODEL_MOVES, cancellable=True)
 
 # Expired or deleted data leaves the channel INACTIVE; DELETE_* while a job still reads it.
 _CHANNEL_MOVES = transitions({
@@ -49,11 +51,7 @@ _CHANNEL_MOVES = transitions({
     "INACTIVE": "",
 })
 
-ML_INPUT_CHANNEL = Lifecycle(
-    start="CREATE_PENDING", running="CREATE_IN_PROGRESS", done="ACTIVE", failed="CREATE_FAILED",
-    allowed=_CHANNEL_MOVES, stamps=_stamps(_CHANNEL_MOVES), message_field="statusDetails",
-    failure_code="INTERNAL_ERROR",
-)
+ML_INPUT_CHANNEL = _lifecycle(_CHANNEL_MOVES)
 
 _INFERENCE_MOVES = transitions({
     "CREATE_PENDING": "CREATE_IN_PROGRESS CREATE_FAILED CANCEL_PENDING",
@@ -66,12 +64,7 @@ _INFERENCE_MOVES = transitions({
     "INACTIVE": "",
 })
 
-INFERENCE_JOB = Lifecycle(
-    start="CREATE_PENDING", running="CREATE_IN_PROGRESS", done="ACTIVE", failed="CREATE_FAILED",
-    allowed=_INFERENCE_MOVES, stamps=_stamps(_INFERENCE_MOVES), message_field="statusDetails",
-    failure_code="INTERNAL_ERROR",
-    cancel_requested="CANCEL_PENDING", cancelling="CANCEL_IN_PROGRESS", cancelled="INACTIVE",
-)
+INFERENCE_JOB = _lifecycle(_INFERENCE_MOVES, cancellable=True)
 
 _EXPORT_MOVES = transitions({
     "CREATE_PENDING": "CREATE_IN_PROGRESS CREATE_FAILED",
@@ -80,11 +73,7 @@ _EXPORT_MOVES = transitions({
     "CREATE_FAILED": "",
 })
 
-EXPORT_JOB = Lifecycle(
-    start="CREATE_PENDING", running="CREATE_IN_PROGRESS", done="ACTIVE", failed="CREATE_FAILED",
-    allowed=_EXPORT_MOVES, stamps=_stamps(_EXPORT_MOVES), message_field="statusDetails",
-    failure_code="INTERNAL_ERROR",
-)
+EXPORT_JOB = _lifecycle(_EXPORT_MOVES)
 
 KINDS = (
     ResourceKind(

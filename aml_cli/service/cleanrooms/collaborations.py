@@ -88,8 +88,5 @@ def get_collaboration(store: Store, request: dict, context: RequestContext) -> d
 
 
 def list_collaborations(store: Store, request: dict, context: RequestContext) -> dict:
-    wanted = request.get("memberStatus")
-    records = [record for record in common.newest_first(store.list(KIND)) if common.visible(record, context)
-               and (wanted is None or record["memberStatus"] == wanted)]
-    summary = CLEANROOMS.shape("CollaborationSummary")
-    return common.page(records, request, "collaborationList", lambda record: common.view(record, summary))
+    return common.listing(store, KIND, request, context, status_member="memberStatus",
+                          result_key="collaborationList", summary=CLEANROOMS.shape("CollaborationSummary"))

@@ -120,6 +120,16 @@ def page(records: list[dict], request: dict, result_key: str, render: Callable[[
     return response
 
 
+def listing(store: Store, kind: str, request: dict, context: RequestContext, *, status_member: str,
+            result_key: str, summary) -> dict:
+    """A page of this account's records of `kind`, newest first, each as `summary`; when the request names
+    `status_member`, only the records whose member of that name has that value."""
+    wanted = request.get(status_member)
+    records = [record for record in newest_first(store.list(kind)) if visible(record, context)
+               and (wanted is None or record[status_member] == wanted)]
+    return page(records, request, result_key, lambda record: view(record, summary))
+
+
 def _token(offset: int) -> str:
     return base64.urlsafe_b64encode(json.dumps({"offset": offset}).encode()).decode()
 

@@ -122,8 +122,5 @@ def get_membership(store: Store, request: dict, context: RequestContext) -> dict
 
 
 def list_memberships(store: Store, request: dict, context: RequestContext) -> dict:
-    wanted = request.get("status")
-    records = [record for record in common.newest_first(store.list(KIND)) if common.visible(record, context)
-               and (wanted is None or record["status"] == wanted)]
-    summary = CLEANROOMS.shape("MembershipSummary")
-    return common.page(records, request, "membershipSummaries", lambda record: common.view(record, summary))
+    return common.listing(store, KIND, request, context, status_member="status",
+                          result_key="membershipSummaries", summary=CLEANROOMS.shape("MembershipSummary"))
