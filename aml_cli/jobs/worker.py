@@ -25,7 +25,6 @@ from aml_cli.jobs.processes import process_start
 from aml_cli.jobs.progress import LogProgress, Tee
 from aml_cli.jobs.scheduler import load_job, logs_dir, schedule, settle_cancelled
 from aml_cli.store import Store, StoreError
-from aml_cli.store.artifacts import artifact_facts
 from aml_cli.store.clock import now
 from aml_cli.store.db import lifecycle_of
 
@@ -285,6 +284,8 @@ def _execute(store: Store, job: Any, ctx: JobContext) -> tuple[tuple[str, dict] 
         ctx.log(f"the resource is no longer {lifecycle.start}; nothing to do")
         _settle_cancelled(store, job)
         return None, None
+    from aml_cli.store.artifacts import artifact_facts  # here: metadata commands import this module
+
     cpu_before = _cpu_seconds()
     try:
         fields = handler(store, job.resource_id, ctx) or {}
