@@ -106,6 +106,7 @@ complete -c aml -n '__aml_at' -a show-evaluation -d 'Show an evaluation as the s
 complete -c aml -n '__aml_at' -a show-ml-model -d 'Show inside a model: its training curve, the features weighing most per class...'
 complete -c aml -n '__aml_at' -a export-ml-model -d 'Write a model\'s recipe, fitted transformations and weights as documented JSON.'
 complete -c aml -n '__aml_at' -a infer-schema -d 'Infer a data schema (NUMERIC, BINARY, CATEGORICAL, TEXT) from a sample of CSV...'
+complete -c aml -n '__aml_at' -a check-store -d 'Verify every file the store\'s resources rely on and list what is damaged (exi...'
 complete -c aml -n '__aml_at' -a completions -d 'Print the shell completion script for bash, zsh or fish.'
 complete -c aml -n '__aml_at' -a serve -d 'Serve every aml service over HTTP, signed with SigV4, for boto3, the aws CLI...'
 complete -c aml -n '__aml_at; and __aml_unprefixed' -a cleanroomsml -d 'The aws cleanroomsml commands.'

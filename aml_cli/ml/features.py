@@ -149,7 +149,7 @@ class Featurizer:
             else:
                 rows = np.flatnonzero(value != 0)
                 column = np.full(len(rows), self._number_column(out.name), dtype=np.int32)
-                pieces.append((rows, column, value[rows].astype(np.float32)))
+                pieces.append((rows, column, np.clip(value[rows], -_FLOAT32_MAX, _FLOAT32_MAX).astype(np.float32)))
         pieces.append((None, np.full(n, self.bias_index, dtype=np.int32), None))
         return _assemble(n, self.n_features, pieces)
 
@@ -292,6 +292,11 @@ def _fit_node(node: Var | Apply, var_type: str | None, stat: dict, fitted: dict[
     elif isinstance(node, Var) and var_type == NUMERIC:
         largest = max(abs(_finite(stat.get("min"), 0.0)), abs(_finite(stat.get("max"), 0.0)))
         fitted[key] = {"scale": largest if largest > 0 else 1.0}
+
+
+# A value past float32's range (1e308 given to a model trained on small numbers) is stored as the largest
+# float32 of its sign, never as an infinity that a zero weight would turn into NaN.
+_FLOAT32_MAX = float(np.finfo(np.float32).max)
 
 
 def _finite(value: Any, default: float) -> float:

@@ -21,6 +21,8 @@ from .losses import sigmoid, softmax
 from .model_file import ModelFile
 from .schema import Schema, parse_schema
 
+_LARGEST = float(np.finfo(np.float64).max)
+
 
 @dataclass
 class Model:
@@ -77,7 +79,8 @@ class Model:
             return sigmoid(m[:, 0])
         if self.model_type == "MULTICLASS":
             return softmax(m)
-        return self.target_mean + self.target_scale * m[:, 0]
+        with np.errstate(over="ignore"):  # a score past the largest float is the largest float
+            return np.clip(self.target_mean + self.target_scale * m[:, 0], -_LARGEST, _LARGEST)
 
     def encode_targets(self, values: pd.Series) -> np.ndarray:
         """True targets as the scores compare to them: 0/1, class index (-1 if unknown), or float."""

@@ -112,7 +112,10 @@ def _files(store: Store, version: dict, kinds: list[str]) -> dict[str, bytes | s
             files["training.log"] = log
         files["metrics.json"] = json.dumps(version.get("_metrics") or {}, indent=1).encode()
     if "MODEL" in kinds:
-        files["model.amlmodel"] = version["_model_path"]
+        from aml_cli.store.artifacts import check_artifact
+
+        what = f"model file of version {version['versionIdentifier']}"  # never a FIFO or a link read forever
+        files["model.amlmodel"] = str(check_artifact(version, "_model_path", what))
         files["model.json"] = json.dumps(card(store, version), indent=1, ensure_ascii=False).encode() + b"\n"
     return files
 
@@ -147,18 +150,14 @@ def card(store: Store, version: dict) -> dict:
 
 def _destination(store: Store, record: dict, version: dict) -> Path:
     from aml_cli.api.errors import ServiceError
-    from aml_cli.store.paths import private_dir
 
     configuration = store.get("MLConfiguration", record["membershipIdentifier"]) or {}
     if not configuration or configuration.get("_deleted"):
         raise JobFailed("The membership's ML configuration was deleted: there is nowhere to export to.",
                         "INTERNAL_ERROR")
+    parts = (record["membershipIdentifier"], "exports", version["trainedModelArn"].rsplit("/", 1)[1],
+             version["versionIdentifier"])
     try:
-        root = ml_configurations.output_folder_of(configuration, store)
+        return ml_configurations.output_folder_of(configuration, store, parts)
     except ServiceError as exc:
         raise JobFailed(exc.message, "INTERNAL_ERROR") from None
-    folder = root / record["membershipIdentifier"] / "exports" / version["trainedModelArn"].rsplit("/", 1)[1] / \
-        version["versionIdentifier"]
-    for part in (folder.parents[2], folder.parents[1], folder.parents[0], folder):
-        private_dir(part)
-    return folder

@@ -78,18 +78,16 @@ def _channel(store: Store, record: dict) -> dict:
 def _folder(store: Store, record: dict):
     from aml_cli.api.errors import ServiceError
     from aml_cli.service.cleanroomsml.ml_configurations import output_folder_of
-    from aml_cli.store.paths import private_dir
 
     configuration = store.get("MLConfiguration", record["membershipIdentifier"]) or {}
     if not configuration or configuration.get("_deleted"):
         raise JobFailed("The membership's ML configuration was deleted: there is nowhere to write the output.",
                         "INTERNAL_ERROR")
+    job_id = record["trainedModelInferenceJobArn"].rsplit("/", 1)[1]
     try:
-        root = output_folder_of(configuration, store)
+        return output_folder_of(configuration, store, (record["membershipIdentifier"], job_id))
     except ServiceError as exc:
         raise JobFailed(exc.message, "INTERNAL_ERROR") from None
-    job_id = record["trainedModelInferenceJobArn"].rsplit("/", 1)[1]
-    return private_dir(private_dir(root / record["membershipIdentifier"]) / job_id)
 
 
 def reading_schema(model, channel: dict):
