@@ -36,6 +36,8 @@ def json_body(body: bytes, *, empty_ok: bool) -> dict:
         value = json.loads(body.decode("utf-8"))
     except (UnicodeDecodeError, ValueError) as exc:
         raise DecodeError(f"The request body is not valid JSON: {exc}") from None
+    except RecursionError:  # no member of any of these APIs nests deeper than a few levels
+        raise DecodeError("The request body nests too deep to be a request of this API.") from None
     if not isinstance(value, dict):
         raise DecodeError(f"The request body must be a JSON object, not {type(value).__name__}.")
     return value

@@ -112,6 +112,22 @@ def test_bodies_that_are_no_json_object_are_serialization_errors(url, body):
     assert (answer.status, answer.code) == (400, "SerializationException")
 
 
+def test_json_nested_ten_thousand_deep_is_a_serialization_error_not_a_500(url):
+    deep = b'{"DataSourceId": ' + b"[" * 10_000 + b"]" * 10_000 + b"}"
+    answer = send(url, "POST", "/", deep, json_headers("GetDataSource"))
+    assert (answer.status, answer.code) == (400, "SerializationException")
+    rest = send(url, "POST", "/collaborations", deep, {"Content-Type": "application/json"}, service="cleanrooms")
+    assert (rest.status, rest.code) == (400, "SerializationException")
+
+
+def test_a_lone_surrogate_in_a_name_is_invalid_input_and_the_store_still_answers(url):
+    ml = client(url, attempts=0)
+    body = b'{"DataSourceId": "ds-1", "DataSourceName": "x\\ud800"}'
+    answer = send(url, "POST", "/", body, json_headers("UpdateDataSource"))
+    assert (answer.status, answer.code) == (400, "InvalidInputException")
+    assert ml.describe_data_sources()["ResponseMetadata"]["HTTPStatusCode"] == 200
+
+
 def test_a_missing_required_member_is_invalid_input_even_unvalidated_by_the_client(url):
     ml = client(url, attempts=0, parameter_validation=False)
     _final(_error(lambda: ml.get_ml_model()), 400, "InvalidInputException", "1 validation error detected")
