@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import contextlib
 import errno
+import io
 import os
 import stat
 from pathlib import Path
@@ -225,17 +226,25 @@ def open_output_folder(uri: str, member: str, store, *, create: bool = True) -> 
 
 
 def output_subfolder(uri: str, member: str, store, parts: tuple[str, ...]) -> Path:
-    """The checked location's subfolder `parts` (single names), each made 0700 when missing and opened with
-    O_NOFOLLOW relative to the one above: a symbolic link on the way is an error, never followed."""
+    """The checked location's subfolder `parts`, made as `open_output_subfolder` makes it, as a path."""
+    with open_output_subfolder(uri, member, store, parts) as folder:
+        return folder.path
+
+
+def open_output_subfolder(uri: str, member: str, store, parts: tuple[str, ...]) -> OutputFolder:
+    """The checked location's subfolder `parts` (single names) as an open handle to write through, each
+    made 0700 when missing and opened with O_NOFOLLOW relative to the one above: a symbolic link on the
+    way is an error, never followed, also one put there after the check."""
     folder = open_output_folder(uri, member, store)
     try:
         for part in parts:
             inner = folder.folder(part)
             folder.close()
             folder = inner
-        return folder.path
-    finally:
+    except BaseException:
         folder.close()
+        raise
+    return folder
 
 
 def _open_step(parent: int, name: str, create: bool, member: str, shown: Path) -> int:
@@ -301,6 +310,30 @@ class OutputFolder:
         fd = os.open(name, flags, 0o600, dir_fd=self.fd)
         os.fchmod(fd, 0o600)
         return os.fdopen(fd, "wb")
+
+    @contextlib.contextmanager
+    def replacing(self, name: str, mode: str = "wb"):
+        """A file to fill under a temporary `.partial` name in this folder; on success it takes the place
+        of `name` in one rename, on any failure it vanishes. Made relative to the handle, so a link put in
+        the way after the check is never written through."""
+        import secrets
+
+        temp = f".{name}.{secrets.token_hex(6)}.partial"
+        try:
+            with self.create(temp) as raw:
+                handle = raw if mode == "wb" else io.TextIOWrapper(raw, encoding="utf-8")
+                try:
+                    yield handle
+                    handle.flush()
+                finally:
+                    if handle is not raw:
+                        handle.detach()  # the raw file is closed once, by its own `with`
+                os.fsync(raw.fileno())
+            self.rename(temp, self, name)
+        except BaseException:
+            self.remove(temp)
+            raise
+        self.sync()
 
     def read(self, name: str, limit: int = 16 << 20) -> bytes | None:
         """A small regular file's bytes (never a link, a FIFO or a device), or None when it is not there."""

@@ -134,3 +134,40 @@ def test_a_queued_batch_prediction_makes_its_folders_only_when_it_runs(world, tm
     for folder in (tmp_path / "made", tmp_path / "made" / "by", target, target / "batch-prediction"):
         assert folder.is_dir() and not folder.is_symlink()
         assert oct(os.stat(folder).st_mode & 0o777) == "0o700", folder
+
+
+def test_a_clean_rooms_output_written_through_its_handle_never_follows_a_link_swapped_in(tmp_path):
+    """Inference and export outputs are written relative to the checked folder's handle: a folder swapped for
+    a link to elsewhere between the check and the write leaves the elsewhere untouched."""
+    from aml_cli.service.locations import open_output_subfolder
+    from aml_cli.store import Store
+
+    store = Store(tmp_path / "home", s3_root=tmp_path / "s3")
+    (tmp_path / "s3" / "bkt").mkdir(parents=True)
+    elsewhere = tmp_path / "elsewhere"
+    elsewhere.mkdir()
+    folder = open_output_subfolder("s3://bkt/out/", "s3Uri", store, ("member", "job"))
+    with folder:
+        job = tmp_path / "s3" / "bkt" / "out" / "member" / "job"
+        job.rename(job.with_name("moved"))
+        job.symlink_to(elsewhere)
+        with folder.replacing("output.csv", "w") as out:
+            out.write("score\n1\n")
+    assert list(elsewhere.iterdir()) == []
+    moved = job.with_name("moved")
+    assert [p.name for p in moved.iterdir()] == ["output.csv"]
+    assert (moved / "output.csv").read_text() == "score\n1\n"
+    assert (moved / "output.csv").stat().st_mode & 0o777 == 0o600
+
+
+def test_a_failed_write_through_a_handle_leaves_nothing(tmp_path):
+    from aml_cli.service.locations import open_output_subfolder
+    from aml_cli.store import Store
+
+    store = Store(tmp_path / "home", s3_root=tmp_path / "s3")
+    (tmp_path / "s3" / "bkt").mkdir(parents=True)
+    with open_output_subfolder("s3://bkt/out/", "s3Uri", store, ("m",)) as folder:
+        with pytest.raises(RuntimeError), folder.replacing("model.json", "wb") as out:
+            out.write(b"half")
+            raise RuntimeError("stopped")
+        assert folder.names() == []

@@ -74,8 +74,6 @@ def list_collaboration_trained_model_export_jobs(store: Store, request: dict, co
 
 
 def run_export_job(store: Store, resource_id: str, ctx) -> dict:
-    from aml_cli.store.artifacts import atomic_writer
-
     record = store.get(KIND, resource_id)
     version = store.get("TrainedModel", record["trainedModelVersionIdentifier"]) or {}
     if version.get("Status") != "ACTIVE" or not version.get("_model_path"):
@@ -91,17 +89,17 @@ def run_export_job(store: Store, resource_id: str, ctx) -> dict:
     if total > limit:
         raise JobFailed(f"The export is {total} bytes, more than the association's trainedModelExports maxSize of "
                         f"{limit} bytes.", "ARTIFACT_TOO_LARGE")
-    folder = _destination(store, record, version)
-    for name, content in files.items():  # the card last: a folder with model.json is complete
-        with atomic_writer(folder / name, "wb") as out:
-            if isinstance(content, bytes):
-                out.write(content)
-            else:
-                with open(content, "rb") as source:
-                    while block := source.read(1 << 20):
-                        out.write(block)
-    ctx.log(f"Exported {', '.join(files)} ({total} bytes) to {folder}")
-    return {"_folder": str(folder)}
+    with _destination(store, record, version) as folder:
+        for name, content in files.items():  # the card last: a folder with model.json is complete
+            with folder.replacing(name, "wb") as out:
+                if isinstance(content, bytes):
+                    out.write(content)
+                else:
+                    with open(content, "rb") as source:
+                        while block := source.read(1 << 20):
+                            out.write(block)
+    ctx.log(f"Exported {', '.join(files)} ({total} bytes) to {folder.path}")
+    return {"_folder": str(folder.path)}
 
 
 def _files(store: Store, version: dict, kinds: list[str]) -> dict[str, bytes | str]:
@@ -148,7 +146,7 @@ def card(store: Store, version: dict) -> dict:
     }
 
 
-def _destination(store: Store, record: dict, version: dict) -> Path:
+def _destination(store: Store, record: dict, version: dict):
     from aml_cli.api.errors import ServiceError
 
     configuration = store.get("MLConfiguration", record["membershipIdentifier"]) or {}

@@ -27,7 +27,7 @@ DEFAULT_PAYLOAD_MB = 6  # SageMaker's default for a record sent to a container
 
 def score_channel(store: Store, record: dict, ctx) -> dict:
     from aml_cli.service.cleanroomsml.inference_jobs import FORMATS
-    from aml_cli.store.artifacts import atomic_writer, remove_quietly
+    from aml_cli.store.artifacts import remove_quietly
 
     ctx.log(f"Scoring {record['dataSource']['mlInputChannelArn']} with version "
             f"{record['trainedModelVersionIdentifier']}")
@@ -37,12 +37,13 @@ def score_channel(store: Store, record: dict, ctx) -> dict:
     model = models.load(model_record)
     schema = reading_schema(model, channel)
     accept = record["outputConfiguration"].get("accept") or "text/csv"
-    path = _folder(store, record) / FORMATS[accept]
+    folder = _folder(store, record)
+    path = folder.path / FORMATS[accept]
     ctx.on_discard(lambda: remove_quietly(path))
     limit = ((record.get("containerExecutionParameters") or {}).get("maxPayloadInMB") or DEFAULT_PAYLOAD_MB) * 10**6
     count = 0
     try:
-        with atomic_writer(path, "w") as out:
+        with folder, folder.replacing(FORMATS[accept], "w") as out:
             if accept == "text/csv":
                 out.write(",".join(_quoted([*schema.names, *_score_names(model)])) + "\n")
             for chunk in models.chunks(store, channel, schema, keep_invalid=True):
