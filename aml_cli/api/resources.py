@@ -69,6 +69,9 @@ class ResourceKind(NamedTuple):
     lifecycle: Lifecycle | None = None  # None: a resource without statuses (an ML configuration)
     job: str | None = None  # "module:function" of the handler that does its work, recorded with each job
     filters: Mapping[str, str] = {}  # Describe* FilterVariable -> record field (never mutated)
+    # "module:function" called (store, resource_id) when its job's worker is found dead, before the resource
+    # is failed: removes what the dead job left outside the store (a batch prediction's staging folder)
+    cleanup: str | None = None
 
 
 def transitions(spec: Mapping[str, str]) -> dict[str, frozenset[str]]:

@@ -18,6 +18,7 @@ from functools import cache
 
 from aml_cli.api.errors import error_for
 from aml_cli.api.model import Operation, Shape
+from aml_cli.api.text import cut
 
 # Shapes whose service-side check is relaxed for the local engine, with the reason (listed in the README),
 # per service: shape names are the service's own.
@@ -77,7 +78,17 @@ def check_client_side(op: Operation, request: dict) -> None:
     """Raise ParamValidationError if the CLI would refuse to send `request`."""
     problems = client_problems(op.input, request)
     if problems:
-        raise ParamValidationError(problems)
+        raise ParamValidationError(_at_most(problems))
+
+
+MAX_PROBLEMS = 100
+
+
+def _at_most(problems: list[str]) -> list[str]:
+    """Every problem of a request with a few; the first MAX_PROBLEMS of one with thousands (a bounded message)."""
+    if len(problems) <= MAX_PROBLEMS:
+        return problems
+    return [*problems[:MAX_PROBLEMS], f"... and {len(problems) - MAX_PROBLEMS} more problems"]
 
 
 def _child(name: str, member: str) -> str:
@@ -87,7 +98,9 @@ def _child(name: str, member: str) -> str:
 def _check_client(shape: Shape, value: object, name: str, problems: list[str]) -> None:
     if not _has_type(shape.type, value):
         types = ", ".join(_TYPE_NAMES[shape.type])
-        problems.append(f"Invalid type for parameter {name}, value: {value}, type: {type(value)}, valid types: {types}")
+        problems.append(
+            f"Invalid type for parameter {name}, value: {cut(str(value))}, type: {type(value)}, valid types: {types}"
+        )
         return
     if shape.type == "structure":
         _check_structure(shape, value, name, problems)  # type: ignore[arg-type]
@@ -97,8 +110,9 @@ def _check_client(shape: Shape, value: object, name: str, problems: list[str]) -
             _check_client(shape.member, item, f"{name}[{index}]", problems)  # type: ignore[arg-type]
     elif shape.type == "map":
         for key, item in value.items():  # type: ignore[attr-defined]
-            _check_client(shape.key, key, f"{name} (key: {key})", problems)  # type: ignore[arg-type]
-            _check_client(shape.value, item, f"{name}.{key}", problems)  # type: ignore[arg-type]
+            shown = cut(str(key))
+            _check_client(shape.key, key, f"{name} (key: {shown})", problems)  # type: ignore[arg-type]
+            _check_client(shape.value, item, f"{name}.{shown}", problems)  # type: ignore[arg-type]
     elif shape.type == "string":
         _check_min(shape, len(value), name, "length", problems)  # type: ignore[arg-type]
     elif shape.type in ("integer", "long", "float", "double"):
@@ -118,7 +132,8 @@ def _check_structure(shape: Shape, value: dict, name: str, problems: list[str]) 
     )
     allowed = ", ".join(shape.members)
     problems.extend(
-        f'Unknown parameter in {name}: "{key}", must be one of: {allowed}' for key in value if key not in shape.members
+        f'Unknown parameter in {name}: "{cut(str(key))}", must be one of: {allowed}'
+        for key in value if key not in shape.members
     )
     for key, item in value.items():
         if key in shape.members:
@@ -171,6 +186,48 @@ def _is_timestamp(value: object) -> bool:
         return False
 
 
+# ---------------------------------------------------------------- text every service refuses
+
+_SURROGATE = re.compile("[\ud800-\udfff]")
+
+
+def check_text(request: object, service_name: str) -> None:
+    """Raise the service's validation error when any string of the request (a key too) holds a lone surrogate.
+
+    JSON may spell one (`"\\ud800"`) and an argument of invalid UTF-8 reaches Python as one; neither
+    is a character, the services refuse them, and a name holding one could never be written out. Applies
+    to every operation, aml's own included, whoever calls.
+    """
+    found = _surrogate_at(request, "")
+    if found is not None:
+        from aml_cli.api import service
+
+        path, char = found
+        where = f"{path} holds" if path else "The request holds"
+        raise error_for(
+            service(service_name).validation_error,
+            f"{where} a lone surrogate (U+{ord(char):04X}), which is not a character; text must be valid Unicode.",
+        )
+
+
+def _surrogate_at(value: object, path: str) -> tuple[str, str] | None:
+    if isinstance(value, str):
+        match = _SURROGATE.search(value)
+        return None if match is None else (path, match.group())
+    if isinstance(value, dict):
+        for key, item in value.items():
+            found = _surrogate_at(key, f"{path} (a key)" if path else "A key") or _surrogate_at(
+                item, f"{path}.{cut(str(key))}" if path else cut(str(key)))
+            if found is not None:
+                return found
+    elif isinstance(value, list | tuple):
+        for index, item in enumerate(value):
+            found = _surrogate_at(item, f"{path}[{index}]")
+            if found is not None:
+                return found
+    return None
+
+
 # ---------------------------------------------------------------- service side
 
 
@@ -189,7 +246,7 @@ def check_service_side(op: Operation, request: dict) -> None:
 
         count = len(problems)
         noun = "error" if count == 1 else "errors"
-        message = f"{count} validation {noun} detected: " + "; ".join(problems)
+        message = f"{count} validation {noun} detected: " + "; ".join(_at_most(problems))
         raise error_for(service(op.service).validation_error, message)
 
 
@@ -266,7 +323,7 @@ def _relaxed_rules(shape_name: str, value: str) -> list[str]:
 
 def _java_text(value: object) -> str:
     """A value as the service prints it: strings and numbers quoted, lists and maps Java-style."""
-    return "null" if value is None else f"'{_java_str(value)}'"
+    return "null" if value is None else f"'{cut(_java_str(value))}'"
 
 
 def _java_str(value: object) -> str:

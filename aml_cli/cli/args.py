@@ -16,6 +16,8 @@ from typing import Any
 
 from aml_cli.api.model import Operation, Shape
 from aml_cli.api.naming import cli_name
+from aml_cli.api.text import cut
+from aml_cli.cli.bounded_yaml import TOO_DEEP
 from aml_cli.cli.paramfile import ParamFileError, resolve_param_file
 from aml_cli.cli.shorthand import ShorthandParseError, apply_shape, parse_shorthand
 from aml_cli.cli.usage_errors import (
@@ -302,8 +304,10 @@ def _scalar(shape: Shape, value: Any) -> Any:
 def _json(name: str, text: str) -> Any:
     try:
         return json.loads(text)
+    except RecursionError:
+        raise ParamParseError(name, f"Invalid JSON: {TOO_DEEP}\nJSON received: {cut(text)}") from None
     except ValueError as err:
-        raise ParamParseError(name, f"Invalid JSON: {err}\nJSON received: {text}") from None
+        raise ParamParseError(name, f"Invalid JSON: {err}\nJSON received: {cut(text)}") from None
 
 
 def _shorthand(name: str, shape: Shape, text: str) -> Any:
@@ -322,20 +326,14 @@ def load_cli_input(kind: str, value: str) -> dict[str, Any]:
     if kind == "json":
         try:
             document = json.loads(text)
+        except RecursionError:
+            raise ParamParseError("cli-input-json", f"Invalid JSON received: {TOO_DEEP}") from None
         except ValueError:
             raise ParamParseError("cli-input-json", "Invalid JSON received.") from None
     else:
-        document = _safe_yaml(text)
+        from aml_cli.cli.bounded_yaml import load_yaml
+
+        document = load_yaml(text)
     if not isinstance(document, dict):
         raise ParamParseError(option, f"Invalid type: expecting map, received {type(document)}")
     return document
-
-
-def _safe_yaml(text: str) -> Any:
-    """YAML through the safe loader only: tags such as !!python/object are refused, never built."""
-    import yaml
-
-    try:
-        return yaml.safe_load(text)
-    except yaml.YAMLError:
-        raise ParamParseError("cli-input-yaml", "Invalid YAML received.") from None

@@ -46,8 +46,20 @@ class ShorthandParseError(Exception):
     """Shorthand text that does not follow the grammar; the message marks where."""
 
 
+_WINDOW = 200  # characters shown either side of the caret in a long input
+
+
 def _pointer(text: str, index: int) -> str:
-    """The input with a caret under `index`, on the line where that character is."""
+    """The input with a caret under `index`, on the line where that character is.
+
+    A long input is shown only around the caret, with `...` where it was cut, so an error never echoes
+    a huge value back in full.
+    """
+    if len(text) > 4 * _WINDOW:
+        start, end = max(0, index - _WINDOW), min(len(text), index + _WINDOW)
+        head = "..." if start else ""
+        window = head + text[start:end].replace("\n", " ") + ("..." if end < len(text) else "")
+        return _pointer(window, index - start + len(head))
     line_start = text.rfind("\n", 0, index) + 1
     line_end = text.find("\n", index)
     head, tail = (text, "") if line_end < 0 else (text[:line_end], text[line_end:])

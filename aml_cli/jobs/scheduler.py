@@ -2,9 +2,15 @@
 
 Every decision (may this job start? is that worker dead?) is made inside a
 store write transaction, so any number of aml processes can schedule at once
-without exceeding the worker limit or starting a job twice. A worker is a
-detached `python -m aml_cli.jobs run <job-id>` in its own session; a worker
-that vanished is found by `reap`, which every reader may call.
+without exceeding the worker limit or starting a job twice — and nothing slow
+or blocking happens inside one: a job is claimed in a transaction (running,
+under the claimer's pid, with a fresh claim token), its log is opened and its
+worker spawned outside any, then the worker's pid is recorded. The worker
+(`python -m aml_cli.jobs run <job-id> <token>`, its own session) takes the job
+over by its token; a claimer that died before that leaves a job the reaper
+puts back in the queue, and a worker whose claim was taken back exits
+without touching anything. A worker that vanished is found by `reap`, which
+every reader may call.
 """
 
 from __future__ import annotations
@@ -22,10 +28,11 @@ from pathlib import Path
 from typing import Any
 
 import aml_cli
-from aml_cli.store import Store
+from aml_cli.jobs.logs import UnusableLog, append_line, open_log, read_note, remove_note
+from aml_cli.jobs.processes import is_alive, process_start
+from aml_cli.store import Store, StoreBusy, StoreFull
 from aml_cli.store.clock import now
 from aml_cli.store.db import apply_transition, lifecycle_of, load_record
-from aml_cli.store.paths import private_dir, private_file
 
 DIED_MESSAGE = (
     "The worker processing this resource stopped unexpectedly (it was killed or crashed); "
@@ -53,15 +60,18 @@ class Job:
     log_path: str
     started_at: float | None
     handler: str  # "module:function", recorded when the job was queued
+    claim: str | None = None  # the token of the claim that started it; its worker takes the job over by it
+    starting: bool = False  # claimed, its worker not yet recorded: pid is the claiming process's
 
 
-_JOB_COLUMNS = "job_id, kind, resource_id, state, mode, depends_on, pid, pid_start, log_path, started_at, handler"
+_JOB_COLUMNS = ("job_id, kind, resource_id, state, mode, depends_on, pid, pid_start, log_path, started_at, handler, "
+                "claim, starting")
 
 
 def _job(row: tuple) -> Job:
-    job_id, kind, resource_id, state, mode, depends_on, pid, pid_start, log_path, started_at, handler = row
+    job_id, kind, resource_id, state, mode, depends_on, pid, pid_start, log_path, started_at, handler = row[:11]
     return Job(job_id, kind, resource_id, state, mode, json.loads(depends_on), pid, pid_start, log_path, started_at,
-               handler or "")
+               handler or "", row[11], bool(row[12]))
 
 
 def load_job(conn: sqlite3.Connection, job_id: str) -> Job | None:
@@ -78,55 +88,21 @@ def max_workers(store: Store) -> int:
     return store.max_workers
 
 
-# -- process identity -------------------------------------------------------
-
-
-def process_start(pid: int) -> str | None:
-    """The kernel's start time of a live process (so a reused pid is told apart); None if gone.
-
-    Where /proc does not exist, "" stands for "alive, start time unknown".
-    """
-    try:
-        stat = Path(f"/proc/{pid}/stat").read_text()
-    except FileNotFoundError:
-        if Path("/proc/self/stat").exists():
-            return None
-        try:
-            os.kill(pid, 0)
-        except ProcessLookupError:
-            return None
-        except PermissionError:
-            return ""
-        return ""
-    except OSError:
-        return None
-    fields = stat[stat.rindex(")") + 2 :].split()  # the command name may contain spaces
-    if fields[0] in ("Z", "X"):  # a zombie has finished
-        return None
-    return fields[19]  # field 22 of proc(5): starttime
-
-
-def is_alive(pid: int | None, recorded_start: str | None) -> bool:
-    """True while the process that was recorded is still the one running under that pid."""
-    if pid is None:
-        return False
-    current = process_start(pid)
-    if current is None:
-        return False
-    return not recorded_start or not current or current == recorded_start
-
-
 # -- submitting -------------------------------------------------------------
 
 
-def _logs_dir(store: Store) -> Path:
-    return private_dir(store.home / "logs")
+def logs_dir(store: Store) -> Path:
+    """`<home>/logs`, made 0700 when missing; a file in its place is a damaged store."""
+    from aml_cli.store.artifacts import store_dir
+
+    return store_dir(store, "logs")
 
 
 def _insert_job(
     conn: sqlite3.Connection, store: Store, kind: str, resource_id: str, deps: list, handler: str
 ) -> str | None:
-    """A queued job (a sync caller claims it afterwards with `_claim_inline`)."""
+    """A queued job (a sync caller claims it afterwards with `_claim_inline`). Only its log's name is chosen
+    here: the file is made when the job starts, outside the transaction."""
     active = conn.execute(
         "SELECT 1 FROM jobs WHERE kind = ? AND resource_id = ? AND state != 'done'", (kind, resource_id)
     ).fetchone()
@@ -135,7 +111,7 @@ def _insert_job(
     import secrets
 
     job_id = secrets.token_hex(12)
-    log_path = private_file(_logs_dir(store) / f"{job_id}.log")
+    log_path = store.home / "logs" / f"{job_id}.log"
     conn.execute(
         "INSERT INTO jobs (job_id, kind, resource_id, depends_on, log_path, queued_at, handler) "
         "VALUES (?, ?, ?, ?, ?, ?, ?)",
@@ -255,29 +231,86 @@ def _forget_exited_children() -> None:
 
 def _start_ready(store: Store) -> None:
     limit = max_workers(store)
-    while store.write(lambda conn: _start_next(conn, store, limit)):
-        pass
+    while True:
+        job = store.write(lambda conn: _claim_next(conn, limit))
+        if job is None:
+            return
+        _launch(store, job)
 
 
-def _start_next(conn: sqlite3.Connection, store: Store, limit: int) -> bool:
-    """Starts at most one job; the pid is recorded in the same transaction that claims the job.
+def _claim_next(conn: sqlite3.Connection, limit: int) -> Job | None:
+    """Claims at most one ready job for this process: running, under this pid, with a fresh token.
 
-    If this transaction is rolled back after the spawn, the worker finds its
-    job not claimed by its pid and exits without touching anything.
+    Nothing else happens inside the transaction; the caller starts the worker after it.
     """
     running = conn.execute("SELECT COUNT(*) FROM jobs WHERE state = 'running' AND mode = 'worker'").fetchone()[0]
     if running >= limit:
-        return False
+        return None
     for row in conn.execute(f"SELECT {_JOB_COLUMNS} FROM jobs WHERE state = 'queued' ORDER BY seq").fetchall():
         job = _job(row)
         if all(_dependency_done(conn, kind, rid) for kind, rid in job.depends_on):
-            child = _spawn(store, job)
+            import secrets
+
+            token, pid = secrets.token_hex(8), os.getpid()
             conn.execute(
-                "UPDATE jobs SET state = 'running', pid = ?, pid_start = ?, started_at = ? WHERE job_id = ?",
-                (child.pid, process_start(child.pid), time.time(), job.job_id),
+                "UPDATE jobs SET state = 'running', mode = 'worker', pid = ?, pid_start = ?, started_at = ?, "
+                "claim = ?, starting = 1 WHERE job_id = ?",
+                (pid, process_start(pid), time.time(), token, job.job_id),
             )
-            return True
-    return False
+            return load_job(conn, job.job_id)
+    return None
+
+
+def _launch(store: Store, job: Job) -> None:
+    """Opens the job's log and spawns its worker (outside any transaction), then records the worker's pid.
+
+    A log that is not a regular file fails the job with that cause; a spawn that fails puts the job back.
+    """
+    try:
+        logs_dir(store)
+        log = open_log(job.log_path)
+    except UnusableLog as err:
+        message = err.message
+        store.write(lambda conn: _fail_unstarted(conn, job, message))
+        return
+    try:
+        child = _spawn(store, job, log)
+    except BaseException:
+        store.write(lambda conn: _requeue(conn, job))
+        raise
+    finally:
+        os.close(log)
+    store.write(lambda conn: conn.execute(
+        "UPDATE jobs SET pid = ?, pid_start = ?, starting = 0 WHERE job_id = ? AND claim = ? AND state = 'running'",
+        (child.pid, process_start(child.pid), job.job_id, job.claim),
+    ))
+
+
+def _requeue(conn: sqlite3.Connection, job: Job) -> None:
+    """Puts a claimed job whose worker never took it over back in the queue (its claim withdrawn)."""
+    conn.execute(
+        "UPDATE jobs SET state = 'queued', pid = NULL, pid_start = NULL, started_at = NULL, claim = NULL, "
+        "starting = 0 WHERE job_id = ? AND claim = ? AND starting = 1",
+        (job.job_id, job.claim),
+    )
+
+
+def _fail_unstarted(conn: sqlite3.Connection, job: Job, message: str) -> None:
+    """A job that cannot start (its log is unusable): done, and its resource failed with the cause."""
+    current = load_job(conn, job.job_id)
+    if current is None or current.claim != job.claim or current.state != "running":
+        return
+    conn.execute("UPDATE jobs SET state = 'done', finished_at = ? WHERE job_id = ?", (time.time(), job.job_id))
+    _fail_resource(conn, job, message)
+
+
+def _fail_resource(conn: sqlite3.Connection, job: Job, message: str) -> None:
+    """The resource failed with `message`; one that was being stopped ends cancelled instead (nothing was kept)."""
+    lifecycle = lifecycle_of(job.kind)
+    moment = now()
+    changes = {**lifecycle.stamp(lifecycle.failed, moment), **lifecycle.failure(message)}
+    if apply_transition(conn, job.kind, job.resource_id, lifecycle.failed, changes) is None:
+        settle_cancelled(conn, job.kind, job.resource_id, moment)
 
 
 def _worker_env(store: Store) -> dict[str, str]:
@@ -292,20 +325,19 @@ def _worker_env(store: Store) -> dict[str, str]:
     return env
 
 
-def _spawn(store: Store, job: Job):
-    """A detached worker: own session, no stdin, output to the job's log, never a shell."""
+def _spawn(store: Store, job: Job, log: int):
+    """A detached worker: own session, no stdin, output to the job's (already opened) log, never a shell."""
     import subprocess
 
-    with open(job.log_path, "ab") as log:
-        child = subprocess.Popen(
-            [sys.executable, "-m", "aml_cli.jobs", "run", job.job_id],
-            stdin=subprocess.DEVNULL,
-            stdout=log,
-            stderr=subprocess.STDOUT,
-            start_new_session=True,
-            close_fds=True,
-            env=_worker_env(store),
-        )
+    child = subprocess.Popen(
+        [sys.executable, "-m", "aml_cli.jobs", "run", job.job_id, job.claim or ""],
+        stdin=subprocess.DEVNULL,
+        stdout=log,
+        stderr=subprocess.STDOUT,
+        start_new_session=True,
+        close_fds=True,
+        env=_worker_env(store),
+    )
     _children.append(child)
     return child
 
@@ -316,26 +348,70 @@ def _spawn(store: Store, job: Job):
 def reap(store: Store) -> None:
     """Fails the resources of vanished workers (their kind's failed status, with the cause).
 
-    Cheap when nothing runs (one indexed query).
+    Cheap when nothing runs (one indexed query). Readers call it, so a store that cannot be written
+    just now (a full disk, a lock held too long) does not fail their read: the next reader reaps, and
+    meanwhile this process shows the failure it could not write.
     """
     _forget_exited_children()
-    if _reap_dead(store):
-        _start_ready(store)  # their slots are free again
+    try:
+        if _reap_dead(store):
+            _start_ready(store)  # their slots are free again
+    except (StoreFull, StoreBusy):
+        pass
 
 
 def _reap_dead(store: Store) -> int:
     running = store.read(
         lambda conn: [_job(row) for row in conn.execute(f"SELECT {_JOB_COLUMNS} FROM jobs WHERE state = 'running'")]
     )
-    moment = time.time()
+    moment = now()
     overdue = [job for job in running if job.started_at and moment - job.started_at > MAX_JOB_SECONDS]
     for job in overdue:
         _terminate(job)
-    dead = [(job, DIED_MESSAGE) for job in running if job not in overdue and not is_alive(job.pid, job.pid_start)]
+    gone = [job for job in running if job not in overdue and not is_alive(job.pid, job.pid_start)]
+    orphans = [job for job in gone if job.starting]  # their claimer died before a worker took them over
+    dead = [(job, read_note(job.log_path) or DIED_MESSAGE) for job in gone if not job.starting]
     dead += [(job, TIMED_OUT_MESSAGE) for job in overdue]
-    if not dead:
+    if not dead and not orphans:
         return 0
-    return store.write(lambda conn: sum(_bury(conn, job, message) for job, message in dead))
+    for job, _ in dead:
+        _clean_up(store, job)
+    try:
+        buried = store.write(lambda conn: sum(_bury(conn, job, message) for job, message in dead)
+                             + sum(_requeue(conn, job) or 0 for job in orphans))
+    except StoreFull:
+        for job, message in dead:
+            lifecycle = lifecycle_of(job.kind)
+            changes = {**lifecycle.stamp(lifecycle.failed, moment), **lifecycle.failure(message)}
+            store.show_unwritten(job.kind, job.resource_id, lifecycle.failed, changes)
+        raise
+    for job, _ in dead:
+        remove_note(job.log_path)
+    return buried + len(orphans)
+
+
+def _clean_up(store: Store, job: Job) -> None:
+    """Runs the kind's declared cleanup for a dead job whose resource is still unfinished, before it is failed.
+
+    Outside any transaction (it touches files); a reaper that dies here leaves the job for the next one,
+    which cleans again (cleanups are idempotent). A cleanup that fails is logged, never raised.
+    """
+    from aml_cli.api import resource_kind
+
+    spec = resource_kind(job.kind).cleanup
+    if not spec or is_alive(job.pid, job.pid_start):  # a terminated worker still unwinding cleans itself
+        return
+    lifecycle = lifecycle_of(job.kind)
+    record = store.get(job.kind, job.resource_id)
+    if record is None or record.get("Status") not in (lifecycle.start, lifecycle.running):
+        return
+    module_name, _, function_name = spec.partition(":")
+    try:
+        import importlib
+
+        getattr(importlib.import_module(module_name), function_name)(store, job.resource_id)
+    except Exception as err:
+        append_line(job.log_path, f"cleanup of {job.kind} {job.resource_id!r} failed: {type(err).__name__}: {err}")
 
 
 def _bury(conn: sqlite3.Connection, job: Job, message: str) -> int:
@@ -343,12 +419,8 @@ def _bury(conn: sqlite3.Connection, job: Job, message: str) -> int:
     current = load_job(conn, job.job_id)
     if current is None or current.state != "running" or current.pid != job.pid:
         return 0
-    moment = now()
-    conn.execute("UPDATE jobs SET state = 'done', finished_at = ? WHERE job_id = ?", (moment, job.job_id))
-    lifecycle = lifecycle_of(job.kind)
-    changes = {**lifecycle.stamp(lifecycle.failed, moment), **lifecycle.failure(message)}
-    if apply_transition(conn, job.kind, job.resource_id, lifecycle.failed, changes) is None:
-        settle_cancelled(conn, job.kind, job.resource_id, moment)  # died while stopping: nothing was kept
+    conn.execute("UPDATE jobs SET state = 'done', finished_at = ? WHERE job_id = ?", (now(), job.job_id))
+    _fail_resource(conn, job, message)
     return 1
 
 
@@ -393,8 +465,8 @@ def request_cancel(store: Store, kind: str, resource_id: str) -> dict | None:
 
 def _terminate(job: Job) -> None:
     """SIGTERM to a detached worker's process group, only if it is still that worker."""
-    if job.mode != "worker" or job.pid is None or not is_alive(job.pid, job.pid_start):
-        return
+    if job.mode != "worker" or job.starting or job.pid is None or not is_alive(job.pid, job.pid_start):
+        return  # (a job still starting has its claimer's pid: never signal that process)
     with contextlib.suppress(ProcessLookupError, PermissionError):
         os.killpg(job.pid, signal.SIGTERM)
 

@@ -20,9 +20,11 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
+from aml_cli.jobs.logs import FailureNote, UnusableLog, open_log
+from aml_cli.jobs.processes import process_start
 from aml_cli.jobs.progress import LogProgress, Tee
-from aml_cli.jobs.scheduler import load_job, schedule, settle_cancelled
-from aml_cli.store import Store
+from aml_cli.jobs.scheduler import load_job, logs_dir, schedule, settle_cancelled
+from aml_cli.store import Store, StoreError
 from aml_cli.store.clock import now
 from aml_cli.store.db import lifecycle_of
 
@@ -58,7 +60,7 @@ class JobContext:
     def __init__(self, log_path: Path, description: str, progress: Callable[[str], Any] | None = None,
                  job: Any = None, store: Store | None = None) -> None:
         self.log_path = log_path
-        self._log_file = open(log_path, "a", encoding="utf-8")  # noqa: SIM115 - closed by close()
+        self._log_file = os.fdopen(open_log(log_path), "a", encoding="utf-8")  # closed by close()
         shown = progress(description) if progress is not None else None
         self._progress = Tee(LogProgress(self.log), shown)
         self._job, self._store = job, store
@@ -158,21 +160,51 @@ def _cpu_seconds() -> float:
     return total
 
 
-def _claim(conn: sqlite3.Connection, job_id: str, pid: int) -> Any:
-    """The job if it is running under this very process, else None (the scheduler rolled back)."""
+def _claim(conn: sqlite3.Connection, job_id: str, pid: int, token: str | None) -> Any:
+    """The job, taken over by this process: a detached worker by its claim's token (it records its own pid),
+    an inline run by the pid its caller recorded; None when the claim is not (or no longer) ours."""
     job = load_job(conn, job_id)
-    if job is None or job.state != "running" or job.pid != pid:
+    if job is None or job.state != "running":
         return None
-    return job
+    if token:
+        if job.claim != token:
+            return None
+        conn.execute("UPDATE jobs SET pid = ?, pid_start = ?, starting = 0 WHERE job_id = ?",
+                     (pid, process_start(pid), job_id))
+        return load_job(conn, job_id)
+    return job if job.pid == pid and not job.starting else None
 
 
-def run_job(store: Store, job_id: str, *, progress: Callable[[str], Any] | None = None) -> None:
-    """Runs a claimed job to its end, records the outcome, then lets the next job start."""
-    job = store.write(lambda conn: _claim(conn, job_id, os.getpid()))
+def run_job(store: Store, job_id: str, *, progress: Callable[[str], Any] | None = None,
+            claim: str | None = None) -> None:
+    """Runs a claimed job to its end, records the outcome, then lets the next job start.
+
+    The failure note is reserved before the store is needed: if the outcome cannot be recorded (the store's
+    disk is full), its cause goes there, for the reaper to record once it can.
+    """
+    note = FailureNote(logs_dir(store) / f"{job_id}.log")
+    try:
+        job = store.write(lambda conn: _claim(conn, job_id, os.getpid(), claim))
+    except StoreError as err:
+        note.write(f"The worker could not start: {err.message}")
+        raise
     if job is None:
+        note.discard()
         return
-    ctx = JobContext(Path(job.log_path), f"{job.kind} {job.resource_id}", progress, job=job, store=store)
+    try:
+        ctx = JobContext(Path(job.log_path), f"{job.kind} {job.resource_id}", progress, job=job, store=store)
+    except UnusableLog as err:
+        _record_or_note(store, job, None, note, _failed(job.kind, err.message))
+        return
     ctx.log(f"job {job_id}: {job.kind} {job.resource_id!r} in process {os.getpid()}")
+    reraise = _run_claimed(store, job, ctx, note)
+    if reraise is not None:
+        raise reraise
+    schedule(store)
+
+
+def _run_claimed(store: Store, job: Any, ctx: JobContext, note: FailureNote) -> BaseException | None:
+    """The handler, then its outcome recorded (or noted) and the job finished; returns an interrupt to re-raise."""
     reraise: BaseException | None = None
     try:
         try:
@@ -181,35 +213,59 @@ def run_job(store: Store, job_id: str, *, progress: Callable[[str], Any] | None 
             outcome = _failed(job.kind, STOPPED_MESSAGE)
         except (KeyboardInterrupt, SystemExit) as err:
             outcome, reraise = _failed(job.kind, STOPPED_MESSAGE), err
+        except StoreError as err:  # the store failed the worker's own bookkeeping (the running status)
+            outcome = _failed(job.kind, err.message)
         _shield()
+        _record_or_note(store, job, ctx, note, outcome)
+    finally:
+        ctx.close()
+    return reraise
+
+
+def _record_or_note(store: Store, job: Any, ctx: JobContext | None, note: FailureNote, outcome) -> None:
+    """Records the outcome and finishes the job; when the store cannot take it, the cause goes in the note
+    and the worker ends (the reaper records the note when it finds the worker gone)."""
+    try:
         if outcome is not None:
             _record(store, job, ctx, *outcome)
-    finally:
-        _finish(store, job_id)
-        ctx.close()
-    if reraise is not None:
-        raise reraise
-    schedule(store)
+        _finish(store, job.job_id)
+    except StoreError as err:
+        cause = _cause(job.kind, outcome)
+        note.write(f"{cause} (Recorded after the job ended: the store could not take it then.)" if cause else
+                   f"The job ended but the store could not record its outcome: {err.message}")
+        if ctx is not None:
+            ctx.log(f"could not record the outcome: {err.message}")
+        raise
+    note.discard()
 
 
-def _record(store: Store, job: Any, ctx: JobContext, status: str, changes: dict) -> None:
+def _cause(kind: str, outcome) -> str | None:
+    if outcome is None or outcome[0] != lifecycle_of(kind).failed:
+        return None
+    cause = outcome[1].get(lifecycle_of(kind).message_field)
+    return cause.get("message") if isinstance(cause, dict) else cause
+
+
+def _record(store: Store, job: Any, ctx: JobContext | None, status: str, changes: dict) -> None:
     """The outcome, if the resource is still where the job left it; a result that lost a race with a cancel
     request is discarded and the resource ends cancelled (the store checks both moves in their transaction)."""
     lifecycle = lifecycle_of(job.kind)
     changes = {**lifecycle.stamp(status, now()), **changes}
+    log = ctx.log if ctx is not None else (lambda line: None)
     if store.transition(job.kind, job.resource_id, status, changes) is None:
         if status != lifecycle.cancelled and _settle_cancelled(store, job):
-            ctx.log(f"the work was cancelled; {status} not recorded, its result discarded")
+            log(f"the work was cancelled; {status} not recorded, its result discarded")
         else:
-            ctx.log(f"the resource was no longer {lifecycle.running}; {status} not recorded")
-        ctx.discard()
+            log(f"the resource was no longer {lifecycle.running}; {status} not recorded")
+        if ctx is not None:
+            ctx.discard()
         return
-    if status != lifecycle.done:
+    if status != lifecycle.done and ctx is not None:
         ctx.discard()
     cause = changes.get(lifecycle.message_field)
     if isinstance(cause, dict):
         cause = cause.get("message")
-    ctx.log(f"{status}" + (f": {cause}" if cause and status == lifecycle.failed else ""))
+    log(f"{status}" + (f": {cause}" if cause and status == lifecycle.failed else ""))
 
 
 def _execute(store: Store, job: Any, ctx: JobContext) -> tuple[tuple[str, dict] | None, BaseException | None]:
@@ -228,14 +284,20 @@ def _execute(store: Store, job: Any, ctx: JobContext) -> tuple[tuple[str, dict] 
         ctx.log(f"the resource is no longer {lifecycle.start}; nothing to do")
         _settle_cancelled(store, job)
         return None, None
+    from aml_cli.store.artifacts import artifact_facts  # here: metadata commands import this module
+
     cpu_before = _cpu_seconds()
     try:
         fields = handler(store, job.resource_id, ctx) or {}
+        fields = {**fields, **artifact_facts(fields)}  # what it wrote, so damage to it can be told later
     except JobFailed as err:
         return _failed(job.kind, err.message, err.code), None
     except JobCancelled:
         return (lifecycle.cancelled or lifecycle.failed, {} if lifecycle.cancelled else
                 lifecycle.failure(STOPPED_MESSAGE)), None
+    except StoreError as err:  # the store itself failed the handler (damaged, full): its words, not a traceback
+        ctx.log(f"store error: {err.message}")
+        return _failed(job.kind, err.message), None
     except WorkerStopped:
         return _failed(job.kind, STOPPED_MESSAGE), None
     except (KeyboardInterrupt, SystemExit) as err:

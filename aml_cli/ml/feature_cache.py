@@ -15,6 +15,7 @@ the file.
 
 from __future__ import annotations
 
+import os
 import shutil
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -26,6 +27,32 @@ import scipy.sparse as sp
 from .sgd import Batch
 
 _ARRAYS = ("data", "indices", "indptr", "y")
+_FILE_MODE, _DIR_MODE = 0o600, 0o700  # features hold the user's data: the owner's alone, whatever the umask
+
+
+def private_folder(directory: Path) -> Path:
+    """`directory` and its missing parents, made 0700."""
+    missing = []
+    current = Path(directory)
+    while not current.exists():
+        missing.append(current)
+        current = current.parent
+    for folder in reversed(missing):
+        try:
+            folder.mkdir(mode=_DIR_MODE)
+        except FileExistsError:
+            continue
+        os.chmod(folder, _DIR_MODE)
+    return Path(directory)
+
+
+def save_private(path: Path, array: np.ndarray) -> None:
+    """`np.save` into a new file made 0600 (never through a link)."""
+    flags = os.O_WRONLY | os.O_CREAT | os.O_TRUNC | getattr(os, "O_NOFOLLOW", 0) | getattr(os, "O_CLOEXEC", 0)
+    fd = os.open(path, flags, _FILE_MODE)
+    os.fchmod(fd, _FILE_MODE)
+    with os.fdopen(fd, "wb") as handle:
+        np.save(handle, array, allow_pickle=False)
 
 
 @dataclass(frozen=True)
@@ -41,8 +68,7 @@ class FeatureCache:
     """An append-only sequence of (CSR matrix, targets) parts in one directory."""
 
     def __init__(self, directory: Path, n_features: int) -> None:
-        self.directory = Path(directory)
-        self.directory.mkdir(parents=True, exist_ok=True)
+        self.directory = private_folder(Path(directory))
         self.n_features = n_features
         self.parts: list[Part] = []
 
@@ -70,7 +96,7 @@ class FeatureCache:
             "y": np.asarray(y),
         }
         for name, array in arrays.items():
-            np.save(self.directory / f"{stem}.{name}.npy", array, allow_pickle=False)
+            save_private(self.directory / f"{stem}.{name}.npy", array)
         self.parts.append(Part(stem, X.shape[0], X.nnz))
 
     def read(self, index: int) -> tuple[sp.csr_matrix, np.ndarray]:
@@ -135,8 +161,7 @@ class BatchStore:
     """
 
     def __init__(self, directory: Path) -> None:
-        self.directory = Path(directory)
-        self.directory.mkdir(parents=True, exist_ok=True)
+        self.directory = private_folder(Path(directory))
         self.windows = 0
         self._pending: list[Batch] = []
         self._pending_nnz = 0
@@ -166,7 +191,7 @@ class BatchStore:
             "bounds": np.stack([rows, nnz, ncols, dense, [b.X.shape[1] for b in batches] + [0]], axis=1),
         }
         for name, array in arrays.items():
-            np.save(self.directory / f"window-{self.windows:06d}.{name}.npy", array, allow_pickle=False)
+            save_private(self.directory / f"window-{self.windows:06d}.{name}.npy", array)
         self.windows += 1
 
     def __iter__(self) -> Iterator[Batch]:

@@ -23,6 +23,7 @@ a value of its own ("missing" is informative); missing text has no tokens.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from functools import cache
 from typing import Any
 
 import numpy as np
@@ -147,10 +148,17 @@ class Featurizer:
                 pieces.extend((s.rows, self._columns(hashing.combine(seed, s.hashes)), None) for s in value)
             else:
                 rows = np.flatnonzero(value != 0)
-                column = np.full(len(rows), self._column(hashing.combine(seed, _NUMBER)), dtype=np.int32)
-                pieces.append((rows, column, value[rows].astype(np.float32)))
+                column = np.full(len(rows), self._number_column(out.name), dtype=np.int32)
+                pieces.append((rows, column, np.clip(value[rows], -_FLOAT32_MAX, _FLOAT32_MAX).astype(np.float32)))
         pieces.append((None, np.full(n, self.bias_index, dtype=np.int32), None))
         return _assemble(n, self.n_features, pieces)
+
+    def _number_column(self, name: str) -> int:
+        """The column of a numeric output: constant per output, kept after its first use."""
+        columns = self.__dict__.setdefault("_number_columns", {})
+        if name not in columns:
+            columns[name] = self._column(hashing.combine(self._seeds[name], _NUMBER))
+        return columns[name]
 
     def _column(self, hashed: np.ndarray) -> int:
         return int(hashing.to_columns(np.atleast_1d(hashed), self.hash_bits)[0])
@@ -286,6 +294,11 @@ def _fit_node(node: Var | Apply, var_type: str | None, stat: dict, fitted: dict[
         fitted[key] = {"scale": largest if largest > 0 else 1.0}
 
 
+# A value past float32's range (1e308 given to a model trained on small numbers) is stored as the largest
+# float32 of its sign, never as an infinity that a zero weight would turn into NaN.
+_FLOAT32_MAX = float(np.finfo(np.float32).max)
+
+
 def _finite(value: Any, default: float) -> float:
     try:
         number = float(value)
@@ -341,12 +354,20 @@ def _categories(column: pd.Series, *, lower: bool, strip: bool) -> _Cat:
     return _Cat(codes, hashes)
 
 
+@cache
 def _bin_hashes(n_bounds: int) -> np.ndarray:
-    return np.concatenate([hashing.hash_strings(str(i) for i in range(n_bounds + 1)), [_MISSING]])
+    """Constant per bin count, so computed once (one Predict record would otherwise rehash them every call)."""
+    return _frozen(np.concatenate([hashing.hash_strings(str(i) for i in range(n_bounds + 1)), [_MISSING]]))
 
 
+@cache
 def _binary_hashes() -> np.ndarray:
-    return np.concatenate([hashing.hash_strings(["0", "1"]), [_MISSING]])
+    return _frozen(np.concatenate([hashing.hash_strings(["0", "1"]), [_MISSING]]))
+
+
+def _frozen(array: np.ndarray) -> np.ndarray:
+    array.setflags(write=False)  # shared between calls: nobody may write into it
+    return array
 
 
 def _merge(streams: list[TokenStream]) -> TokenStream:

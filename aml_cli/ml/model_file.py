@@ -27,6 +27,7 @@ import hashlib
 import json
 import os
 import re
+import stat
 import struct
 import tempfile
 from collections.abc import Sequence
@@ -208,8 +209,9 @@ def _plain(a: np.ndarray) -> np.ndarray:
 
 
 def _atomic_write(path: Path, blob: bytes) -> None:
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(prefix=".model-", suffix=".tmp", dir=path.parent)
+    if not path.parent.is_dir():
+        path.parent.mkdir(mode=0o700, parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(prefix=".model-", suffix=".tmp", dir=path.parent)  # 0600
     try:
         with os.fdopen(fd, "wb") as out:
             out.write(blob)
@@ -221,12 +223,34 @@ def _atomic_write(path: Path, blob: bytes) -> None:
         raise
 
 
+MAX_FILE_BYTES = 2_147_483_648 + (64 << 20)  # the largest size cap, and room for the header
+
+
+def _read_whole(path: Path) -> bytes:
+    """The bytes of a regular model file, checked before reading: a link (aml writes none), a FIFO or a device
+    (a link to /dev/zero, say) is refused at once instead of read forever or waited on."""
+    flags = os.O_RDONLY | getattr(os, "O_NOFOLLOW", 0) | getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_CLOEXEC", 0)
+    try:
+        fd = os.open(path, flags)
+    except OSError as err:
+        what = "is a symbolic link" if os.path.islink(path) else (
+            "is missing" if isinstance(err, FileNotFoundError) else f"cannot be read ({err.strerror or err})")
+        raise ModelFileError(f"the model file {what}") from None
+    with os.fdopen(fd, "rb") as handle:
+        info = os.fstat(handle.fileno())
+        if not stat.S_ISREG(info.st_mode):
+            raise ModelFileError("the model file is not a regular file (a FIFO, a device or a folder)")
+        if info.st_size > MAX_FILE_BYTES:
+            raise ModelFileError(f"the model file is larger ({info.st_size} bytes) than any model aml writes")
+        try:
+            return handle.read(info.st_size)
+        except OSError as err:
+            raise ModelFileError(f"cannot read the model file: {err.strerror or err}") from None
+
+
 def read_model_file(path: Path) -> ModelFile:
     """Read and verify a model file; any damage raises ``ModelFileError``."""
-    try:
-        blob = Path(path).read_bytes()
-    except OSError as err:
-        raise ModelFileError(f"cannot read the model file: {err.strerror or err}") from None
+    blob = _read_whole(Path(path))
     start = len(MAGIC) + _LENGTH.size
     if len(blob) < start or not blob.startswith(MAGIC):
         raise ModelFileError("not an aml model file (bad magic number)")

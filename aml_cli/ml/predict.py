@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass
+from functools import cached_property
 from typing import Any
 
 import numpy as np
@@ -19,6 +20,8 @@ from .binary import binary_from_scalar, parse_binary
 from .losses import sigmoid, softmax
 from .model_file import ModelFile
 from .schema import Schema, parse_schema
+
+_LARGEST = float(np.finfo(np.float64).max)
 
 
 @dataclass
@@ -62,7 +65,12 @@ class Model:
     def margins(self, frame: pd.DataFrame) -> np.ndarray:
         """Linear scores (rows, k) in float64."""
         X = self.featurizer.transform(frame)
-        return np.asarray(X @ self.weights.astype(np.float64), dtype=np.float64)
+        return np.asarray(X @ self._weights64, dtype=np.float64)
+
+    @cached_property
+    def _weights64(self) -> np.ndarray:
+        """The weights in float64, converted once: a loaded model scores many single records (Predict)."""
+        return self.weights.astype(np.float64)
 
     def predict_frame(self, frame: pd.DataFrame) -> np.ndarray:
         """BINARY: P(1) per row; MULTICLASS: (rows, classes) probabilities; REGRESSION: values."""
@@ -71,7 +79,8 @@ class Model:
             return sigmoid(m[:, 0])
         if self.model_type == "MULTICLASS":
             return softmax(m)
-        return self.target_mean + self.target_scale * m[:, 0]
+        with np.errstate(over="ignore"):  # a score past the largest float is the largest float
+            return np.clip(self.target_mean + self.target_scale * m[:, 0], -_LARGEST, _LARGEST)
 
     def encode_targets(self, values: pd.Series) -> np.ndarray:
         """True targets as the scores compare to them: 0/1, class index (-1 if unknown), or float."""

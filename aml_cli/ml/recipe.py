@@ -31,6 +31,7 @@ from __future__ import annotations
 import json
 import re
 from dataclasses import dataclass, field
+from functools import cached_property
 from itertools import product
 from typing import NamedTuple
 
@@ -69,6 +70,10 @@ class Var:
     name: str
 
     def __str__(self) -> str:
+        return self._text
+
+    @cached_property
+    def _text(self) -> str:
         return quote_name(self.name)
 
 
@@ -81,6 +86,11 @@ class Apply:
     param: int | None = None
 
     def __str__(self) -> str:
+        return self._text
+
+    @cached_property
+    def _text(self) -> str:
+        """Built once per expression: featurizing one Predict record names every output several times."""
         inner = ",".join([str(arg) for arg in self.args] + ([str(self.param)] if self.param is not None else []))
         return f"{self.func}({inner})"
 

@@ -1,7 +1,10 @@
 """Streaming per-attribute statistics ("data insights") in bounded memory.
 
 Fed chunk by chunk, so any data size fits. Exact where it is cheap (counts,
-min, max, mean and sample std by Chan's pairwise update); sketched where it
+min, max, mean and sample std by Chan's pairwise update, computed on the
+values divided by a power of two at least their largest magnitude, which is
+exact and cannot overflow: 1e200 squared is not a number, 1e200 / 2**665
+squared is); sketched where it
 is not: quantiles come from a fixed-size deterministic sample (exact while
 the attribute has no more values than the sample holds), distinct counts
 from a k-minimum-values sketch (exact below k distinct values), category and
@@ -114,7 +117,8 @@ class _Numeric(_Attribute):
         self.sample_size = sample_size
         self.sample = np.empty(0)
         self.priority = np.empty(0, dtype=np.uint64)
-        self.mean = self.m2 = 0.0
+        self.mean = self.m2 = 0.0  # of the values divided by self.scale (a power of two)
+        self.scale = 1.0
         self.low, self.high = np.inf, -np.inf
         self.seen = 0
         self.distinct = DistinctSketch()
@@ -136,7 +140,9 @@ class _Numeric(_Attribute):
             self.sample, self.priority = self.sample[keep], self.priority[keep]
 
     def _moments(self, values: np.ndarray) -> None:
-        """Chan et al.'s pairwise combination of (n, mean, M2); stable for any chunking."""
+        """Chan et al.'s pairwise combination of (n, mean, M2); stable for any chunking, in scaled units."""
+        self._rescale(float(np.abs(values).max()))
+        values = values / self.scale
         n_a, n_b = self.count - len(values), len(values)
         mean_b = float(values.mean())
         m2_b = float(((values - mean_b) ** 2).sum())
@@ -145,25 +151,51 @@ class _Numeric(_Attribute):
         self.mean += delta * n_b / total
         self.m2 += m2_b + delta * delta * n_a * n_b / total
 
+    def _rescale(self, largest: float) -> None:
+        """Raises the scale to the power of two at least `largest` (at most 2**1023), adjusting the moments."""
+        exponent = min(int(np.frexp(largest)[1]), 1023) if largest > 0 else 0
+        scale = float(np.ldexp(1.0, exponent))
+        if scale > self.scale:
+            ratio = self.scale / scale
+            self.mean, self.m2, self.scale = self.mean * ratio, self.m2 * ratio * ratio, scale
+
+    def _unscaled(self, values: np.ndarray) -> np.ndarray:
+        """Values computed on the sample divided by the scale, brought back and kept within [min, max]."""
+        with np.errstate(over="ignore"):
+            return np.clip(values * self.scale, self.low, self.high)
+
     def quantiles(self) -> list[float]:
         if not len(self.sample):
             return []
-        return [float(q) for q in np.quantile(self.sample, QUANTILE_POINTS)]
+        return [float(q) for q in self._unscaled(np.quantile(self.sample / self.scale, QUANTILE_POINTS))]
 
     def histogram(self) -> dict[str, list]:
         """Equal-width bins over [min, max]; counts scaled from the sample when it is not the whole column."""
         if not self.count:
             return {"edges": [], "counts": []}
-        counts, edges = np.histogram(self.sample, bins=HISTOGRAM_BINS, range=(self.low, self.high))
+        if np.isfinite(self.high - self.low):
+            counts, edges = np.histogram(self.sample, bins=HISTOGRAM_BINS, range=(self.low, self.high))
+        else:  # a range wider than the largest float: bin the scaled values
+            low, high = self.low / self.scale, self.high / self.scale
+            counts, edges = np.histogram(self.sample / self.scale, bins=HISTOGRAM_BINS, range=(low, high))
+            edges = self._unscaled(edges)
         scaled = np.round(counts * (self.count / len(self.sample))).astype(int)
         return {"edges": [float(edge) for edge in edges], "counts": [int(c) for c in scaled]}
 
     def result(self) -> dict[str, Any]:
         empty = self.count == 0
-        std = None if empty else (float(np.sqrt(self.m2 / (self.count - 1))) if self.count > 1 else 0.0)
         return {**super().result(), "min": None if empty else float(self.low),
-                "max": None if empty else float(self.high), "mean": None if empty else float(self.mean),
-                "std": std, "distinct": self.distinct.estimate(), "quantiles": self.quantiles()}
+                "max": None if empty else float(self.high),
+                "mean": None if empty else float(np.clip(self.mean * self.scale, self.low, self.high)),
+                "std": None if empty else self._std(), "distinct": self.distinct.estimate(),
+                "quantiles": self.quantiles()}
+
+    def _std(self) -> float:
+        """The sample standard deviation; the largest float where it would pass it (values near ±1.8e308)."""
+        if self.count < 2:
+            return 0.0
+        with np.errstate(over="ignore"):
+            return float(min(np.sqrt(self.m2 / (self.count - 1)) * self.scale, np.finfo(np.float64).max))
 
 
 class _Binary(_Attribute):

@@ -465,15 +465,20 @@ class _Learner:
         return fit_block(parts, features, self.cache_rows, self.cache.n_features, self.bias, self.scale)
 
     def _target_moments(self) -> tuple[float, float]:
+        """The REGRESSION target's mean and deviation, summed over the targets divided by a power of two at
+        least their largest magnitude: exact, and finite for targets of 1e200 (whose squares are not)."""
         if self.model_type != "REGRESSION":
             return 0.0, 1.0
+        largest = max((float(np.abs(y).max()) for _, y in self.cache if len(y)), default=0.0)
+        scale = math.ldexp(1.0, min(math.frexp(largest)[1], 1023)) if largest > 0 else 1.0
         total = squares = 0.0
         for _, y in self.cache:
-            total += float(np.sum(y))
-            squares += float(np.sum(np.square(y, dtype=np.float64)))
+            z = np.asarray(y, dtype=np.float64) / scale
+            total += float(np.sum(z))
+            squares += float(np.sum(z * z))
         mean = total / self.cache_rows
         deviation = math.sqrt(max(squares / self.cache_rows - mean * mean, 0.0))
-        return mean, deviation if deviation > 0 else 1.0
+        return mean * scale, min(deviation * scale, _LARGEST) if deviation > 0 else 1.0
 
     def _bias_start(self) -> np.ndarray:
         """The bias at the class frequencies' log-odds (BINARY) or centred log-priors (MULTICLASS); 0 for
@@ -510,7 +515,7 @@ class _Learner:
             if self.scale is not None:
                 X = sp.csr_matrix((X.data * self.scale[X.indices], X.indices, X.indptr), shape=X.shape)
             if self.model_type == "REGRESSION":
-                y = (np.asarray(y) - self.target_mean) / self.target_scale
+                y = _standardised(np.asarray(y, dtype=np.float64), self.target_mean, self.target_scale)
             yield X, y
 
     def fit(self, store: BatchStore, on_pass: Callable[[int, float], None],
@@ -543,6 +548,19 @@ class _Learner:
         if self.scale is not None:
             W = W * self.scale[:, None].astype(np.float32)
         return W.astype(np.float32)
+
+
+_LARGEST = float(np.finfo(np.float64).max)
+
+
+def _standardised(y: np.ndarray, mean: float, scale: float) -> np.ndarray:
+    """(y - mean) / scale; where y - mean would pass the largest float, y / scale - mean / scale instead."""
+    with np.errstate(over="ignore", invalid="ignore"):
+        out = (y - mean) / scale
+    wide = ~np.isfinite(out) & np.isfinite(y)
+    if wide.any():
+        out[wide] = y[wide] / scale - mean / scale
+    return out
 
 
 def _scan_features(cache: FeatureCache) -> tuple[np.ndarray | None, np.ndarray, np.ndarray]:

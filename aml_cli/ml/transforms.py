@@ -110,7 +110,12 @@ def fit_quantile_boundaries(quantiles: np.ndarray, n_bins: int) -> np.ndarray:
     if grid.size == 0:
         return np.empty(0)
     positions = np.arange(1, n_bins) * (grid.size - 1) / n_bins
-    return np.unique(np.interp(positions, np.arange(grid.size), grid))
+    with np.errstate(over="ignore"):
+        steps_finite = np.isfinite(np.diff(grid)).all()
+    if steps_finite:
+        return np.unique(np.interp(positions, np.arange(grid.size), grid))
+    scale = 2.0 ** 1023  # neighbours ±1e308 apart: interpolate the values divided by 2**1023 (exact), then back
+    return np.unique(np.clip(np.interp(positions, np.arange(grid.size), grid / scale) * scale, grid[0], grid[-1]))
 
 
 def quantile_bin(values: np.ndarray, boundaries: np.ndarray) -> np.ndarray:
@@ -124,7 +129,12 @@ def quantile_bin(values: np.ndarray, boundaries: np.ndarray) -> np.ndarray:
 def normalize(values: np.ndarray, mean: float, std: float) -> np.ndarray:
     """(x - mean) / std with the training statistics; a zero std counts as 1; missing -> 0."""
     scale = std if np.isfinite(std) and std > 0 else 1.0
-    out = (np.asarray(values, dtype=np.float64) - mean) / scale
+    values = np.asarray(values, dtype=np.float64)
+    with np.errstate(over="ignore", invalid="ignore"):
+        out = (values - mean) / scale
+    wide = np.isinf(out) & np.isfinite(values)  # x - mean past the largest float (1e308 - -1e308)
+    if wide.any():
+        out[wide] = values[wide] / scale - mean / scale
     out[np.isnan(out)] = 0.0
     return out
 

@@ -36,19 +36,31 @@ def call(
     """
     described = service(service_name)
     function = _function(service_name, operation_name)
+    from aml_cli.api.validate import check_service_side, check_text
+
+    check_text(request, service_name)
     if operation_name in described.operation_names():
-        from aml_cli.api.validate import check_service_side
-
         check_service_side(described.operation(operation_name), request)
-    if store is None:
-        from aml_cli.store import Store
-
-        store = Store()
     if context is None:
         from aml_cli.service.context import default_context
 
         context = default_context()
-    return function(store, request, context)
+    from aml_cli.store import Store, StoreError
+
+    try:
+        return function(store if store is not None else Store(), request, context)
+    except StoreError as err:  # busy, full or damaged: the service's own internal error, with the cause
+        raise internal_error(service_name, err.message) from err
+
+
+def internal_error(service_name: str, message: str):
+    """The error a service answers when the engine, not the request, failed (its 500)."""
+    from aml_cli.api.errors import error_for
+
+    codes = service(service_name).error_codes()
+    code = next((c for c in ("InternalServerException", "InternalServiceException") if c in codes),
+                "InternalServerException")
+    return error_for(code, message)
 
 
 def _function(service_name: str, operation_name: str):

@@ -25,6 +25,7 @@ class RequestContext:
     region: str = DEFAULT_REGION
     synchronous: bool = False  # run Create*'s work inside the call instead of in a detached worker
     progress: Callable[[str], Any] | None = None  # description -> a sink with update(fraction, text), close()
+    endpoint_url: str | None = None  # where this front end is reached (a server's own URL): Predict's EndpointUrl
 
     def but(self, **changes: Any) -> RequestContext:
         return replace(self, **changes)

@@ -9,6 +9,9 @@ folder, or (as in S3) a key prefix; its files are read in name order.
 
 from __future__ import annotations
 
+import contextlib
+import errno
+import io
 import os
 import stat
 from pathlib import Path
@@ -28,6 +31,8 @@ def local_path(uri: str, member: str, s3_root: Path) -> Path:
         raise InvalidInputException(f"{member} contains a NUL character.")
     parsed = urlparse(text)
     scheme = parsed.scheme.lower() if len(parsed.scheme) > 1 else ""
+    if scheme in ("s3", "file") and "\x00" in unquote(parsed.path):
+        raise InvalidInputException(f"{member}: {text} contains an encoded NUL character (%00).")
     if scheme == "s3":
         return _s3_path(parsed.netloc, unquote(parsed.path), member, text, s3_root)
     if scheme == "file":
@@ -136,20 +141,232 @@ def read_text_file(uri: str, member: str, s3_root: Path, limit: int = 10 << 20) 
         raise InvalidInputException(f"{member}: {uri} is not valid UTF-8 text.") from exc
 
 
-def output_folder(uri: str, member: str, s3_root: Path) -> Path:
-    """A folder to write results under (created if needed); never a file or a FIFO."""
-    path = local_path(uri, member, s3_root)
-    root = _s3_root_if(uri, s3_root)
+# -- output: folders aml writes into -------------------------------------------------------------------
+
+_DIR_FLAGS = os.O_RDONLY | getattr(os, "O_DIRECTORY", 0) | getattr(os, "O_NOFOLLOW", 0) | getattr(os, "O_CLOEXEC", 0)
+
+
+def check_output_folder(uri: str, member: str, store, below: tuple[str, ...] = ()) -> Path:
+    """Where results will go, checked without creating anything (a create that is refused leaves nothing).
+
+    The location resolves (symbolic links followed) to a place that is not the filesystem's root, not
+    inside the store's own files (its S3 root excepted), inside the S3 root when it came from s3://, and a
+    folder or yet to be made under a writable folder; each of `below` (folders aml will make inside it,
+    relative paths) that exists is a real folder, not a symbolic link.
+    """
+    path = local_path(uri, member, store.s3_root)
+    real = Path(os.path.realpath(path))
+    root = _s3_root_if(uri, store.s3_root)
     if root is not None and not _inside(path, root):
         raise InvalidInputException(f"{member}: {uri} leads outside the local S3 root.")
-    if path.exists() and not path.is_dir():
-        raise InvalidInputException(f"{member}: {path} exists and is not a folder.")
-    from aml_cli.store.paths import private_dir
+    if real.parent == real:
+        raise InvalidInputException(f"{member}: {uri} is the root of the filesystem; choose a folder for the output.")
+    _check_not_in_store(real, uri, member, store)
+    existing = real
+    while not os.path.lexists(existing):
+        existing = existing.parent
+    if not existing.is_dir():
+        raise InvalidInputException(f"{member}: {existing} exists and is not a folder.")
+    if not os.access(existing, os.W_OK):
+        raise InvalidInputException(f"{member}: {existing} is not writable.")
+    if existing == real:
+        for relative in below:
+            _check_real_folder(real, relative, member)
+    return real
 
+
+def _check_not_in_store(real: Path, uri: str, member: str, store) -> None:
+    from aml_cli.store.paths import PRIVATE_NAMES
+
+    home = Path(os.path.realpath(store.home))
+    if not _within(real, home):
+        return
+    private = any(_within(real, home / name) for name in PRIVATE_NAMES)
+    root = Path(os.path.realpath(store.s3_root))
+    if private or not (root != home and _within(root, home) and _within(real, root)):
+        raise InvalidInputException(f"{member}: {uri} is inside the aml store ({home}); choose another place.")
+
+
+def _within(path: Path, folder: Path) -> bool:
+    return path == folder or folder in path.parents
+
+
+def _check_real_folder(base: Path, relative: str, member: str) -> None:
+    current = base
+    for part in Path(relative).parts:
+        current = current / part
+        if current.is_symlink():
+            raise InvalidInputException(
+                f"{member}: {current} is a symbolic link; aml writes only into real folders under an output location."
+            )
+        if not current.exists():
+            return
+        if not current.is_dir():
+            raise InvalidInputException(f"{member}: {current} exists and is not a folder.")
+
+
+def open_output_folder(uri: str, member: str, store, *, create: bool = True) -> OutputFolder | None:
+    """The checked location as an open folder handle, its missing folders made 0700 on the way.
+
+    Each step from `/` down is opened relative to the one above with O_NOFOLLOW: a symbolic link put in
+    the way after the check is an error, never followed. With `create=False`, None when it does not exist.
+    """
+    real = check_output_folder(uri, member, store)
+    fd = os.open("/", _DIR_FLAGS)
     try:
-        private_dir(path)
+        for part in real.parts[1:]:
+            fd = _open_step(fd, part, create, member, real)
+            if fd < 0:
+                return None
+    except BaseException:
+        if fd >= 0:
+            os.close(fd)
+        raise
+    return OutputFolder(real, fd, member)
+
+
+def output_subfolder(uri: str, member: str, store, parts: tuple[str, ...]) -> Path:
+    """The checked location's subfolder `parts`, made as `open_output_subfolder` makes it, as a path."""
+    with open_output_subfolder(uri, member, store, parts) as folder:
+        return folder.path
+
+
+def open_output_subfolder(uri: str, member: str, store, parts: tuple[str, ...]) -> OutputFolder:
+    """The checked location's subfolder `parts` (single names) as an open handle to write through, each
+    made 0700 when missing and opened with O_NOFOLLOW relative to the one above: a symbolic link on the
+    way is an error, never followed, also one put there after the check."""
+    folder = open_output_folder(uri, member, store)
+    try:
+        for part in parts:
+            inner = folder.folder(part)
+            folder.close()
+            folder = inner
+    except BaseException:
+        folder.close()
+        raise
+    return folder
+
+
+def _open_step(parent: int, name: str, create: bool, member: str, shown: Path) -> int:
+    """The folder `name` in `parent` (closed here), made 0700 when missing and `create`; -1 when missing."""
+    try:
+        try:
+            return os.open(name, _DIR_FLAGS, dir_fd=parent)
+        except FileNotFoundError:
+            if not create:
+                return -1
+        with contextlib.suppress(FileExistsError):  # another process made it first: opened below like any other
+            os.mkdir(name, 0o700, dir_fd=parent)
+        child = os.open(name, _DIR_FLAGS, dir_fd=parent)
+        os.fchmod(child, 0o700)
+        return child
     except OSError as exc:
-        raise InvalidInputException(f"{member}: cannot create {path}: {exc.strerror}.") from exc
-    if not os.access(path, os.W_OK):
-        raise InvalidInputException(f"{member}: {path} is not writable.")
-    return path
+        raise _folder_error(exc, parent, name, member, shown) from None
+    finally:
+        os.close(parent)
+
+
+def _folder_error(exc: OSError, parent: int, name: str, member: str, shown: Path) -> InvalidInputException:
+    try:  # O_DIRECTORY with O_NOFOLLOW answers ENOTDIR for a link: ask what is there
+        link = stat.S_ISLNK(os.stat(name, dir_fd=parent, follow_symlinks=False).st_mode)
+    except OSError:
+        link = False
+    if exc.errno == errno.ELOOP or link:
+        return InvalidInputException(
+            f"{member}: {name} (in {shown}) is a symbolic link; aml writes only into real folders under an "
+            "output location."
+        )
+    if exc.errno == errno.ENOTDIR:
+        return InvalidInputException(f"{member}: {name} (in {shown}) is not a folder.")
+    return InvalidInputException(f"{member}: cannot open {name} (in {shown}): {exc.strerror}.")
+
+
+class OutputFolder:
+    """An open, checked folder under an output location: what aml writes there is made relative to this
+    handle, never through a symbolic link; files are 0600, folders 0700."""
+
+    def __init__(self, path: Path, fd: int, member: str) -> None:
+        self.path, self.fd, self.member = path, fd, member
+
+    def __enter__(self) -> OutputFolder:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    def close(self) -> None:
+        if self.fd >= 0:
+            os.close(self.fd)
+            self.fd = -1
+
+    def folder(self, name: str, *, create: bool = True) -> OutputFolder | None:
+        """The subfolder `name` (a single name), made when missing and `create`; None when missing."""
+        fd = _open_step(os.dup(self.fd), name, create, self.member, self.path)
+        return None if fd < 0 else OutputFolder(self.path / name, fd, self.member)
+
+    def create(self, name: str):
+        """A new file `name` to write (binary), 0600; an existing one is an error."""
+        flags = os.O_WRONLY | os.O_CREAT | os.O_EXCL | getattr(os, "O_NOFOLLOW", 0) | getattr(os, "O_CLOEXEC", 0)
+        fd = os.open(name, flags, 0o600, dir_fd=self.fd)
+        os.fchmod(fd, 0o600)
+        return os.fdopen(fd, "wb")
+
+    @contextlib.contextmanager
+    def replacing(self, name: str, mode: str = "wb"):
+        """A file to fill under a temporary `.partial` name in this folder; on success it takes the place
+        of `name` in one rename, on any failure it vanishes. Made relative to the handle, so a link put in
+        the way after the check is never written through."""
+        import secrets
+
+        temp = f".{name}.{secrets.token_hex(6)}.partial"
+        try:
+            with self.create(temp) as raw:
+                handle = raw if mode == "wb" else io.TextIOWrapper(raw, encoding="utf-8")
+                try:
+                    yield handle
+                    handle.flush()
+                finally:
+                    if handle is not raw:
+                        handle.detach()  # the raw file is closed once, by its own `with`
+                os.fsync(raw.fileno())
+            self.rename(temp, self, name)
+        except BaseException:
+            self.remove(temp)
+            raise
+        self.sync()
+
+    def read(self, name: str, limit: int = 16 << 20) -> bytes | None:
+        """A small regular file's bytes (never a link, a FIFO or a device), or None when it is not there."""
+        flags = os.O_RDONLY | os.O_NONBLOCK | getattr(os, "O_NOFOLLOW", 0) | getattr(os, "O_CLOEXEC", 0)
+        try:
+            fd = os.open(name, flags, dir_fd=self.fd)
+        except (FileNotFoundError, OSError):
+            return None
+        with os.fdopen(fd, "rb") as handle:
+            if not stat.S_ISREG(os.fstat(handle.fileno()).st_mode):
+                return None
+            return handle.read(limit)
+
+    def rename(self, name: str, target: OutputFolder, new_name: str) -> None:
+        """Moves `name` here to `new_name` in `target` (same filesystem: one atomic step)."""
+        os.rename(name, new_name, src_dir_fd=self.fd, dst_dir_fd=target.fd)
+
+    def names(self) -> list[str]:
+        return sorted(os.listdir(self.fd))
+
+    def remove(self, name: str) -> None:
+        """Deletes a file (or a link, never what it points to) if it is there; a folder of that name stays."""
+        with contextlib.suppress(FileNotFoundError, IsADirectoryError, PermissionError):
+            os.unlink(name, dir_fd=self.fd)
+
+    def remove_tree(self, name: str) -> None:
+        """Deletes the subfolder `name` and everything in it, never following a link out of it."""
+        import shutil
+
+        if name in self.names():
+            shutil.rmtree(name, dir_fd=self.fd)
+
+    def sync(self) -> None:
+        """Makes renames into this folder durable."""
+        with contextlib.suppress(OSError):
+            os.fsync(self.fd)

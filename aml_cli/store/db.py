@@ -3,7 +3,12 @@
 Readers never block writers (WAL); every write is a `BEGIN IMMEDIATE`
 transaction, retried with backoff while another process holds the lock, so a
 busy database makes a command wait a moment instead of failing with
-"database is locked". Resource IDs are data in rows, never file names.
+"database is locked" — but never longer than LOCK_WAIT_SECONDS: then it is a
+clear, retryable StoreBusy. On a full disk (SQLite cannot even map its
+shared-memory index) reads fall back to a read-only connection and writes are
+StoreFull; a status move the reaper could not write is still shown to this
+process's readers. A missing or empty `aml.db` beside artifacts is a damaged
+store, never a new one. Resource IDs are data in rows, never file names.
 """
 
 from __future__ import annotations
@@ -21,13 +26,15 @@ from typing import TypeVar
 from aml_cli.api import resource_kind
 from aml_cli.api.resources import Lifecycle
 from aml_cli.store import migrations
+from aml_cli.store.errors import StoreBusy, StoreDamaged, StoreError, from_sqlite
+from aml_cli.store.opening import check_database_file, open_read_only
 from aml_cli.store.paths import aml_home, private_dir, private_file, worker_limit
 from aml_cli.store.paths import s3_root as configured_s3_root
 
 T = TypeVar("T")
 
-BUSY_TIMEOUT_MS = 5_000
-LOCK_WAIT_SECONDS = 300.0  # overall patience before a lock error is let through
+BUSY_TIMEOUT_MS = 10_000
+LOCK_WAIT_SECONDS = BUSY_TIMEOUT_MS / 1000  # the whole wait for the write lock, then StoreBusy
 
 
 def _is_busy(err: sqlite3.OperationalError) -> bool:
@@ -62,23 +69,30 @@ def lifecycle_of(kind: str) -> Lifecycle:
     return declared
 
 
-def apply_transition(
-    conn: sqlite3.Connection, kind: str, resource_id: str, new_status: str, changes: dict | None = None
-) -> dict | None:
-    """Moves a record to `new_status` if its kind's lifecycle allows it; None when it does not (or no record).
+def moved(record: dict | None, kind: str, new_status: str, changes: dict | None = None) -> dict | None:
+    """The record moved to `new_status` with `changes` if its kind's lifecycle allows it, else None.
 
     A change whose value is None removes that field, as the API omits absent members.
     """
-    record = load_record(conn, kind, resource_id)
     if record is None or not lifecycle_of(kind).may_move(record.get("Status", ""), new_status):
         return None
+    record = dict(record)
     for key, value in (changes or {}).items():
         if value is None:
             record.pop(key, None)
         else:
             record[key] = value
     record["Status"] = new_status
-    save_record(conn, kind, resource_id, record)
+    return record
+
+
+def apply_transition(
+    conn: sqlite3.Connection, kind: str, resource_id: str, new_status: str, changes: dict | None = None
+) -> dict | None:
+    """Moves a record to `new_status` if its kind's lifecycle allows it; None when it does not (or no record)."""
+    record = moved(load_record(conn, kind, resource_id), kind, new_status, changes)
+    if record is not None:
+        save_record(conn, kind, resource_id, record)
     return record
 
 
@@ -104,8 +118,12 @@ class Store:
         self.max_workers = max_workers if max_workers is not None else worker_limit()
         self.db_path = self.home / "aml.db"
         self._local = threading.local()
-        private_dir(self.home)
-        if not self.db_path.exists():
+        self._unwritten: dict[tuple[str, str], tuple[str, dict]] = {}
+        try:
+            private_dir(self.home)
+        except OSError as err:
+            raise StoreDamaged(f"The aml store folder {self.home} cannot be used: {err.strerror or err}.") from None
+        if check_database_file(self.home, self.db_path):
             # Only a missing file is created here: opening and closing an existing aml.db would drop the
             # POSIX locks an open SQLite connection of this process holds on it. sqlite gives -wal/-shm
             # the same 0600 mode.
@@ -113,12 +131,30 @@ class Store:
         self.connection()  # applies missing migrations before anyone reads
 
     def connection(self) -> sqlite3.Connection:
-        """This thread's connection, opened (and the schema brought up to date) on first use."""
+        """This thread's connection, opened (and the schema brought up to date) on first use.
+
+        When it cannot be opened for writing (a full disk), a read-only one stands in, and `write` tries
+        again each time before it gives up with the reason.
+        """
         conn = getattr(self._local, "conn", None)
         if conn is not None and self._local.pid == os.getpid():
             return conn
-        conn = self._retry(self._open)
-        self._local.conn, self._local.pid = conn, os.getpid()
+        try:
+            conn, why = self._retry(self._open, writing=False), None
+        except StoreError as err:
+            conn, why = open_read_only(self.db_path, err), err
+        self._local.conn, self._local.pid, self._local.why = conn, os.getpid(), why
+        return conn
+
+    def _writable(self) -> sqlite3.Connection:
+        """This thread's connection for a write; reopened if it was a read-only stand-in, else the reason."""
+        conn = self.connection()
+        if getattr(self._local, "why", None) is None:
+            return conn
+        self.close()
+        conn = self.connection()
+        if self._local.why is not None:
+            raise self._local.why
         return conn
 
     def _open(self) -> sqlite3.Connection:
@@ -144,16 +180,24 @@ class Store:
             if self._local.pid == os.getpid():
                 conn.close()
 
-    @staticmethod
-    def _retry(action: Callable[[], T]) -> T:
+    def _retry(self, action: Callable[[], T], writing: bool = True) -> T:
+        """Runs `action`, again while the database is busy, for at most LOCK_WAIT_SECONDS in all; SQLite's
+        errors that are about the store (full, damaged, unreadable) come out as StoreError."""
         deadline = time.monotonic() + LOCK_WAIT_SECONDS
         attempt = 0
         while True:
             try:
                 return action()
             except sqlite3.OperationalError as err:
-                if not _is_busy(err) or time.monotonic() > deadline:
-                    raise
+                if not _is_busy(err):
+                    raise from_sqlite(err, self.db_path, writing) or err from err
+                if time.monotonic() > deadline:
+                    raise StoreBusy(
+                        f"The aml store {self.db_path} is busy: another aml process has held its write lock for "
+                        f"more than {LOCK_WAIT_SECONDS:g} seconds. Try again in a moment."
+                    ) from err
+            except sqlite3.DatabaseError as err:
+                raise from_sqlite(err, self.db_path, writing) or err from err
             _backoff(attempt)
             attempt += 1
 
@@ -181,7 +225,7 @@ class Store:
         methods. fn may run more than once, so it must not act outside the connection
         unless it can tell a repeat (the scheduler does: see jobs.scheduler).
         """
-        return self._retry(lambda: self._transaction(self.connection(), fn))
+        return self._retry(lambda: self._transaction(self._writable(), fn))
 
     def read(self, fn: Callable[[sqlite3.Connection], T]) -> T:
         """Runs fn against a consistent snapshot (a deferred read transaction)."""
@@ -196,7 +240,7 @@ class Store:
                 if conn.in_transaction:
                     conn.execute("COMMIT")
 
-        return self._retry(attempt)
+        return self._retry(attempt, writing=False)
 
     # -- resources -----------------------------------------------------------
 
@@ -232,7 +276,24 @@ class Store:
 
     def get(self, kind: str, resource_id: str) -> dict | None:
         """The record, or None: naming the AWS error for a miss is the service's job."""
-        return self._retry(lambda: load_record(self.connection(), kind, resource_id))
+        return self._shown(kind, self._retry(lambda: load_record(self.connection(), kind, resource_id), False))
+
+    def show_unwritten(self, kind: str, resource_id: str, new_status: str, changes: dict) -> None:
+        """A status move that could not be written (a full disk): this process's reads show it until it is."""
+        self._unwritten[(kind, resource_id)] = (new_status, changes)
+
+    def _shown(self, kind: str, record: dict | None) -> dict | None:
+        if record is None or not self._unwritten:
+            return record
+        resource_id = record.get(resource_kind(kind).id_member)
+        pending = self._unwritten.get((kind, resource_id))
+        if pending is None:
+            return record
+        shown = moved(record, kind, *pending)
+        if shown is None:  # written since, or moved on: nothing to show any more
+            self._unwritten.pop((kind, resource_id), None)
+            return record
+        return shown
 
     def modify(self, kind: str, resource_id: str, fn: Callable[[dict], dict | None]) -> dict | None:
         """Read-modify-write in one transaction; fn returns the new record or None for no change.
@@ -263,8 +324,8 @@ class Store:
     def list(self, kind: str) -> list[dict]:
         """Every record of a kind, in creation order (DELETED ones included)."""
         query = "SELECT record FROM resources WHERE kind = ? ORDER BY seq"
-        rows = self._retry(lambda: self.connection().execute(query, (kind,)).fetchall())
-        return [json.loads(row[0]) for row in rows]
+        rows = self._retry(lambda: self.connection().execute(query, (kind,)).fetchall(), False)
+        return [self._shown(kind, json.loads(row[0])) for row in rows]
 
     def fingerprint(self, kind: str, resource_id: str) -> str | None:
         """The fingerprint stored at creation, for idempotency checks."""
@@ -273,6 +334,7 @@ class Store:
                 self.connection()
                 .execute("SELECT fingerprint FROM resources WHERE kind = ? AND id = ?", (kind, resource_id))
                 .fetchone()
-            )
+            ),
+            False,
         )
         return None if row is None else row[0]

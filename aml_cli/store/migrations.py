@@ -48,6 +48,9 @@ MIGRATIONS: tuple[tuple[str, ...], ...] = (
     # 3: what a job runs, recorded when it is queued ("module:function"), so that the jobs package
     # never needs to know which service a kind of resource belongs to.
     ("ALTER TABLE jobs ADD COLUMN handler TEXT",),
+    # 4: a job is claimed in one transaction and its worker spawned outside any: the claim's token (the worker
+    # takes the job over by it) and whether the pid is still the claimer's (starting = 1) or the worker's.
+    ("ALTER TABLE jobs ADD COLUMN claim TEXT", "ALTER TABLE jobs ADD COLUMN starting INTEGER NOT NULL DEFAULT 0"),
 )
 
 LATEST_VERSION = len(MIGRATIONS)

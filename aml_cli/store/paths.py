@@ -11,6 +11,8 @@ from pathlib import Path
 
 DIR_MODE = 0o700
 FILE_MODE = 0o600
+# What the store keeps in its folder: nothing else may write there (its S3 root, when inside, excepted).
+PRIVATE_NAMES = ("aml.db", "aml.db-wal", "aml.db-shm", "artifacts", "logs", "tmp")
 
 
 def aml_home() -> Path:

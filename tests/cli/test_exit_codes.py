@@ -255,26 +255,38 @@ def test_a_non_integer_for_an_integer_member_is_255():
     assert_error(result, 255, error("invalid literal for int() with base 10: 'five'"))
 
 
-def _corrupt_store() -> None:
+NEWER = ("The aml data directory was written by a newer aml (schema 99, this aml knows {known}); upgrade aml or "
+         "set AML_HOME to another folder.")
+
+
+def _store_of_a_newer_aml() -> str:
+    """A store whose schema this aml does not know: a RuntimeError no front end expects (a damaged store is
+    the service's InternalServerException instead, see tests/reliability/test_damaged_store.py)."""
+    import sqlite3
+
+    from aml_cli.store.migrations import LATEST_VERSION
+
     home = Path(os.environ["AML_HOME"])
     home.mkdir(parents=True, exist_ok=True)
-    (home / "aml.db").write_bytes(b"this is not a database, only text. " * 200)
+    with sqlite3.connect(home / "aml.db") as conn:
+        conn.execute("PRAGMA user_version = 99")
+    return NEWER.format(known=LATEST_VERSION)
 
 
 def test_an_unexpected_error_is_255_with_a_message_and_no_traceback():
-    _corrupt_store()
+    message = _store_of_a_newer_aml()
     result = aml("get-ml-model", "--ml-model-id", "x")
-    assert_error(result, 255, error("file is not a database"))
+    assert_error(result, 255, error(message))
 
 
 def test_debug_adds_the_traceback_of_an_unexpected_error():
-    _corrupt_store()
+    message = _store_of_a_newer_aml()
     result = aml("get-ml-model", "--ml-model-id", "x", "--debug")
     assert result.returncode == 255
     assert result.stdout == ""
     assert "Traceback (most recent call last):" in result.stderr
-    assert "sqlite3.DatabaseError: file is not a database" in result.stderr
-    assert result.stderr.endswith(error("file is not a database"))
+    assert f"RuntimeError: {message}" in result.stderr
+    assert result.stderr.endswith(error(message))
 
 
 # --- 130 -------------------------------------------------------------------------------------------

@@ -131,7 +131,7 @@ def test_arrays_of_python_objects_cannot_be_written(tmp_path):
 
 
 def test_a_missing_file_is_a_model_file_error(tmp_path):
-    with pytest.raises(ModelFileError, match="cannot read"):
+    with pytest.raises(ModelFileError, match="is missing"):
         read_model_file(tmp_path / "absent.aml")
 
 

@@ -151,14 +151,15 @@ def test_killed_evaluation_fails_without_metrics_and_can_be_created_again(store,
 
 
 def _partial_result(folder: Path):
-    return lambda job, record: any(p.name.endswith(".partial") for p in folder.glob("*")) if folder.exists() else False
+    """A result file is being written (in the private staging folder beside the results)."""
+    return lambda job, record: any(p.is_file() for p in folder.rglob("*")) if folder.exists() else False
 
 
 def test_killed_batch_prediction_fails_and_leaves_no_result_or_manifest(store, world):
     out = world.out / "killed"
     request = {"MLModelId": "model", "BatchPredictionDataSourceId": "big"}
     call_detached("CreateBatchPrediction", BatchPredictionId="bp-killed", OutputUri=str(out), **request)
-    kill_mid_work(store, "BatchPrediction", "bp-killed", _partial_result(out / "batch-prediction" / "result"))
+    kill_mid_work(store, "BatchPrediction", "bp-killed", _partial_result(out / "batch-prediction"))
     view = assert_failed_on_next_read("get-batch-prediction", "--batch-prediction-id", "bp-killed")
     assert "TotalRecordCount" not in view
     assert complete_looking(out / "batch-prediction" / "result") == set()

@@ -87,6 +87,7 @@ KINDS = (
         module="batch_predictions",
         lifecycle=LIFECYCLE,
         job=f"{_JOBS}.batch_predictions:run_batch_prediction_job",
+        cleanup=f"{_JOBS}.batch_predictions:clean_failed_batch_prediction",
         filters={
             **_COMMON_FILTERS,
             "MLModelId": "MLModelId",

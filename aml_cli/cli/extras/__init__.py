@@ -66,7 +66,15 @@ EXTRAS: dict[str, Extra] = {
             "Infer a data schema (NUMERIC, BINARY, CATEGORICAL, TEXT) from a sample of CSV data and print it.",
             "infer_schema",
         ),
+        Extra(
+            "check-store",
+            "CheckStore",
+            "Verify every file the store's resources rely on and list what is damaged (exit code 1 if any).",
+            "check_store",
+        ),
         Extra("completions", "Completions", "Print the shell completion script for bash, zsh or fish.", "completions"),
+        Extra("serve", "Serve", "Serve every aml service over HTTP, signed with SigV4, for boto3, the aws CLI and "
+              "other AWS SDKs.", "serve"),
     )
 }
 

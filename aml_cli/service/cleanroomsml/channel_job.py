@@ -39,12 +39,13 @@ _ALLOWED = (sqlite3.SQLITE_SELECT, sqlite3.SQLITE_READ, sqlite3.SQLITE_FUNCTION,
 
 def run_channel_job(store: Store, resource_id: str, ctx) -> dict:
     from aml_cli.store.artifacts import new_artifact_path
-    from aml_cli.store.paths import private_dir
+    from aml_cli.store.paths import private_dir, private_file
 
     record = store.get(KIND, resource_id)
     query = record["inputChannel"]["dataSource"]["protectedQueryInputParameters"]["sqlParameters"]["queryString"]
     sources = {r["DataSourceId"]: r for r in store.list("DataSource") if r.get("Status") == "COMPLETED"}
-    database = private_dir(store.home / "tmp") / f"channel-{secrets.token_hex(8)}.db"
+    database = private_file(private_dir(store.home / "tmp") / f"channel-{secrets.token_hex(8)}.db")  # 0600 first:
+    # SQLite keeps an existing file's mode (and gives its journal the same), whatever the caller's umask
     target = new_artifact_path(store, ".csv")
     ctx.on_discard(lambda: target.unlink(missing_ok=True))
     try:

@@ -74,8 +74,6 @@ def list_collaboration_trained_model_export_jobs(store: Store, request: dict, co
 
 
 def run_export_job(store: Store, resource_id: str, ctx) -> dict:
-    from aml_cli.store.artifacts import atomic_writer
-
     record = store.get(KIND, resource_id)
     version = store.get("TrainedModel", record["trainedModelVersionIdentifier"]) or {}
     if version.get("Status") != "ACTIVE" or not version.get("_model_path"):
@@ -91,17 +89,17 @@ def run_export_job(store: Store, resource_id: str, ctx) -> dict:
     if total > limit:
         raise JobFailed(f"The export is {total} bytes, more than the association's trainedModelExports maxSize of "
                         f"{limit} bytes.", "ARTIFACT_TOO_LARGE")
-    folder = _destination(store, record, version)
-    for name, content in files.items():  # the card last: a folder with model.json is complete
-        with atomic_writer(folder / name, "wb") as out:
-            if isinstance(content, bytes):
-                out.write(content)
-            else:
-                with open(content, "rb") as source:
-                    while block := source.read(1 << 20):
-                        out.write(block)
-    ctx.log(f"Exported {', '.join(files)} ({total} bytes) to {folder}")
-    return {"_folder": str(folder)}
+    with _destination(store, record, version) as folder:
+        for name, content in files.items():  # the card last: a folder with model.json is complete
+            with folder.replacing(name, "wb") as out:
+                if isinstance(content, bytes):
+                    out.write(content)
+                else:
+                    with open(content, "rb") as source:
+                        while block := source.read(1 << 20):
+                            out.write(block)
+    ctx.log(f"Exported {', '.join(files)} ({total} bytes) to {folder.path}")
+    return {"_folder": str(folder.path)}
 
 
 def _files(store: Store, version: dict, kinds: list[str]) -> dict[str, bytes | str]:
@@ -112,7 +110,10 @@ def _files(store: Store, version: dict, kinds: list[str]) -> dict[str, bytes | s
             files["training.log"] = log
         files["metrics.json"] = json.dumps(version.get("_metrics") or {}, indent=1).encode()
     if "MODEL" in kinds:
-        files["model.amlmodel"] = version["_model_path"]
+        from aml_cli.store.artifacts import check_artifact
+
+        what = f"model file of version {version['versionIdentifier']}"  # never a FIFO or a link read forever
+        files["model.amlmodel"] = str(check_artifact(version, "_model_path", what))
         files["model.json"] = json.dumps(card(store, version), indent=1, ensure_ascii=False).encode() + b"\n"
     return files
 
@@ -145,20 +146,16 @@ def card(store: Store, version: dict) -> dict:
     }
 
 
-def _destination(store: Store, record: dict, version: dict) -> Path:
+def _destination(store: Store, record: dict, version: dict):
     from aml_cli.api.errors import ServiceError
-    from aml_cli.store.paths import private_dir
 
     configuration = store.get("MLConfiguration", record["membershipIdentifier"]) or {}
     if not configuration or configuration.get("_deleted"):
         raise JobFailed("The membership's ML configuration was deleted: there is nowhere to export to.",
                         "INTERNAL_ERROR")
+    parts = (record["membershipIdentifier"], "exports", version["trainedModelArn"].rsplit("/", 1)[1],
+             version["versionIdentifier"])
     try:
-        root = ml_configurations.output_folder_of(configuration, store)
+        return ml_configurations.output_folder_of(configuration, store, parts)
     except ServiceError as exc:
         raise JobFailed(exc.message, "INTERNAL_ERROR") from None
-    folder = root / record["membershipIdentifier"] / "exports" / version["trainedModelArn"].rsplit("/", 1)[1] / \
-        version["versionIdentifier"]
-    for part in (folder.parents[2], folder.parents[1], folder.parents[0], folder):
-        private_dir(part)
-    return folder

@@ -27,7 +27,7 @@ DEFAULT_PAYLOAD_MB = 6  # SageMaker's default for a record sent to a container
 
 def score_channel(store: Store, record: dict, ctx) -> dict:
     from aml_cli.service.cleanroomsml.inference_jobs import FORMATS
-    from aml_cli.store.artifacts import atomic_writer, remove_quietly
+    from aml_cli.store.artifacts import remove_quietly
 
     ctx.log(f"Scoring {record['dataSource']['mlInputChannelArn']} with version "
             f"{record['trainedModelVersionIdentifier']}")
@@ -37,12 +37,13 @@ def score_channel(store: Store, record: dict, ctx) -> dict:
     model = models.load(model_record)
     schema = reading_schema(model, channel)
     accept = record["outputConfiguration"].get("accept") or "text/csv"
-    path = _folder(store, record) / FORMATS[accept]
+    folder = _folder(store, record)
+    path = folder.path / FORMATS[accept]
     ctx.on_discard(lambda: remove_quietly(path))
     limit = ((record.get("containerExecutionParameters") or {}).get("maxPayloadInMB") or DEFAULT_PAYLOAD_MB) * 10**6
     count = 0
     try:
-        with atomic_writer(path, "w") as out:
+        with folder, folder.replacing(FORMATS[accept], "w") as out:
             if accept == "text/csv":
                 out.write(",".join(_quoted([*schema.names, *_score_names(model)])) + "\n")
             for chunk in models.chunks(store, channel, schema, keep_invalid=True):
@@ -78,18 +79,16 @@ def _channel(store: Store, record: dict) -> dict:
 def _folder(store: Store, record: dict):
     from aml_cli.api.errors import ServiceError
     from aml_cli.service.cleanroomsml.ml_configurations import output_folder_of
-    from aml_cli.store.paths import private_dir
 
     configuration = store.get("MLConfiguration", record["membershipIdentifier"]) or {}
     if not configuration or configuration.get("_deleted"):
         raise JobFailed("The membership's ML configuration was deleted: there is nowhere to write the output.",
                         "INTERNAL_ERROR")
+    job_id = record["trainedModelInferenceJobArn"].rsplit("/", 1)[1]
     try:
-        root = output_folder_of(configuration, store)
+        return output_folder_of(configuration, store, (record["membershipIdentifier"], job_id))
     except ServiceError as exc:
         raise JobFailed(exc.message, "INTERNAL_ERROR") from None
-    job_id = record["trainedModelInferenceJobArn"].rsplit("/", 1)[1]
-    return private_dir(private_dir(root / record["membershipIdentifier"]) / job_id)
 
 
 def reading_schema(model, channel: dict):

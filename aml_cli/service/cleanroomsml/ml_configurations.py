@@ -38,13 +38,21 @@ def put_ml_configuration(store: Store, request: dict, context: RequestContext) -
     return {}
 
 
-def output_folder_of(configuration: dict, store: Store):
-    """The local folder the configuration's s3Uri names (created if needed); ValidationException if unusable."""
-    from aml_cli.service.locations import output_folder
+OUTPUT_MEMBER = "defaultOutputLocation.destination.s3Destination.s3Uri"
+
+
+def output_folder_of(configuration: dict, store: Store, parts: tuple[str, ...] | None = None):
+    """The local folder the configuration's s3Uri names: with `parts`, its subfolder `parts` made (never
+    through a symbolic link) and returned open, to write through; with `parts` None only checked, nothing
+    made, a path. ValidationException if unusable: the filesystem's root, inside the store, outside the S3
+    root, not a writable folder."""
+    from aml_cli.service.locations import check_output_folder, open_output_subfolder
 
     uri = configuration["defaultOutputLocation"]["destination"]["s3Destination"]["s3Uri"]
     try:
-        return output_folder(uri, "defaultOutputLocation.destination.s3Destination.s3Uri", store.s3_root)
+        if parts is None:
+            return check_output_folder(uri, OUTPUT_MEMBER, store)
+        return open_output_subfolder(uri, OUTPUT_MEMBER, store, parts)
     except InvalidInputException as exc:
         raise common.validation(exc.message) from None
 

@@ -39,7 +39,11 @@ def frames(store: Store, channel: dict, schema) -> Iterator:
 
 def chunks(store: Store, channel: dict, schema, *, keep_invalid: bool = False, report=None) -> Iterator:
     from aml_cli.ml.reader import DataError, iter_chunks
+    from aml_cli.store.artifacts import artifact_problem, damaged
 
+    problem = artifact_problem(channel, "_data_path") if channel.get("_data_path") else None
+    if problem is not None and problem != "is missing":  # a FIFO or a link there would hang or lead astray
+        raise damaged(f"data file of {channel['mlInputChannelArn']}", channel["_data_path"], problem)
     try:
         yield from iter_chunks([Path(channel["_data_path"])], schema, chunk_bytes=CHUNK_BYTES,
                                keep_invalid=keep_invalid, report=report)

@@ -14,7 +14,9 @@ OTHER_ROUTES = {
     "DescribeTags": "tags",
     "DeleteTags": "tags",
     "InferSchema": "data_sources",
+    "CheckStore": "store_check",
 }
 
 # aml's own operations, not in the API: what the extras show (routed like the API's, validated by themselves).
-AML_OPERATIONS = ("ShowDataSourceStatistics", "ShowEvaluation", "ShowMLModel", "ExportMLModel", "InferSchema")
+AML_OPERATIONS = ("ShowDataSourceStatistics", "ShowEvaluation", "ShowMLModel", "ExportMLModel", "InferSchema",
+                  "CheckStore")

@@ -31,12 +31,29 @@ def noun(kind: str) -> str:
     return resource_kind(kind).noun
 
 
+# Members naming a place: compared as the place they resolve to, not as the text, so `small.csv` typed in
+# another folder is another request.
+LOCATION_MEMBERS = frozenset({"DataLocationS3", "DataSchemaLocationS3", "RecipeUri", "OutputUri",
+                              "S3StagingLocation"})
+
+
 def fingerprint(request: dict) -> str:
-    """A stable digest of a create request, for idempotency on the ID."""
+    """A stable digest of a create request, for idempotency on the ID; relative locations count as resolved."""
     import hashlib
 
-    canonical = json.dumps(request, sort_keys=True, separators=(",", ":"), ensure_ascii=False)
-    return hashlib.sha256(canonical.encode()).hexdigest()
+    text = json.dumps(_resolved(request), sort_keys=True, separators=(",", ":"), ensure_ascii=False)
+    return hashlib.sha256(text.encode()).hexdigest()
+
+
+def _resolved(value: object) -> object:
+    from aml_cli.service.locations import canonical
+
+    if isinstance(value, dict):
+        return {key: canonical(item) if key in LOCATION_MEMBERS and isinstance(item, str) else _resolved(item)
+                for key, item in value.items()}
+    if isinstance(value, list):
+        return [_resolved(item) for item in value]
+    return value
 
 
 def article(noun: str) -> str:
@@ -152,13 +169,26 @@ def log_uri(store: Store, kind: str, record: dict) -> str | None:
 
 def rename(store: Store, kind: str, resource_id: str, name: str) -> dict:
     """UpdateX(Name): the only mutable member of most resources."""
-    fetch(store, kind, resource_id)
+    update_live(store, kind, resource_id, {"Name": name})
+    return {id_member(kind): resource_id}
+
+
+def update_live(store: Store, kind: str, resource_id: str, changes: dict) -> dict:
+    """Merges `changes` (and a new LastUpdatedAt) into a resource that is not DELETED, checked in the same
+    transaction; a DELETED one is ResourceNotFoundException, as the service answers every update of it."""
+    from aml_cli.jobs import reap
+
+    reap(store)
 
     def apply(record: dict) -> dict:
-        return {**record, **touch({"Name": name})}
+        if record.get("Status") == "DELETED":
+            raise not_found(kind, resource_id)
+        return {**record, **touch(dict(changes))}
 
-    store.modify(kind, resource_id, apply)
-    return {id_member(kind): resource_id}
+    updated = store.modify(kind, resource_id, apply)
+    if updated is None:
+        raise not_found(kind, resource_id)
+    return updated
 
 
 def mark_deleted(store: Store, kind: str, resource_id: str) -> dict:

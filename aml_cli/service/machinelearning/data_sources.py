@@ -101,12 +101,20 @@ def delete_data_source(store: Store, request: dict, context: RequestContext) -> 
 
 
 def statistics_of(store: Store, record: dict) -> dict:
-    """The statistics artifact of a COMPLETED data source (for training and the statistics view)."""
-    path = record.get("_statistics_path")
-    if not path:
+    """The statistics artifact of a COMPLETED data source (for training and the statistics view); a missing,
+    truncated or replaced file is StoreDamaged naming it."""
+    from aml_cli.store.artifacts import damaged, read_artifact
+
+    if not record.get("_statistics_path"):
         raise InvalidInputException(f"The data source {record['DataSourceId']} has no computed statistics.")
-    with open(path, encoding="utf-8") as handle:
-        return json.load(handle)
+    what = f"statistics file of data source {record['DataSourceId']!r}"
+    try:  # a file that is not what the job wrote is named as damaged, never a FileNotFoundError/JSONDecodeError
+        document = json.loads(read_artifact(record, "_statistics_path", what))
+    except ValueError as err:
+        raise damaged(what, record["_statistics_path"], f"is not valid statistics ({err})") from None
+    if not isinstance(document, dict):
+        raise damaged(what, record["_statistics_path"], "is not valid statistics (not a JSON object)")
+    return document
 
 
 # The job: read every selected record once, count, validate, and (optionally) compute statistics.

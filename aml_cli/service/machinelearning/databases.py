@@ -98,12 +98,13 @@ def prepare_database_source(
     given_schema = inline_or_location(spec, "DataSchema", "DataSchemaUri", store.s3_root)
     has_header = True if given_schema is None else check_schema(given_schema).has_header
     check_rearrangement(spec.get("DataRearrangement"))
-    staging = _staging_target(spec["S3StagingLocation"], store.s3_root)
-    result = run_query(spec, _ROLES[metadata_member][0], staging[0], has_header)
+    folder, name, location = _staging_target(spec["S3StagingLocation"], store)
+    with folder:
+        result = run_query(spec, _ROLES[metadata_member][0], (folder, name), has_header)
     try:
         schema_text = given_schema if given_schema is not None else inferred_schema(result)
         _check_columns(check_schema(schema_text), result)
-        record = new_record(request, staging[1], spec.get("DataRearrangement"), schema_text, context)
+        record = new_record(request, location, spec.get("DataRearrangement"), schema_text, context)
         record[metadata_member] = _metadata(spec, metadata_member)
         record["_staged_file"] = str(result.path)
         created = common.create_once(store, KIND, record, public_request, context)
@@ -136,13 +137,13 @@ def _already_created(store: Store, data_source_id: str, public_request: dict) ->
     )
 
 
-def _staging_target(location: str, s3_root: Path) -> tuple[Path, str]:
-    """(the staged file's path, its location as the user spells it) under S3StagingLocation."""
-    from aml_cli.service.locations import output_folder
+def _staging_target(location: str, store: Store):
+    """(the open S3StagingLocation folder, the staged file's name, its location as the user spells it)."""
+    from aml_cli.service.locations import open_output_folder
 
-    folder = output_folder(location, "S3StagingLocation", s3_root)
+    folder = open_output_folder(location, "S3StagingLocation", store)
     name = f"aml-staged-{secrets.token_hex(10)}.csv"
-    return folder / name, location.rstrip("/") + "/" + name
+    return folder, name, location.rstrip("/") + "/" + name
 
 
 def _metadata(spec: dict, metadata_member: str) -> dict:
@@ -193,8 +194,9 @@ def postgres_address(identifier: str) -> tuple[str, int]:
 # -- running the query --------------------------------------------------------------------
 
 
-def run_query(spec: dict, host_member: str, target: Path, has_header: bool) -> StagedResult:
-    """Runs SelectSqlQuery read-only and stages its rows as CSV at `target`; InvalidInputException on failure."""
+def run_query(spec: dict, host_member: str, target: tuple, has_header: bool) -> StagedResult:
+    """Runs SelectSqlQuery read-only and stages its rows as CSV at `target` (an open output folder and a
+    file name in it); InvalidInputException on failure."""
     information = spec["DatabaseInformation"]
     password = spec["DatabaseCredentials"].get("Password", "")
     path = sqlite_path(information["DatabaseName"])
@@ -298,7 +300,7 @@ def _scrub(message: str, password: str) -> str:
 # -- staging ------------------------------------------------------------------------------
 
 
-def _stage(rows: Generator[Any, None, None], target: Path, has_header: bool) -> StagedResult:
+def _stage(rows: Generator[Any, None, None], target: tuple, has_header: bool) -> StagedResult:
     """Writes the result to a temporary file beside `target`, then renames it into place."""
     try:
         return _write_rows(rows, target, has_header)
@@ -306,15 +308,17 @@ def _stage(rows: Generator[Any, None, None], target: Path, has_header: bool) -> 
         rows.close()  # closes the database connection whatever happened
 
 
-def _write_rows(rows: Iterator[Any], target: Path, has_header: bool) -> StagedResult:
+def _write_rows(rows: Iterator[Any], target: tuple, has_header: bool) -> StagedResult:
+    import io
+
+    folder, staged = target
     columns = next(rows)
     if not columns:
         raise InvalidInputException("SelectSqlQuery returns no columns; a data source needs a SELECT.")
-    result = StagedResult(target, columns, [set() for _ in columns])
-    temporary = target.with_name(f".{target.name}.{secrets.token_hex(4)}.tmp")
+    result = StagedResult(folder.path / staged, columns, [set() for _ in columns])
+    temporary = f".{staged}.{secrets.token_hex(4)}.tmp"
     try:
-        fd = os.open(temporary, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
-        with open(fd, "w", encoding="utf-8", newline="") as handle:
+        with folder.create(temporary) as raw, io.TextIOWrapper(raw, encoding="utf-8", newline="") as handle:
             writer = csv.writer(handle, lineterminator="\n")
             if has_header:
                 writer.writerow(_one_line(name) for name in columns)
@@ -324,11 +328,12 @@ def _write_rows(rows: Iterator[Any], target: Path, has_header: bool) -> StagedRe
             os.fsync(handle.fileno())
         if result.rows == 0:
             raise InvalidInputException("SelectSqlQuery returned no rows; a data source needs at least one record.")
-        os.replace(temporary, target)
+        folder.rename(temporary, folder, staged)
     except OSError as exc:
-        raise InvalidInputException(f"S3StagingLocation: cannot write {target}: {common.os_error_text(exc)}.") from None
+        raise InvalidInputException(
+            f"S3StagingLocation: cannot write {result.path}: {common.os_error_text(exc)}.") from None
     finally:
-        temporary.unlink(missing_ok=True)
+        folder.remove(temporary)
     return result
 
 

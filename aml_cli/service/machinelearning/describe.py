@@ -1,9 +1,16 @@
 """Describe*: one filter variable compared with EQ/GT/LT/GE/LE/NE/Prefix, a sort order, and pages.
 
-The service pages with an opaque NextToken; ours is the offset of the next
-result in the filtered, sorted list. Values compare as strings, except
-timestamps (CreatedAt, LastUpdatedAt), which compare as instants and accept
-epoch seconds or ISO 8601 text.
+The service pages with an opaque NextToken. Ours pins the listing to the
+resources that existed when its first page was asked for, and says which of
+them were already returned (a bitmap over their creation order, compressed):
+each later page is the first `Limit` of the others, filtered and sorted as they
+now are. So a resource renamed (or finishing, or updated) between two pages
+is listed once, wherever its new sort key puts it, and one created meanwhile
+never shifts the pages: no result is skipped or repeated. (An offset, or a
+keyset cursor on the sort key, repeats a resource renamed past the cursor and
+skips one renamed before it.) Values compare as strings, except timestamps
+(CreatedAt, LastUpdatedAt), which compare as instants and accept epoch
+seconds or ISO 8601 text.
 """
 
 from __future__ import annotations
@@ -13,6 +20,7 @@ from datetime import datetime
 from typing import TYPE_CHECKING
 
 from aml_cli.api.errors import InvalidInputException
+from aml_cli.api.text import cut
 
 if TYPE_CHECKING:
     from aml_cli.store import Store
@@ -59,29 +67,70 @@ def describe(store: Store, kind: str, request: dict, view: Callable[[dict], dict
     from aml_cli.jobs import reap
 
     reap(store)
-    records = store.list(kind)
-    variable = request.get("FilterVariable")
-    if variable is not None:
-        read = VARIABLES[kind][variable]
-        records = [r for r in records if _matches(read(r), variable, request)]
-        records = _sorted(records, read, variable, request.get("SortOrder", "asc"))
-    elif request.get("SortOrder") == "dsc":
-        records = list(reversed(records))
-    start = _offset(request.get("NextToken"), len(records))
+    records = store.list(kind)  # creation order: a record's place in it never changes
+    token = request.get("NextToken")
+    listing = _Listing(len(records)) if token is None else _Listing.read(token, len(records))
+    pending = [(rank, record) for rank, record in enumerate(records[: listing.total]) if not listing.returned(rank)]
+    ordered = _ordered(pending, kind, request)
     limit = request.get("Limit") or DEFAULT_LIMIT
-    page = records[start : start + limit]
-    response: dict = {"Results": [view(r) for r in page]}
-    if start + limit < len(records):
-        response["NextToken"] = str(start + limit)
+    page = ordered[:limit]
+    response: dict = {"Results": [view(record) for _, record in page]}
+    if len(ordered) > limit:
+        listing.mark(rank for rank, _ in page)
+        response["NextToken"] = listing.token()
     return response
 
 
-def _offset(token: str | None, total: int) -> int:
-    if token is None:
-        return 0
-    if not token.isdigit() or int(token) > total:
-        raise InvalidInputException(f"Invalid NextToken: {token}")
-    return int(token)
+def _ordered(ranked: list[tuple[int, dict]], kind: str, request: dict) -> list[tuple[int, dict]]:
+    """The (creation rank, record) pairs the filter keeps, in the requested order (ties in creation order)."""
+    variable = request.get("FilterVariable")
+    if variable is not None:
+        read = VARIABLES[kind][variable]
+        kept = [(rank, r) for rank, r in ranked if _matches(read(r), variable, request)]
+        return sorted(kept, key=lambda pair: _key(read(pair[1]), variable), reverse=request.get("SortOrder") == "dsc")
+    return list(reversed(ranked)) if request.get("SortOrder") == "dsc" else ranked
+
+
+class _Listing:
+    """One listing across its pages: how many resources it covers (those of its first page's moment) and
+    which of them it has returned, as a bitmap over their creation ranks."""
+
+    VERSION = b"\x01"
+
+    def __init__(self, total: int, bits: bytearray | None = None) -> None:
+        self.total = total
+        self.bits = bits if bits is not None else bytearray((total + 7) // 8)
+
+    @classmethod
+    def read(cls, token: str, now: int) -> _Listing:
+        """A token this service gave out; anything else is invalid input."""
+        import base64
+        import binascii
+        import zlib
+
+        try:  # never inflated past the size a token for `now` resources can have
+            packed = base64.urlsafe_b64decode(token + "=" * (-len(token) % 4))
+            raw = zlib.decompressobj().decompress(packed, 10 + (now + 7) // 8)
+        except (binascii.Error, ValueError, zlib.error):
+            raise InvalidInputException(f"Invalid NextToken: {cut(token, 80)}") from None
+        total = int.from_bytes(raw[1:9], "big")
+        if raw[:1] != cls.VERSION or total > now or len(raw) != 9 + (total + 7) // 8:
+            raise InvalidInputException(f"Invalid NextToken: {cut(token, 80)}")
+        return cls(total, bytearray(raw[9:]))
+
+    def returned(self, rank: int) -> bool:
+        return bool(self.bits[rank >> 3] & (1 << (rank & 7)))
+
+    def mark(self, ranks) -> None:
+        for rank in ranks:
+            self.bits[rank >> 3] |= 1 << (rank & 7)
+
+    def token(self) -> str:
+        import base64
+        import zlib
+
+        raw = self.VERSION + self.total.to_bytes(8, "big") + bytes(self.bits)
+        return base64.urlsafe_b64encode(zlib.compress(raw, 9)).decode().rstrip("=")
 
 
 def _key(value: object, variable: str) -> object:
@@ -137,7 +186,3 @@ def _compare(op: str, actual, expected) -> bool:
     if op == "GE":
         return actual >= expected
     return actual <= expected
-
-
-def _sorted(records: list[dict], read, variable: str, order: str) -> list[dict]:
-    return sorted(records, key=lambda r: _key(read(r), variable), reverse=order == "dsc")

@@ -108,7 +108,6 @@ def show_evaluation(store: Store, request: dict, context: RequestContext) -> dic
     GetEvaluation keeps the service's one metric; this report adds the others (log loss, accuracy, F1,
     calibration, MAE, R²) from the scored records the evaluation job kept.
     """
-    import numpy as np
 
     from aml_cli.api.errors import InvalidInputException
 
@@ -117,8 +116,7 @@ def show_evaluation(store: Store, request: dict, context: RequestContext) -> dic
     if record["Status"] != "COMPLETED" or not record.get("_details_path"):
         raise InvalidInputException(f"The evaluation {evaluation_id} is {record['Status']}, not COMPLETED.")
     model = store.get("MLModel", record["MLModelId"])
-    with np.load(record["_details_path"], allow_pickle=False) as details:
-        y, score, labels = details["y"], details["score"], [str(v) for v in details["labels"]]
+    y, score, labels = _details(record)
     kind = model["MLModelType"]
     report = {"EvaluationId": evaluation_id, "MLModelId": record["MLModelId"], "MLModelType": kind, "records": len(y)}
     baseline = _baseline(store, model, labels)
@@ -192,6 +190,23 @@ def _regression_report(y, score, baseline: float) -> dict:
         "metrics": {"RegressionRMSE": metrics.rmse(y, score), "mae": metrics.mae(y, score), "r2": metrics.r2(y, score)},
         "residual_histogram": {"counts": counts.tolist(), "edges": edges.tolist()},
     }
+
+
+def _details(record: dict) -> tuple:
+    """(targets, scores, labels) the evaluation job kept; a damaged file is StoreDamaged naming it."""
+    import io
+
+    import numpy as np
+
+    from aml_cli.store.artifacts import damaged, read_artifact
+
+    what = f"scored records file of evaluation {record['EvaluationId']!r}"
+    blob = read_artifact(record, "_details_path", what)
+    try:
+        with np.load(io.BytesIO(blob), allow_pickle=False) as details:
+            return details["y"], details["score"], [str(v) for v in details["labels"]]
+    except (OSError, ValueError, KeyError) as err:
+        raise damaged(what, record["_details_path"], f"cannot be read as scored records ({err})") from None
 
 
 def _baseline(store: Store, model: dict, labels: list[str]) -> float:

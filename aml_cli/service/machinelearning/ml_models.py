@@ -99,20 +99,26 @@ def get_ml_model(store: Store, request: dict, context: RequestContext) -> dict:
     extra = {}
     if request.get("Verbose"):
         extra = {"Recipe": record.get("_recipe_used") or record.get("_recipe"), "Schema": record.get("_schema")}
-    return common.get_view(store, KIND, record, extra)
+    return _advertised(common.get_view(store, KIND, record, extra), context)
 
 
-def _view(record: dict) -> dict:
-    return common.list_view(KIND, record)
+def _advertised(view: dict, context: RequestContext) -> dict:
+    if "EndpointInfo" in view:
+        from aml_cli.service.machinelearning.realtime import advertised
+
+        view["EndpointInfo"] = advertised(view["EndpointInfo"], context)
+    return view
 
 
 def describe_ml_models(store: Store, request: dict, context: RequestContext) -> dict:
-    return describe.describe(store, KIND, request, _view)
+    return describe.describe(store, KIND, request, lambda record: _advertised(common.list_view(KIND, record), context))
 
 
 def update_ml_model(store: Store, request: dict, context: RequestContext) -> dict:
     model_id = request["MLModelId"]
     record = common.fetch(store, KIND, model_id)
+    if record["Status"] == "DELETED":
+        raise common.not_found(KIND, model_id)
     changes: dict = {}
     if "MLModelName" in request:
         changes["Name"] = request["MLModelName"]
@@ -125,7 +131,7 @@ def update_ml_model(store: Store, request: dict, context: RequestContext) -> dic
         changes["ScoreThreshold"] = float(threshold)
         changes["ScoreThresholdLastUpdatedAt"] = common.now()
     if changes:
-        store.modify(KIND, model_id, lambda current: {**current, **common.touch(changes)})
+        common.update_live(store, KIND, model_id, changes)
     return {"MLModelId": model_id}
 
 
@@ -198,9 +204,10 @@ def _fresh_cache_dir(store: Store):
     import secrets
     import shutil
 
+    from aml_cli.store.artifacts import store_dir
     from aml_cli.store.paths import private_dir
 
-    root = private_dir(store.home / "tmp")
+    root = store_dir(store, "tmp")
     for folder in root.glob("train-*"):
         pid = folder.name.split("-")[1]
         if pid.isdigit() and not _alive(int(pid)):
@@ -234,9 +241,11 @@ def _completed_model(store: Store, model_id: str):
         raise InvalidInputException(f"The model {model_id} is {record['Status']}, not COMPLETED.")
     model = loaded_model(record)
     source = store.get("DataSource", record["TrainingDataSourceId"])
+    from aml_cli.store import StoreError
+
     try:  # the statistics only name frequent categories and words; without them bins and numbers keep names
         statistics = statistics_of(store, source) if source and source.get("_statistics_path") else {}
-    except (OSError, ValueError):
+    except (OSError, ValueError, StoreError):  # damaged statistics: `aml check-store` names them
         statistics = {}
     return record, model, feature_names(model.featurizer, statistics)
 

@@ -22,6 +22,5 @@ def _load(path: str):
     try:
         return load_model(path)
     except ModelFileError as exc:
-        raise InternalServerException(f"The model file is damaged and was refused: {exc}") from exc
-    except FileNotFoundError as exc:
-        raise InternalServerException("The model file is missing from the store.") from exc
+        raise InternalServerException(f"The model file is damaged and was refused: {exc} ({path}). "
+                                      "`aml check-store` lists every damaged file.") from exc

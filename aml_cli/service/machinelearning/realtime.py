@@ -2,7 +2,10 @@
 
 A local endpoint needs no servers, so CreateRealtimeEndpoint makes it READY at
 once (the service went through UPDATING). Predict accepts any PredictEndpoint:
-the local engine answers whatever URL a script passes.
+the local engine answers whatever URL a script passes. A front end reached over
+HTTP (`aml serve`) names its own URL in the context: every EndpointUrl it
+answers with is that one, since SDKs send Predict to the EndpointUrl they read
+(an amazonaws.com URL would send the record to AWS).
 """
 
 from __future__ import annotations
@@ -33,11 +36,18 @@ def create_realtime_endpoint(store: Store, request: dict, context: RequestContex
         info = {
             "PeakRequestsPerSecond": PEAK_REQUESTS_PER_SECOND,
             "CreatedAt": common.now(),
-            "EndpointUrl": ENDPOINT_URL,
+            "EndpointUrl": ENDPOINT_URL,  # stored as the service named it; each front end shows its own
             "EndpointStatus": "READY",
         }
         store.modify(KIND, model_id, lambda current: {**current, **common.touch({"EndpointInfo": info})})
-    return {"MLModelId": model_id, "RealtimeEndpointInfo": info}
+    return {"MLModelId": model_id, "RealtimeEndpointInfo": advertised(info, context)}
+
+
+def advertised(info: dict | None, context: RequestContext) -> dict | None:
+    """The endpoint as this caller should reach it: its EndpointUrl is the front end's own URL, if it has one."""
+    if not info or "EndpointUrl" not in info or not context.endpoint_url:
+        return info
+    return {**info, "EndpointUrl": context.endpoint_url}
 
 
 def delete_realtime_endpoint(store: Store, request: dict, context: RequestContext) -> dict:
