@@ -32,11 +32,11 @@ import numpy as np
 import pandas as pd
 import scipy.sparse as sp
 
+from . import solvers
 from .feature_cache import BatchStore, FeatureCache, shuffled
 from .losses import loss_for
 from .model_file import ModelFileError, write_model
-from .newton import Evidence, Newton, NewtonPlan, plan_newton
-from .newton_cg import NewtonCG, plan_newton_cg
+from .newton import Newton
 from .parameters import TrainingSettings
 from .pass_validation import PassValidation
 from .predict import encode_targets, label_strings
@@ -46,7 +46,6 @@ from .warm_start import WarmStart
 from .whitening import MIN_SHARE, DenseBlock, block_features, fit_block
 
 MAX_CLASSES = 100
-EVIDENCE_GROUPS = ("numbers", "indicators")
 TOLERANCE = 1e-4  # a pass improving the mean loss by less than this fraction ends training
 WINDOW_NNZ = 16_000_000  # largest block of the cache shuffled in memory at once
 
@@ -329,11 +328,8 @@ def _featurize(
 class _Learner:
     """The solver over the cache, with feature scaling, target standardisation and bias initialisation.
 
-    Data with few features (``newton.plan_newton``: at most 1,024 distinct ones, most tabular data) is
-    learned by Newton's method towards the regularised optimum, its prior chosen by the evidence (BINARY,
-    REGRESSION); small BINARY and REGRESSION data with many features (text) by Newton's method with steps
-    solved by conjugate gradients (``newton_cg``); the rest (large data with many features, MULTICLASS
-    with many features, anything under L1) by SGD.
+    The solver is chosen by ``solvers.plan_solver``: Newton's method for few features, Newton-CG for small
+    text, SGD (built here) for the rest.
     """
 
     def __init__(
@@ -353,27 +349,19 @@ class _Learner:
             self.target_mean, self.target_scale = warm_start.target_mean, warm_start.target_scale
         else:
             self.target_mean, self.target_scale = self._target_moments()
-        self.scale, counts, self.valued = _scan_features(cache)
-        self.plan, self.in_memory = self._plan(counts)
+        scan = solvers.scan_features(cache)
+        self.scale = scan.scale
+        self.plan, self.in_memory = solvers.plan_solver(scan, cache, model_type, outputs, settings,
+                                                        warm_start is not None)
         self.block: DenseBlock | None = None
         if self.plan is not None:
             self.batch_size = self.plan.batch_rows
-            self.solver: SGD | Newton = self._newton(self.plan)
+            bias_start = self._bias_start() if self.bias is not None else np.zeros(outputs)
+            self.solver: SGD | Newton = solvers.newton_solver(self.plan, self.in_memory, scan, cache, model_type,
+                                                              outputs, settings, self.bias, bias_start, TOLERANCE)
         else:
-            self.solver = self._sgd(counts, settings)
+            self.solver = self._sgd(scan.counts, settings)
         self.weights = np.zeros((cache.n_features, outputs), dtype=np.float32)
-
-    def _plan(self, counts: np.ndarray) -> tuple[NewtonPlan | None, bool]:
-        """Newton's method for few features; for many, Newton-CG over rows kept in memory when they fit
-        (BINARY, REGRESSION); else (None) SGD, which L1 and a warm start (continuing a base model's
-        weights) always take. The flag: Newton-CG."""
-        if self.settings.l1 > 0 or self.warm_start is not None:
-            return None, False
-        plan = plan_newton(counts, self.cache_rows, self.outputs)
-        if plan is not None or self.model_type == "MULTICLASS":
-            return plan, False
-        plan = plan_newton_cg(counts, self.cache_rows, self.cache.nnz, self.outputs)
-        return plan, plan is not None
 
     def _sgd(self, counts: np.ndarray, settings: TrainingSettings) -> SGD:
         model_type = self.model_type
@@ -398,52 +386,15 @@ class _Learner:
             sgd.W[self.bias] = self._bias_start()
         return sgd
 
-    def _newton(self, plan: NewtonPlan) -> Newton:
-        """Newton's method with its prior: ``sgd.l2RegularizationAmount`` on the scaled weights as SGD takes
-        it, or by default a unit Gaussian on every raw weight (``1 / rows`` of the mean loss); never on the bias."""
-        scale = np.ones(self.cache.n_features) if self.scale is None else self.scale.astype(np.float64)
-        if self.settings.l2 > 0:
-            prior = np.full(plan.features.size, self.settings.l2)
-        else:
-            prior = scale[plan.features] ** 2 / self.cache_rows
-        start = np.zeros((plan.features.size, self.outputs))
-        if self.bias is not None:
-            at = int(np.searchsorted(plan.features, self.bias))
-            if at < plan.features.size and plan.features[at] == self.bias:
-                prior[at] = 0.0
-                start[at] = self._bias_start()
-        loss = loss_for(self.model_type)
-        if self.in_memory:
-            return NewtonCG(plan, self.cache.n_features, self.outputs, loss, prior, start, self.cache_rows, TOLERANCE,
-                            count_prior=self.settings.l2 == 0)
-        evidence = None if self.settings.l2 > 0 or self.outputs > 1 else self._evidence(plan, scale, prior)
-        return Newton(plan, self.cache.n_features, self.outputs, loss, prior, start, self.cache_rows, TOLERANCE,
-                      evidence)
-
-    def _evidence(self, plan: NewtonPlan, scale: np.ndarray, prior: np.ndarray) -> Evidence:
-        """Two groups whose prior the evidence sets: numbers (normalised, as read) and indicators (bins,
-        categories, binaries); the bias keeps none."""
-        groups = np.where(self.valued[plan.features], 0, 1)  # EVIDENCE_GROUPS
-        groups[prior == 0] = -1
-        return Evidence(groups, scale[plan.features] ** 2, 1.0 / self.cache_rows, self.model_type == "REGRESSION")
-
     def prior_record(self) -> dict[str, dict[str, float]]:
-        """The prior precisions the evidence chose, by group, times the rows (1: the unit Gaussian); {} when
-        there are none (SGD, a given L2, MULTICLASS)."""
-        found = self.solver.precisions() if isinstance(self.solver, Newton) else {}
-        if not found:
-            return {}
-        return {"prior_precision": {EVIDENCE_GROUPS[g]: v * self.cache_rows for g, v in sorted(found.items())}}
+        """The prior precisions the evidence chose (``solvers.prior_record``)."""
+        return solvers.prior_record(self.solver, self.cache_rows)
 
     def describe(self) -> str:
         """One log line on how the weights are learned."""
-        if self.in_memory:
-            return (f"Features present: {self.plan.features.size}, learned by Newton's method (steps solved by "
-                    "conjugate gradients over the training rows, kept in memory)")
-        if self.plan is not None:
-            kind = "one Hessian" if self.plan.full else "one Hessian block per class"
-            return (f"Features present: {self.plan.features.size}, learned by Newton's method ({kind}, "
-                    f"{self.plan.hessian_rows} rows a pass for it)")
+        newton = solvers.describe(self.plan, self.in_memory)
+        if newton is not None:
+            return newton
         if self.block is not None:
             return (f"Features present in at least {MIN_SHARE:.0%} of the rows learned in a whitened basis: "
                     f"{self.block.features.size}")
@@ -561,24 +512,6 @@ def _standardised(y: np.ndarray, mean: float, scale: float) -> np.ndarray:
     if wide.any():
         out[wide] = y[wide] / scale - mean / scale
     return out
-
-
-def _scan_features(cache: FeatureCache) -> tuple[np.ndarray | None, np.ndarray, np.ndarray]:
-    """The scale (1/max|x| for features with values beyond [-1, 1]; None when every value is within it),
-    the number of rows each feature is present in, and which features carry values other than 1 (numbers,
-    as against indicators: bins, categories, words)."""
-    peak = np.ones(cache.n_features, dtype=np.float32)
-    counts = np.zeros(cache.n_features, dtype=np.int64)
-    valued = np.zeros(cache.n_features, dtype=bool)
-    large = False
-    for X, _ in cache:
-        counts += np.bincount(X.indices, minlength=cache.n_features)
-        valued[X.indices[X.data != 1]] = True
-        big = np.abs(X.data) > 1
-        if big.any():
-            large = True
-            np.maximum.at(peak, X.indices[big], np.abs(X.data[big]))
-    return ((1.0 / peak).astype(np.float32) if large else None), counts, valued
 
 
 # -- continuing a model and stopping early (Clean Rooms ML's incremental training and stopping condition) ---------

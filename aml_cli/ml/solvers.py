@@ -1,0 +1,107 @@
+"""Which solver learns a model, and Newton's methods built for it (``train._Learner`` uses these).
+
+- at most 1,024 features present (most tables): Newton's method (``newton.py``), its prior chosen by the
+  evidence for BINARY and REGRESSION;
+- more features, BINARY or REGRESSION, rows within ``newton_cg.MAX_NNZ`` non-zeros (small text sets):
+  Newton's method with conjugate-gradient steps over the rows kept in memory (``newton_cg.py``);
+- anything else (larger data with many features, MULTICLASS with many features, L1, a warm start that
+  continues a base model's weights): SGD (``sgd.py``), which ``train.py`` builds.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+
+from .feature_cache import FeatureCache
+from .losses import loss_for
+from .newton import Evidence, Newton, NewtonPlan, plan_newton
+from .newton_cg import NewtonCG, plan_newton_cg
+from .parameters import TrainingSettings
+
+EVIDENCE_GROUPS = ("numbers", "indicators")  # the evidence's groups, by index
+
+
+@dataclass(frozen=True)
+class Scan:
+    """What one read of the feature cache tells before learning."""
+
+    scale: np.ndarray | None  # 1/max|x| for features with values beyond [-1, 1]; None when every value is within
+    counts: np.ndarray  # rows each feature is present in
+    valued: np.ndarray  # features with values other than 1 (numbers), as against indicators (bins, words...)
+
+
+def scan_features(cache: FeatureCache) -> Scan:
+    """The features' scale, presence counts and kinds, from one read of the cache."""
+    peak = np.ones(cache.n_features, dtype=np.float32)
+    counts = np.zeros(cache.n_features, dtype=np.int64)
+    valued = np.zeros(cache.n_features, dtype=bool)
+    large = False
+    for X, _ in cache:
+        counts += np.bincount(X.indices, minlength=cache.n_features)
+        valued[X.indices[X.data != 1]] = True
+        big = np.abs(X.data) > 1
+        if big.any():
+            large = True
+            np.maximum.at(peak, X.indices[big], np.abs(X.data[big]))
+    return Scan((1.0 / peak).astype(np.float32) if large else None, counts, valued)
+
+
+def plan_solver(scan: Scan, cache: FeatureCache, model_type: str, outputs: int, settings: TrainingSettings,
+                warm: bool) -> tuple[NewtonPlan | None, bool]:
+    """Newton's plan (None: SGD) and whether it is Newton-CG's."""
+    if settings.l1 > 0 or warm:
+        return None, False
+    plan = plan_newton(scan.counts, cache.rows, outputs)
+    if plan is not None or model_type == "MULTICLASS":
+        return plan, False
+    plan = plan_newton_cg(scan.counts, cache.rows, cache.nnz, outputs)
+    return plan, plan is not None
+
+
+def newton_solver(plan: NewtonPlan, in_memory: bool, scan: Scan, cache: FeatureCache, model_type: str,
+                  outputs: int, settings: TrainingSettings, bias: int | None, bias_start: np.ndarray,
+                  tolerance: float) -> Newton:
+    """Newton's method (or Newton-CG) with its prior: ``sgd.l2RegularizationAmount`` on the scaled weights
+    as SGD takes it, or by default a unit Gaussian on every raw weight (``1 / rows`` of the mean loss; the
+    evidence's choice for BINARY and REGRESSION with few features); never on the bias."""
+    scale = np.ones(cache.n_features) if scan.scale is None else scan.scale.astype(np.float64)
+    prior = np.full(plan.features.size, settings.l2) if settings.l2 > 0 else scale[plan.features] ** 2 / cache.rows
+    start = np.zeros((plan.features.size, outputs))
+    if bias is not None:
+        at = int(np.searchsorted(plan.features, bias))
+        if at < plan.features.size and plan.features[at] == bias:
+            prior[at] = 0.0
+            start[at] = bias_start
+    loss = loss_for(model_type)
+    if in_memory:
+        return NewtonCG(plan, cache.n_features, outputs, loss, prior, start, cache.rows, tolerance,
+                        count_prior=settings.l2 == 0)
+    evidence = None
+    if settings.l2 == 0 and outputs == 1:  # MULTICLASS keeps the unit prior (the evidence shrank it too hard)
+        groups = np.where(scan.valued[plan.features], 0, 1)  # EVIDENCE_GROUPS
+        groups[prior == 0] = -1
+        evidence = Evidence(groups, scale[plan.features] ** 2, 1.0 / cache.rows, model_type == "REGRESSION")
+    return Newton(plan, cache.n_features, outputs, loss, prior, start, cache.rows, tolerance, evidence)
+
+
+def prior_record(solver: object, rows: int) -> dict[str, dict[str, float]]:
+    """The prior precisions the evidence chose, by group, times the rows (1: the unit Gaussian); {} when
+    there are none (SGD, Newton-CG, a given L2, MULTICLASS)."""
+    found = solver.precisions() if isinstance(solver, Newton) else {}
+    if not found:
+        return {}
+    return {"prior_precision": {EVIDENCE_GROUPS[g]: v * rows for g, v in sorted(found.items())}}
+
+
+def describe(plan: NewtonPlan | None, in_memory: bool) -> str | None:
+    """One log line on how Newton's method learns the weights (None: SGD, which says so itself)."""
+    if plan is None:
+        return None
+    if in_memory:
+        return (f"Features present: {plan.features.size}, learned by Newton's method (steps solved by "
+                "conjugate gradients over the training rows, kept in memory)")
+    kind = "one Hessian" if plan.full else "one Hessian block per class"
+    return (f"Features present: {plan.features.size}, learned by Newton's method ({kind}, "
+            f"{plan.hessian_rows} rows a pass for it)")
