@@ -128,10 +128,8 @@ def test_a_worker_killed_at_a_random_moment_leaves_nothing(store, world, seed):
     assert_nothing_left(resource_id, out)
 
 
-@pytest.mark.parametrize("how", [signal.SIGKILL, signal.SIGINT])
-def test_an_interrupted_sync_run_leaves_nothing(store, world, how):
-    out = world.out / f"sync-{how}"
-    resource_id = f"bp-sync-{int(how)}"
+def _interrupted_sync_run(out: Path, resource_id: str, how: int) -> int:
+    """A `--sync` create-batch-prediction sent `how` while its second result file is being written; its exit code."""
     process = subprocess.Popen(
         [sys.executable, "-m", "aml_cli", "create-batch-prediction", "--batch-prediction-id", resource_id,
          "--ml-model-id", "model", "--batch-prediction-data-source-id", "parts", "--output-uri", str(out), "--sync"],
@@ -142,9 +140,23 @@ def test_an_interrupted_sync_run_leaves_nothing(store, world, how):
         assert time.monotonic() < deadline
         time.sleep(0.01)
     process.send_signal(how)
-    process.wait(timeout=60)
+    code = process.wait(timeout=60)
     process.stderr.close()
-    assert_nothing_left(resource_id, out)
+    return code
+
+
+@pytest.mark.parametrize("how", [signal.SIGKILL, signal.SIGINT])
+def test_an_interrupted_sync_run_leaves_nothing(store, world, how):
+    """On a loaded machine the last files can be written before the signal lands: such a run exits 0 with
+    its whole set published (the truth), and is tried again; one of three runs must be interrupted."""
+    for attempt in range(3):
+        out, resource_id = world.out / f"sync-{how}-{attempt}", f"bp-sync-{int(how)}-{attempt}"
+        if _interrupted_sync_run(out, resource_id, how) != 0:
+            assert_nothing_left(resource_id, out)
+            return
+        assert store.get("BatchPrediction", resource_id)["Status"] == "COMPLETED"
+        assert len([p for p in out.rglob("*.csv.gz")]) == PARTS, "a run that exited 0 published a partial set"
+    pytest.fail("three runs finished before the signal landed: the interrupt was never tested")
 
 
 def test_after_the_kills_a_batch_prediction_publishes_its_whole_set(store, world):
