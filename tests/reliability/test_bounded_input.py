@@ -111,7 +111,7 @@ def test_a_yaml_alias_bomb_is_refused_quickly_and_never_printed(tmp_path):
     assert result.seconds < 20
     assert len(result.stderr) < 2000
     small = tmp_path / "fine.yaml"  # aliases that expand to little are YAML as usual
-    small.write_text('name: &n "shared"\nMLModelId: *n\n')
+    small.write_text('name: &n "same"\nMLModelId: *n\n')
     result = bounded_aml("get-ml-model", "--cli-input-yaml", f"file://{small}")
     assert result.returncode == 252 and "Unknown parameter in input: \"name\"" in result.stderr, result.stderr
 

@@ -165,13 +165,13 @@ def test_objects_created_from_tagged_objects_inherit_their_tags(tmp_path):
     model = call("GetMLModel", {"MLModelId": model_id}, store)
     source_id = model["TrainingDataSourceId"]
     call("AddTags", {"ResourceId": source_id, "ResourceType": "DataSource",
-                     "Tags": [{"Key": "team", "Value": "data"}, {"Key": "shared", "Value": "source"}]}, store)
+                     "Tags": [{"Key": "team", "Value": "data"}, {"Key": "common", "Value": "source"}]}, store)
     call("AddTags", {"ResourceId": model_id, "ResourceType": "MLModel",
-                     "Tags": [{"Key": "shared", "Value": "model"}]}, store)
+                     "Tags": [{"Key": "common", "Value": "model"}]}, store)
     call("CreateEvaluation", {"EvaluationId": "inh-ev", "MLModelId": model_id,
                               "EvaluationDataSourceId": source_id}, store)
     tags = call("DescribeTags", {"ResourceId": "inh-ev", "ResourceType": "Evaluation"}, store)["Tags"]
-    assert {tag["Key"]: tag.get("Value") for tag in tags} == {"team": "data", "shared": "model"}
+    assert {tag["Key"]: tag.get("Value") for tag in tags} == {"team": "data", "common": "model"}
 
 
 def test_a_deleted_model_no_longer_has_an_endpoint(tmp_path):

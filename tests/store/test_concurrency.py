@@ -13,11 +13,11 @@ from aml_cli.store import Store
 
 n = int(sys.argv[1])
 store = Store()
-store.create("MLModel", "shared", {"Status": "PENDING", "Count": 0}, "fp")
+store.create("MLModel", "counted", {"Status": "PENDING", "Count": 0}, "fp")
 for i in range(15):
     assert store.create("DataSource", f"p{n}-{i}", {"Status": "PENDING", "N": n}, "fp") is None
     assert store.get("DataSource", f"p{n}-{i}")["N"] == n
-    store.modify("MLModel", "shared", lambda r: {**r, "Count": r["Count"] + 1})
+    store.modify("MLModel", "counted", lambda r: {**r, "Count": r["Count"] + 1})
     store.transition("DataSource", f"p{n}-{i}", "INPROGRESS")
     assert len(store.list("DataSource")) >= i + 1
 print("ok")
@@ -36,6 +36,6 @@ def test_twenty_processes_create_read_and_modify_at_once(aml_home):
     for code, out, err in results:
         assert (code, out, err) == (0, "ok\n", "")
     store = Store(aml_home)
-    assert store.get("MLModel", "shared")["Count"] == 20 * 15
+    assert store.get("MLModel", "counted")["Count"] == 20 * 15
     records = store.list("DataSource")
     assert len(records) == 300 and {r["Status"] for r in records} == {"INPROGRESS"}
