@@ -7,7 +7,7 @@ REPO = Path(__file__).resolve().parents[1]
 
 # The folder beside the repository that a plain clone does not have, spelt so this file does not name it.
 SIBLING = "sha" + "red"
-MARKERS = (f"/work/{SIBLING}", f"../{SIBLING}", f'"{SIBLING}"', f"'{SIBLING}'", "parents[3]")
+MARKERS = (f"/work/{SIBLING}", f"../{SIBLING}", f'"{SIBLING}"', f"'{SIBLING}'", "parents[" + "3]")
 
 
 def test_no_test_names_a_path_outside_the_repository():
