@@ -51,13 +51,17 @@ def world_template(tmp_path_factory):
     return root, facts
 
 
-@pytest.fixture
-def world(world_template, tmp_path):
-    """A private copy of the world (tests delete and update in it); returns (home, facts)."""
-    root, facts = world_template
-    home = tmp_path / "world-home"
+def _private_copy(template: tuple, home: Path) -> tuple:
+    """The template's data directory copied to `home` (tests delete and update in it); returns (home, facts)."""
+    root, facts = template
     shutil.copytree(root / "home", home)
     return home, facts
+
+
+@pytest.fixture
+def world(world_template, tmp_path):
+    """A private copy of the world; returns (home, facts)."""
+    return _private_copy(world_template, tmp_path / "world-home")
 
 
 @pytest.fixture(scope="session")
@@ -73,10 +77,7 @@ def rooms_template(tmp_path_factory):
 @pytest.fixture
 def rooms(rooms_template, tmp_path):
     """A private copy of the Clean Rooms world; returns (home, facts)."""
-    root, facts = rooms_template
-    home = tmp_path / "rooms-home"
-    shutil.copytree(root / "home", home)
-    return home, facts
+    return _private_copy(rooms_template, tmp_path / "rooms-home")
 
 
 @pytest.fixture
