@@ -62,19 +62,24 @@ def test_huge_finite_numbers_give_finite_statistics_and_a_finite_model(tmp_path,
     assert x1["min"] == min(numbers) if min(numbers) < 0 else x1["min"] > -10
     assert x1["min"] <= x1["mean"] <= x1["max"] and x1["std"] > 0
     assert x1["quantiles"] == sorted(x1["quantiles"])
-    trained = aml("create-ml-model", "--ml-model-id", "ml", "--ml-model-type", "BINARY",
-                  "--training-data-source-id", "big", "--sync")
-    assert trained.returncode == 0 and "Warning" not in trained.stderr, trained.stderr
-    model = shared_store().get("MLModel", "ml")
-    assert model["Status"] == "COMPLETED", model.get("Message")
-    assert np.isfinite(read_model_file(model["_model_path"]).weights).all()
-    assert aml("create-realtime-endpoint", "--ml-model-id", "ml").returncode == 0
+    _train_a_finite_model("ml", "BINARY", "big")
     for x1_value in ("0.5", "1e308", "-1e308"):
         predicted = aml("predict", "--ml-model-id", "ml", "--predict-endpoint", "https://local", "--record",
                         f"x1={x1_value},x2=0.1,colour=c1,note=w1 w2")
         assert predicted.returncode == 0 and "Warning" not in predicted.stderr, predicted.stderr
         (score,) = json.loads(predicted.stdout)["Prediction"]["predictedScores"].values()
         assert 0.0 <= score <= 1.0
+
+
+def _train_a_finite_model(model_id: str, model_type: str, data_source_id: str) -> None:
+    """Trained with no numpy warning, COMPLETED, finite weights, and ready for Predict."""
+    trained = aml("create-ml-model", "--ml-model-id", model_id, "--ml-model-type", model_type,
+                  "--training-data-source-id", data_source_id, "--sync")
+    assert trained.returncode == 0 and "Warning" not in trained.stderr, trained.stderr
+    model = shared_store().get("MLModel", model_id)
+    assert model["Status"] == "COMPLETED", model.get("Message")
+    assert np.isfinite(read_model_file(model["_model_path"]).weights).all()
+    assert aml("create-realtime-endpoint", "--ml-model-id", model_id).returncode == 0
 
 
 def test_a_regression_target_of_huge_numbers_trains_a_finite_model(tmp_path):
@@ -92,13 +97,7 @@ def test_a_regression_target_of_huge_numbers_trains_a_finite_model(tmp_path):
                f"DataLocationS3={data},DataSchemaLocationS3={schema}", "--sync")
     assert made.returncode == 0 and "Warning" not in made.stderr, made.stderr
     assert _finite_everywhere(_statistics_of("r"))
-    trained = aml("create-ml-model", "--ml-model-id", "reg", "--ml-model-type", "REGRESSION",
-                  "--training-data-source-id", "r", "--sync")
-    assert trained.returncode == 0 and "Warning" not in trained.stderr, trained.stderr
-    model = shared_store().get("MLModel", "reg")
-    assert model["Status"] == "COMPLETED", model.get("Message")
-    assert np.isfinite(read_model_file(model["_model_path"]).weights).all()
-    assert aml("create-realtime-endpoint", "--ml-model-id", "reg").returncode == 0
+    _train_a_finite_model("reg", "REGRESSION", "r")
     predicted = aml("predict", "--ml-model-id", "reg", "--predict-endpoint", "https://local", "--record", "x=2.0")
     assert predicted.returncode == 0, predicted.stderr
     assert 1e199 < json.loads(predicted.stdout)["Prediction"]["predictedValue"] < 4e200
