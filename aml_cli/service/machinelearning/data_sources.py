@@ -127,21 +127,27 @@ def run_data_source_job(store: Store, resource_id: str, ctx) -> dict:
     from aml_cli.ml.reader import ReadReport
     from aml_cli.ml.schema import parse_schema
     from aml_cli.ml.statistics import StatisticsAccumulator
+    from aml_cli.service.machinelearning.on_cluster import cluster_of, read_data_source
     from aml_cli.service.machinelearning.reading import chunks_of, input_files_of
 
     record = store.get(KIND, resource_id)
     schema = parse_schema(record["_schema"])
     ctx.log(f"Reading {record['DataLocationS3']}")
-    report = ReadReport()
-    statistics = StatisticsAccumulator(schema) if record.get("ComputeStatistics") else None
     files = input_files_of(store, record)
-    total = sum(path.stat().st_size for path in files) or 1
-    seen = 0
-    for chunk in chunks_of(store, record, schema, report=report, files=files):
-        if statistics is not None:
-            statistics.update(chunk)
-        seen += chunk.nbytes  # uncompressed bytes: for .gz data the bar runs ahead, then waits at 99%
-        ctx.progress(min(seen / total, 0.99), "reading records")
+    cluster = cluster_of(ctx)
+    if cluster is not None:
+        report, statistics = read_data_source(store, record, schema, files, cluster, ctx,
+                                              bool(record.get("ComputeStatistics")))
+    else:
+        report = ReadReport()
+        statistics = StatisticsAccumulator(schema) if record.get("ComputeStatistics") else None
+        total = sum(path.stat().st_size for path in files) or 1
+        seen = 0
+        for chunk in chunks_of(store, record, schema, report=report, files=files):
+            if statistics is not None:
+                statistics.update(chunk)
+            seen += chunk.nbytes  # uncompressed bytes: for .gz data the bar runs ahead, then waits at 99%
+            ctx.progress(min(seen / total, 0.99), "reading records")
     for warning in report.warnings:
         ctx.log(f"Warning: {warning}")
     _check_invalid(report)
