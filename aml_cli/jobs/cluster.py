@@ -157,6 +157,16 @@ class Cluster:
             if future.status != "finished":
                 self.result(future)
 
+    def owners(self, futures: list[Any]) -> list[list[int]]:
+        """The futures' indexes grouped by the worker that holds each result, in order within a group."""
+        with self._guard():
+            held = self.client.who_has(futures)
+        groups: dict[str, list[int]] = {}
+        for index, future in enumerate(futures):
+            holders = sorted(held.get(future.key) or ("",))
+            groups.setdefault(holders[0], []).append(index)
+        return [groups[worker] for worker in sorted(groups)]
+
     def reduce(self, fn: Callable[[Any, Any], Any], futures: list[Any]) -> Any:
         """`fn` over the results in order, as a balanced tree of tasks on the workers; the final result."""
         level = list(futures)

@@ -222,6 +222,19 @@ def train_model(
     store = learner.cut_batches(Path(cache_dir) / "batches")
     learner.cache.remove()
 
+    return fit_and_write(learner, store, featurizer=featurizer, labels=labels, schema=schema, recipe_text=recipe_text,
+                         model_type=model_type, settings=settings, out_path=out_path, log=log, report=report,
+                         should_stop=should_stop, checked=checked, skipped=skipped, started=started)
+
+
+def fit_and_write(learner: _Learner, store: BatchStore | None, *, featurizer: Any, labels: list[str], schema: Schema,
+                  recipe_text: str, model_type: str, settings: TrainingSettings, out_path: Path,
+                  log: Callable[[str], None], report: Callable[[float], None],
+                  should_stop: Callable[[], bool] | None, checked: PassValidation | None, skipped: int,
+                  started: float) -> TrainResult:
+    """The learning passes over the cut batches (None: the learner's solver reads its own, as a cluster's
+    does), then the model file; the logs and the result the job records."""
+
     def on_pass(index: int, loss: float) -> None:
         log(f"Pass {index + 1}: mean training loss {loss:.6g}")
         if checked is not None:
@@ -264,7 +277,8 @@ def train_model(
     seconds = time.monotonic() - started
     log(f"Model file: {written.size} bytes, {written.stored_weights} weights stored ({written.encoding}).")
     log(f"Training time: {seconds:.2f} s")
-    store.remove()
+    if store is not None:
+        store.remove()
     report(1.0)
     return TrainResult(
         written.size, learner.cache_rows, skipped, featurizer.n_features, written.pruned, losses, labels, seconds,
@@ -469,11 +483,12 @@ class _Learner:
                 y = _standardised(np.asarray(y, dtype=np.float64), self.target_mean, self.target_scale)
             yield X, y
 
-    def fit(self, store: BatchStore, on_pass: Callable[[int, float], None],
+    def fit(self, store: BatchStore | None, on_pass: Callable[[int, float], None],
             should_stop: Callable[[], bool] | None = None, keep_passes: bool = False) -> list[float]:
         """The passes' mean losses; with ``should_stop`` training may end early, keeping the last complete pass."""
+        batches = (lambda: iter(())) if store is None else (lambda: iter(store))  # None: the solver reads its own
         if should_stop is None and not keep_passes:
-            losses = run_passes(self.solver, lambda _index: iter(store), self.settings.max_passes, TOLERANCE, on_pass)
+            losses = run_passes(self.solver, lambda _index: batches(), self.settings.max_passes, TOLERANCE, on_pass)
             self.weights = self.pass_weights()
             return losses
         done: list[float] = []
@@ -484,7 +499,7 @@ class _Learner:
             on_pass(index, loss)
 
         try:
-            run_passes(self.solver, lambda _index: _until(iter(store), should_stop), self.settings.max_passes,
+            run_passes(self.solver, lambda _index: _until(batches(), should_stop), self.settings.max_passes,
                        TOLERANCE, after_pass)
         except _Stopped:
             self.stopped = True

@@ -210,3 +210,66 @@ def log_text(store, resource_id):
     from aml_cli.jobs import log_path
 
     return log_path(store, "DataSource", resource_id).read_text()
+
+
+def train_both(store, tmp_path, on_cluster, parameters, data=None):
+    """The same model trained on this machine and on the cluster, each evaluated on the same held-out 30%."""
+    data = data or write_data(tmp_path / "data")
+    create_source(store, "train", data, '{"splitting": {"percentBegin": 0, "percentEnd": 70}}')
+    create_source(store, "test", data, '{"splitting": {"percentBegin": 70, "percentEnd": 100}}')
+    found = {}
+    for name in ("single", "clustered"):
+        if name == "clustered":
+            on_cluster.on()
+        call("CreateMLModel", {"MLModelId": name, "MLModelType": "BINARY", "TrainingDataSourceId": "train",
+                               "Parameters": parameters}, store)
+        model = call("GetMLModel", {"MLModelId": name}, store)
+        assert model["Status"] == "COMPLETED", model.get("Message")
+        call("CreateEvaluation", {"EvaluationId": f"ev-{name}", "MLModelId": name, "EvaluationDataSourceId": "test"},
+             store)
+        auc = float(call("GetEvaluation", {"EvaluationId": f"ev-{name}"}, store)["PerformanceMetrics"]["Properties"][
+            "BinaryAUC"])
+        found[name] = (model, auc)
+    return found
+
+
+def weights_of(store, model_id):
+    from aml_cli.ml.model_file import load_model
+
+    return load_model(Path(store.get("MLModel", model_id)["_model_path"])).weights
+
+
+def test_a_model_of_few_features_trained_on_the_cluster_is_newtons_optimum_as_on_one_machine(store, tmp_path,
+                                                                                             on_cluster):
+    found = train_both(store, tmp_path, on_cluster, {"sgd.maxPasses": "10"})
+    assert "Newton's sums over" in log_of(store, "MLModel", "clustered")
+    np.testing.assert_allclose(weights_of(store, "clustered"), weights_of(store, "single"), rtol=1e-4, atol=1e-5)
+    assert found["clustered"][1] == pytest.approx(found["single"][1], abs=1e-4)
+    assert found["clustered"][0]["SizeInBytes"] == found["single"][0]["SizeInBytes"]
+
+
+@pytest.mark.slow
+def test_an_sgd_model_trained_on_the_cluster_by_parameter_mixing_scores_as_well(store, tmp_path, on_cluster):
+    found = train_both(store, tmp_path, on_cluster, {"sgd.l1RegularizationAmount": "1e-6"})  # L1: SGD's path
+    assert "SGD with parameter mixing over 2 workers" in log_of(store, "MLModel", "clustered")
+    assert found["clustered"][1] == pytest.approx(found["single"][1], abs=0.01)
+    assert found["clustered"][1] > 0.85
+
+
+def log_of(store, kind, resource_id):
+    from aml_cli.jobs import log_path
+
+    return log_path(store, kind, resource_id).read_text()
+
+
+def test_a_small_text_model_trained_on_the_cluster_gathers_its_rows_for_newton_cg(store, tmp_path, on_cluster):
+    rng = np.random.default_rng(7)
+    data = write_data(tmp_path / "data")
+    for path in (data / "a.csv", data / "c.csv"):  # many distinct words: more than Newton's 1,024 features
+        table = pd.read_csv(path, dtype=str, keep_default_na=False)
+        table["note"] = [" ".join(f"word{n}" for n in rng.integers(0, 4000, 6)) for _ in range(len(table))]
+        table.to_csv(path, index=False, lineterminator="\n")
+    found = train_both(store, tmp_path, on_cluster, {}, data)
+    assert "the rows gathered to this process" in log_of(store, "MLModel", "clustered")
+    np.testing.assert_allclose(weights_of(store, "clustered"), weights_of(store, "single"), rtol=1e-3, atol=1e-4)
+    assert found["clustered"][1] == pytest.approx(found["single"][1], abs=1e-3)

@@ -152,6 +152,7 @@ def delete_ml_model(store: Store, request: dict, context: RequestContext) -> dic
 
 def run_ml_model_job(store: Store, resource_id: str, ctx) -> dict:
     import shutil
+    from functools import partial
 
     from aml_cli.jobs import JobFailed
     from aml_cli.ml.default_recipe import default_recipe
@@ -159,6 +160,8 @@ def run_ml_model_job(store: Store, resource_id: str, ctx) -> dict:
     from aml_cli.ml.train import TrainingError, train_model
     from aml_cli.service.machinelearning.data_sources import statistics_of
     from aml_cli.service.machinelearning.dependencies import ready
+    from aml_cli.service.machinelearning.on_cluster import cluster_of
+    from aml_cli.service.machinelearning.on_cluster import train_model as train_model_on_cluster
     from aml_cli.service.machinelearning.reading import frames_of
     from aml_cli.store.artifacts import new_artifact_path, remove_quietly
 
@@ -170,8 +173,10 @@ def run_ml_model_job(store: Store, resource_id: str, ctx) -> dict:
     parameters = {k: v for k, v in record["TrainingParameters"].items() if k != "algorithm"}
     out_path = new_artifact_path(store, ".amlmodel")
     cache_dir = _fresh_cache_dir(store)
+    cluster = cluster_of(ctx)
+    trainer = train_model if cluster is None else partial(train_model_on_cluster, store, source, cluster, ctx)
     try:
-        result = train_model(
+        result = trainer(
             chunks=lambda: frames_of(store, source, schema),
             schema=schema,
             statistics=statistics,

@@ -103,6 +103,19 @@ def evaluation_scores(source: dict, schema: Any, target: str, files: list, model
     return truths, scores
 
 
+def train_model(store: Any, source: dict, setting: Any, ctx: Any, **arguments: Any) -> Any:
+    """`ml.train.train_model`'s work on the cluster (`ml.cluster.training`); the same arguments, its result."""
+    from aml_cli.ml.cluster.training import train_on_cluster
+    from aml_cli.ml.split import parse_rearrangement
+    from aml_cli.service.machinelearning.reading import input_files_of
+
+    schema = arguments["schema"]
+    with _partitioned(setting, ctx, source, input_files_of(store, source), schema) as (cluster, tasks):
+        return train_on_cluster(cluster=cluster, tasks=tasks, selection=parse_rearrangement(
+            source.get("DataRearrangement")), **{k: v for k, v in arguments.items() if k not in ("chunks",
+                                                                                                "cache_dir")})
+
+
 class _MemberWriter:
     """One gzip file per input file in the staging folder: the header, then the partitions' members in order
     (a multi-member gzip file decompresses to the single-machine job's text)."""
