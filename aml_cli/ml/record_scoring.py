@@ -138,7 +138,7 @@ def softmax(margins: list[float]) -> list[float]:
     """``losses.softmax`` of one row: shifted by the maximum, the exponentials summed as numpy sums them."""
     top = max(margins)
     e = [math.exp(m - top) for m in margins]
-    total = e[0] + _pairwise_sum(e[1:])
+    total = _pairwise_sum(e)
     return [x / total for x in e]
 
 
@@ -226,6 +226,8 @@ def _strictly_increasing(raw: memoryview, width: int) -> bool:
     exactly when a[i+1] > a[i].
     """
     n, bits = len(raw) // width, 8 * width
+    if n == 0:
+        return True
     x = int.from_bytes(raw, "little")
     top = bytes(width - 1) + b"\x80"
     if x & int.from_bytes(top * n, "little"):
