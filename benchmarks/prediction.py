@@ -7,7 +7,10 @@
 2. Times `aml create-batch-prediction --sync` on the big file as a whole
    process: rows/s and the peak RSS of that process (getrusage of children).
 3. Creates a real-time endpoint and times `aml predict` as whole processes:
-   median and 95th percentile over --runs runs.
+   median and 95th percentile over --runs runs, with compiled modules cached
+   (as an installed package has them) and without (PYTHONDONTWRITEBYTECODE=1),
+   beside `aml get-ml-model` and `python -c pass` timed in turn with them, so
+   that the load of the machine weighs on all alike; the load average is printed.
 Prints one markdown table.
 """
 
@@ -97,23 +100,64 @@ def main() -> None:
         raise SystemExit(f"batch prediction {batch['Status']}: {batch.get('Message')}")
 
     aml(env, "create-realtime-endpoint", "--ml-model-id", "bench-model")
-    record = "age=44,income=52000,score=0.3,city=oslo,product=p3,review=great fast service,member=yes"
-    latencies = []
-    for _ in range(args.runs + 2):
-        elapsed, _ = aml(env, "predict", "--ml-model-id", "bench-model", "--record", record,
-                         "--predict-endpoint", "https://realtime.machinelearning.us-east-1.amazonaws.com")
-        latencies.append(elapsed * 1000)
-    latencies = sorted(latencies[2:])  # the first runs warm the file cache
-    p95 = latencies[min(len(latencies) - 1, round(0.95 * (len(latencies) - 1)))]
+    times = latencies(env, workdir / "bytecode", args.runs)
 
     records = batch["TotalRecordCount"]
+    predict, runs = times["predict"], len(times["predict"])
+    median = {name: statistics.median(values) for name, values in times.items()}
     print("| measure | value |")
     print("|---|---|")
     print(f"| batch prediction, {records:,} records, whole `aml` process | {seconds:.2f} s |")
     print(f"| batch prediction throughput | {records / seconds:,.0f} rows/s |")
     print(f"| batch prediction peak RSS | {run['rss_mb']:.0f} MB |")
-    print(f"| `aml predict` latency, median of {len(latencies)} processes | {statistics.median(latencies):.0f} ms |")
-    print(f"| `aml predict` latency, p95 | {p95:.0f} ms |")
+    print(f"| `aml predict` latency, median of {runs} processes | {median['predict']:.0f} ms |")
+    print(f"| `aml predict` latency, p95 | {predict[min(runs - 1, round(0.95 * (runs - 1)))]:.0f} ms |")
+    print(f"| `aml predict`, no bytecode cache (PYTHONDONTWRITEBYTECODE=1), median | "
+          f"{median['predict, no bytecode cache']:.0f} ms |")
+    print(f"| `aml get-ml-model` (metadata only), median, same run | {median['get-ml-model']:.0f} ms |")
+    print(f"| `python -c pass` (interpreter floor), median, same run | {median['pass']:.0f} ms |")
+    print(f"| the full model scoring a one-row frame (the path before), as a process, median, same run | "
+          f"{median['frame path']:.0f} ms |")
+    print(f"| load average (1, 5, 15 min) after the timings | {', '.join(f'{v:.1f}' for v in os.getloadavg())} |")
+
+
+# The path `aml predict` took before the record scorer: the full model (numpy, pandas, scipy) scoring a one-row frame.
+_FRAME_PATH = (
+    "import json, sys\n"
+    "from aml_cli.ml.model_file import load_model\n"
+    "from aml_cli.store import Store\n"
+    "record = dict(item.split('=', 1) for item in sys.argv[1].split(','))\n"
+    "model = load_model(Store().get('MLModel', 'bench-model')['_model_path'])\n"
+    "print(json.dumps({'Prediction': model.predict_record(record)}))\n"
+)
+
+
+def latencies(env: dict, bytecode: Path, runs: int) -> dict[str, list[float]]:
+    """Milliseconds per whole process, sorted, for `aml predict` and its anchors, run in turn (two warm-up rounds
+    fill the file cache and the bytecode cache)."""
+    cached = {**env, "PYTHONPYCACHEPREFIX": str(bytecode)}
+    cached.pop("PYTHONDONTWRITEBYTECODE", None)
+    uncached = {**env, "PYTHONDONTWRITEBYTECODE": "1"}
+    record = "age=44,income=52000,score=0.3,city=oslo,product=p3,review=great fast service,member=yes"
+    predict = ["predict", "--ml-model-id", "bench-model", "--record", record,
+               "--predict-endpoint", "https://realtime.machinelearning.us-east-1.amazonaws.com"]
+    commands = {
+        "predict": (cached, ["-m", "aml_cli", *predict]),
+        "predict, no bytecode cache": (uncached, ["-m", "aml_cli", *predict]),
+        "get-ml-model": (cached, ["-m", "aml_cli", "get-ml-model", "--ml-model-id", "bench-model"]),
+        "pass": (cached, ["-c", "pass"]),
+        "frame path": (cached, ["-c", _FRAME_PATH, record]),
+    }
+    found: dict[str, list[float]] = {name: [] for name in commands}
+    for round_ in range(runs + 2):
+        for name, (environment, argv) in commands.items():
+            started = time.perf_counter()
+            done = subprocess.run([sys.executable, *argv], env=environment, capture_output=True, text=True)
+            if done.returncode != 0:
+                raise SystemExit(f"{' '.join(argv)} failed ({done.returncode}):\n{done.stderr}")
+            if round_ >= 2:
+                found[name].append((time.perf_counter() - started) * 1000)
+    return {name: sorted(values) for name, values in found.items()}
 
 
 if __name__ == "__main__":

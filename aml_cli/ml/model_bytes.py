@@ -19,7 +19,6 @@ import re
 import stat
 import struct
 import sys
-from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -42,14 +41,12 @@ class ModelFileError(Exception):
         self.message = message
 
 
-@dataclass(frozen=True)
 class Verified:
-    """A model file whose checksum matched: its header (``sha256`` removed), payload and size."""
+    """A model file whose checksum matched: its header (``sha256`` removed), payload, size and array directory."""
 
-    header: dict[str, Any]
-    payload: memoryview
-    size: int
-    directory: dict[str, dict[str, Any]]
+    def __init__(self, header: dict[str, Any], payload: memoryview, size: int,
+                 directory: dict[str, dict[str, Any]]) -> None:
+        self.header, self.payload, self.size, self.directory = header, payload, size, directory
 
     def numbers(self, name: str) -> memoryview:
         """A numeric array of the payload as a flat sequence of Python numbers, without copying it."""

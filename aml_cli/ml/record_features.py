@@ -28,7 +28,6 @@ import re
 import string
 import struct
 from bisect import bisect_right
-from dataclasses import dataclass
 from typing import Any
 
 from .binary import binary_from_scalar
@@ -51,11 +50,13 @@ _EDGE_PUNCT = re.compile(rf"(?<!\S){_PUNCT_CLASS}|{_PUNCT_CLASS}(?!\S)")
 _NON_ASCII_SPACE = re.compile(r"[^\S\x00-\x7f]")
 
 
-@dataclass(frozen=True)
 class Single:
     """One value for the record (a category, a bin, a BINARY value or a cross of them): its hash."""
 
-    hash: int
+    __slots__ = ("hash",)  # a plain class: a dataclass costs a process a millisecond to build at import
+
+    def __init__(self, value: int) -> None:
+        self.hash = value
 
 
 def number_from_scalar(value: object) -> float:

@@ -26,7 +26,6 @@ from __future__ import annotations
 
 import math
 from bisect import bisect_left
-from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -78,16 +77,13 @@ class MappedWeights:
 Weights = DenseWeights | SparseWeights | MappedWeights
 
 
-@dataclass
 class RecordScorer:
     """What Predict needs of a model, for one record at a time."""
 
-    model_type: str
-    labels: list[str]
-    featurizer: RecordFeaturizer
-    weights: Weights
-    target_mean: float
-    target_scale: float
+    def __init__(self, model_type: str, labels: list[str], featurizer: RecordFeaturizer, weights: Weights,
+                 target_mean: float, target_scale: float) -> None:
+        self.model_type, self.labels, self.featurizer, self.weights = model_type, labels, featurizer, weights
+        self.target_mean, self.target_scale = target_mean, target_scale
 
     @classmethod
     def from_verified(cls, verified: Verified) -> RecordScorer | None:
@@ -229,10 +225,10 @@ def _strictly_increasing(raw: memoryview, width: int) -> bool:
     if n == 0:
         return True
     x = int.from_bytes(raw, "little")
-    top = bytes(width - 1) + b"\x80"
-    if x & int.from_bytes(top * n, "little"):
+    every_one = int.from_bytes((b"\x01" + bytes(width - 1)) * n, "little")  # 1 in every lane
+    if x & (every_one << (bits - 1)):
         return False
-    high = int.from_bytes(top * (n - 1), "little")
-    ones = int.from_bytes((b"\x01" + bytes(width - 1)) * (n - 1), "little")
     lanes = (1 << (bits * (n - 1))) - 1
+    ones = every_one & lanes
+    high = ones << (bits - 1)
     return (((x >> bits) | high) - (x & lanes) - ones) & high == high
