@@ -31,7 +31,18 @@ import pandas as pd
 import scipy.sparse as sp
 
 from aml_cli.ml import hashing, transforms
-from aml_cli.ml.recipe import BINARY, CATEGORICAL, NUMERIC, TEXT, Apply, Output, Recipe, Var, parse_recipe
+from aml_cli.ml.recipe import (
+    BINARY,
+    CATEGORICAL,
+    NUMERIC,
+    TEXT,
+    Apply,
+    Output,
+    Recipe,
+    Var,
+    evaluation_kind,
+    parse_recipe,
+)
 from aml_cli.ml.transforms import TokenStream
 
 FORMAT = "aml-featurizer"
@@ -225,7 +236,7 @@ class Featurizer:
     def _cross(self, expr: Apply, frame: pd.DataFrame, cache: dict[str, Any]) -> Any:
         sides = []
         for arg in expr.args:
-            arg_kind = _kind_of(arg, self.recipe.variables)
+            arg_kind = evaluation_kind(arg, self.recipe.variables)
             sides.append(self._eval(arg, arg_kind, frame, cache))
         left, right = sides
         if isinstance(left, _Cat) and isinstance(right, _Cat):
@@ -305,18 +316,6 @@ def _finite(value: Any, default: float) -> float:
     except (TypeError, ValueError):
         return default
     return number if np.isfinite(number) else default
-
-
-def _kind_of(expr: Var | Apply, variables: dict[str, str]) -> str:
-    if isinstance(expr, Var):
-        return variables[expr.name]
-    if expr.func in ("lowercase", "no_punct"):
-        return _kind_of(expr.args[0], variables)
-    if expr.func == "quantile_bin":
-        return CATEGORICAL
-    if expr.func == "cartesian":
-        return CATEGORICAL if all(_kind_of(a, variables) in (CATEGORICAL, BINARY) for a in expr.args) else TEXT
-    return TEXT
 
 
 def _column(frame: pd.DataFrame, name: str) -> pd.Series:

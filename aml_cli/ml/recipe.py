@@ -401,6 +401,20 @@ def _apply(node: _Call, args: tuple[Output, ...], param: int | None, ctx: _Conte
     return Output(Apply(func, tuple(out.expr for out in args), param), result)
 
 
+def evaluation_kind(expr: Expr, variables: dict[str, str]) -> str:
+    """The kind under which a featurizer evaluates a cartesian argument: a variable's own type, a text chain's
+    argument's, CATEGORICAL for a bin and for a cross of single values, else TEXT (a sequence of tokens)."""
+    if isinstance(expr, Var):
+        return variables[expr.name]
+    if expr.func in ("lowercase", "no_punct"):
+        return evaluation_kind(expr.args[0], variables)
+    if expr.func == "quantile_bin":
+        return CATEGORICAL
+    if expr.func == "cartesian":
+        singles = all(evaluation_kind(a, variables) in (CATEGORICAL, BINARY) for a in expr.args)
+        return CATEGORICAL if singles else TEXT
+    return TEXT
+
 # ---- the recipe document -------------------------------------------------------
 
 def parse_recipe(text: str, schema_attributes: dict[str, str]) -> Recipe:

@@ -31,7 +31,7 @@ from bisect import bisect_right
 from typing import Any
 
 from .binary import binary_from_scalar
-from .recipe import BINARY, CATEGORICAL, NUMERIC, TEXT, Apply, Recipe, Var, parse_recipe
+from .recipe import BINARY, CATEGORICAL, NUMERIC, TEXT, Apply, Recipe, Var, evaluation_kind, parse_recipe
 from .scalar_hashing import combine, hash_bytes, hash_text
 
 FEATURIZER_FORMAT = ("aml-featurizer", 1)
@@ -143,7 +143,7 @@ class RecordFeaturizer:
         if expr.func in ("ngram", "osb"):
             tokens = self._eval(expr.args[0], TEXT, record, cache)
             return (_ngrams if expr.func == "ngram" else _osb)(tokens, expr.param)
-        left, right = (self._eval(arg, _kind_of(arg, self.recipe.variables), record, cache) for arg in expr.args)
+        left, right = (self._eval(arg, evaluation_kind(arg, self.recipe.variables), record, cache) for arg in expr.args)
         return _cross(left, right)
 
     def _variable(self, var: Var, record: dict[str, Any]) -> Any:
@@ -255,20 +255,6 @@ def _normalize(value: float, mean: float, std: float) -> float:
 def _as_float32(value: float) -> float:
     """The value as the float32 matrix stores it, clipped to float32's range first."""
     return _FLOAT32.unpack(_FLOAT32.pack(min(max(value, -_FLOAT32_MAX), _FLOAT32_MAX)))[0]
-
-
-def _kind_of(expr: Var | Apply, variables: dict[str, str]) -> str:
-    """The kind under which the featurizer evaluates a cartesian argument."""
-    if isinstance(expr, Var):
-        return variables[expr.name]
-    if expr.func in ("lowercase", "no_punct"):
-        return _kind_of(expr.args[0], variables)
-    if expr.func == "quantile_bin":
-        return CATEGORICAL
-    if expr.func == "cartesian":
-        singles = all(_kind_of(a, variables) in (CATEGORICAL, BINARY) for a in expr.args)
-        return CATEGORICAL if singles else TEXT
-    return TEXT
 
 
 def _bin_hashes(n_bounds: int) -> tuple[int, ...]:

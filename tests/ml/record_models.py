@@ -6,7 +6,9 @@ or in the test's temporary folder.
 
 from __future__ import annotations
 
+import hashlib
 import json
+import struct
 from pathlib import Path
 
 import numpy as np
@@ -14,7 +16,7 @@ import pandas as pd
 
 from aml_cli.ml.default_recipe import default_recipe
 from aml_cli.ml.features import Featurizer
-from aml_cli.ml.model_file import load_model, write_model
+from aml_cli.ml.model_file import MAGIC, load_model, write_model
 from aml_cli.ml.parameters import parse
 from aml_cli.ml.reader import iter_chunks
 from aml_cli.ml.recipe import parse_recipe
@@ -100,15 +102,19 @@ def statistics_of(path: Path, schema_text: str) -> dict:
     return accumulator.result()
 
 
-def trained(folder: Path, kind: str, recipe: str | None = None, seed: int = 0):
-    """(reference Model, RecordScorer, data frame) of a model trained on `frame(kind=kind)`."""
+def _fitted(folder: Path, kind: str, seed: int):
+    """(data, its CSV, schema text, parsed schema, statistics) of `frame(kind=kind, seed=seed)` in `folder`."""
     folder.mkdir(parents=True, exist_ok=True)
     data = frame(kind=kind, seed=seed)
     path = folder / "data.csv"
     data.to_csv(path, index=False)
     text = schema_for(kind)
-    schema = parse_schema(text)
-    statistics = statistics_of(path, text)
+    return data, path, text, parse_schema(text), statistics_of(path, text)
+
+
+def trained(folder: Path, kind: str, recipe: str | None = None, seed: int = 0):
+    """(reference Model, RecordScorer, data frame) of a model trained on `frame(kind=kind)`."""
+    data, path, _, schema, statistics = _fitted(folder, kind, seed)
     train_model(
         chunks=lambda: (c.frame for c in iter_chunks([path], schema)),
         schema=schema, statistics=statistics, recipe_text=recipe or default_recipe(schema, statistics),
@@ -122,13 +128,7 @@ def made(folder: Path, kind: str, *, recipe: str = EVERY_TRANSFORMATION, hash_bi
          density: float = 1.0, seed: int = 0, max_bytes: int | None = None):
     """(reference Model, RecordScorer) of a model with a fitted featurizer and random weights, written as
     training writes it: few hash bits make features collide within a record; `density` < 1 stores them sparse."""
-    folder.mkdir(parents=True, exist_ok=True)
-    data = frame(kind=kind, seed=seed)
-    path = folder / "data.csv"
-    data.to_csv(path, index=False)
-    text = schema_for(kind)
-    schema = parse_schema(text)
-    statistics = statistics_of(path, text)
+    _, _, text, schema, statistics = _fitted(folder, kind, seed)
     types = {a.name: a.type for a in schema.input_attributes}
     featurizer = Featurizer.fit(parse_recipe(recipe, types), types, statistics, hash_bits=hash_bits)
     labels = LABELS.get(kind, ["0", "1"])
@@ -166,3 +166,29 @@ ODD_RECORDS = [
     {"words": " ".join(["good"] * 40), "note": " ".join(WORDS * 5)},
     {"words": "a" * 1000, "note": "b" * 17 + " " + "c" * 8 + " " + "d" * 9},
 ]
+
+
+def write_signed(path: Path, header: dict, payload: bytes) -> None:
+    """Write a model file with a valid checksum over `header` (its sha256 replaced) and `payload`."""
+    header = {k: v for k, v in header.items() if k != "sha256"}
+    canonical = json.dumps(header, sort_keys=True, separators=(",", ":"), ensure_ascii=False).encode()
+    raw = json.dumps({**header, "sha256": hashlib.sha256(canonical + payload).hexdigest()}).encode()
+    path.write_bytes(MAGIC + struct.pack("<Q", len(raw)) + raw + payload)
+
+
+def forge(path: Path, change) -> None:
+    """Rewrite a model file through `change(header, arrays)`, checksum recomputed: what a careful forger does."""
+    blob = path.read_bytes()
+    (length,) = struct.unpack_from("<Q", blob, len(MAGIC))
+    start = len(MAGIC) + 8
+    header = json.loads(blob[start : start + length])
+    payload = blob[start + length :]
+    arrays = {e["name"]: np.frombuffer(payload[e["offset"] : e["offset"] + e["nbytes"]], dtype=e["dtype"])
+              .reshape(e["shape"]).copy() for e in header["arrays"]}
+    change(header, arrays)
+    offset, header["arrays"] = 0, []
+    for name, a in arrays.items():
+        header["arrays"].append({"name": name, "dtype": a.dtype.str, "shape": list(a.shape), "offset": offset,
+                                 "nbytes": a.nbytes})
+        offset += a.nbytes
+    write_signed(path, header, b"".join(a.tobytes() for a in arrays.values()))

@@ -13,7 +13,7 @@ from hypothesis import strategies as st
 
 from aml_cli.ml import hashing, losses, scalar_hashing, transforms
 from aml_cli.ml.record_scoring import RecordScorer, _pairwise_sum, _strictly_increasing, softmax
-from tests.ml.record_models import EVERY_TRANSFORMATION, ODD_RECORDS, WORDS, made, records_of, trained
+from tests.ml.record_models import EVERY_TRANSFORMATION, ODD_RECORDS, WORDS, forge, made, records_of, trained
 
 PROBABILITY_TOLERANCE = 2.0**-50
 KINDS = ("BINARY", "MULTICLASS", "REGRESSION")
@@ -210,36 +210,6 @@ def test_no_punct_and_tokens_follow_transforms_on_unusual_text():
 
 
 # -- the file: weights as read_model_file reads them, the same refusals -----------------------------------
-
-def forge(path, change):
-    """Rewrite a model file through `change(header, arrays)` with a valid checksum: what a careful forger does."""
-    import hashlib
-    import json
-    import struct
-
-    from aml_cli.ml.model_file import MAGIC
-
-    blob = path.read_bytes()
-    (length,) = struct.unpack_from("<Q", blob, len(MAGIC))
-    start = len(MAGIC) + 8
-    header = json.loads(blob[start : start + length])
-    payload = blob[start + length :]
-    arrays = {e["name"]: np.frombuffer(payload[e["offset"] : e["offset"] + e["nbytes"]], dtype=e["dtype"])
-              .reshape(e["shape"]).copy() for e in header["arrays"]}
-    change(header, arrays)
-    offset, directory = 0, []
-    for name, a in arrays.items():
-        directory.append({"name": name, "dtype": a.dtype.str, "shape": list(a.shape), "offset": offset,
-                          "nbytes": a.nbytes})
-        offset += a.nbytes
-    header["arrays"] = directory
-    header.pop("sha256")
-    payload = b"".join(a.tobytes() for a in arrays.values())
-    canonical = json.dumps(header, sort_keys=True, separators=(",", ":"), ensure_ascii=False).encode()
-    header["sha256"] = hashlib.sha256(canonical + payload).hexdigest()
-    raw = json.dumps(header).encode()
-    path.write_bytes(MAGIC + struct.pack("<Q", len(raw)) + raw + payload)
-
 
 @pytest.mark.parametrize(("density", "kind"), [(1.0, "DenseWeights"), (0.05, "SparseWeights")])
 def test_the_weights_are_read_as_read_model_file_reads_them(tmp_path, density, kind):

@@ -17,6 +17,7 @@ from aml_cli.service import call
 from aml_cli.service.machinelearning import model_cache
 from aml_cli.service.machinelearning.realtime import ENDPOINT_URL
 from aml_cli.store import Store
+from tests.ml.record_models import forge
 from tests.service.models_conftest import record_of, tiny_frame, tiny_model
 
 HEAVY = ("numpy", "pandas", "scipy")
@@ -83,8 +84,6 @@ def test_predict_refuses_a_damaged_model_file(tmp_path, damage):
 
 
 def test_a_file_only_the_full_model_reads_is_predicted_by_it(tmp_path):
-    from tests.ml.test_record_scoring import forge
-
     store = Store()
     path = Path(mounted(store, tmp_path, "m", "MULTICLASS"))
     # the featurizer's type of a variable differs from the schema's: a state the record scorer leaves alone
