@@ -84,7 +84,7 @@ class RecordFeaturizer:
         self.bias_index = 1 << hash_bits
         self._mask = self.bias_index - 1
         self._outputs = [(out, hash_text(out.name)) for out in recipe.outputs]
-        self._bins = {key: (bounds, _bin_hashes(len(bounds))) for key, bounds in bins.items()}
+        self._bins = bins
 
     @classmethod
     def from_state(cls, meta: dict, arrays: dict[str, list[float]], schema_types: dict[str, str]
@@ -134,9 +134,8 @@ class RecordFeaturizer:
         if expr.func in ("lowercase", "no_punct"):
             return self._text_chain(expr, kind, record)
         if expr.func == "quantile_bin":
-            bounds, hashes = self._bins[str(expr)]
-            value = number_from_scalar(record.get(expr.args[0].name))
-            return Single(hashes[len(bounds) + 1 if math.isnan(value) else bisect_right(bounds, value)])
+            value = number_from_scalar(record.get(expr.args[0].name))  # bin i is the text str(i); missing its own
+            return Single(_MISSING if math.isnan(value) else hash_text(str(bisect_right(self._bins[str(expr)], value))))
         if expr.func == "normalize":
             fit = self.fitted[str(expr)]
             return _normalize(number_from_scalar(record.get(expr.args[0].name)), float(fit["mean"]), float(fit["std"]))
@@ -255,10 +254,6 @@ def _normalize(value: float, mean: float, std: float) -> float:
 def _as_float32(value: float) -> float:
     """The value as the float32 matrix stores it, clipped to float32's range first."""
     return _FLOAT32.unpack(_FLOAT32.pack(min(max(value, -_FLOAT32_MAX), _FLOAT32_MAX)))[0]
-
-
-def _bin_hashes(n_bounds: int) -> tuple[int, ...]:
-    return (*(hash_text(str(i)) for i in range(n_bounds + 1)), _MISSING)
 
 
 # ---- checks of the fitted state --------------------------------------------------------------------
