@@ -11,7 +11,8 @@ offset, length) and ``sha256``: the SHA-256 of the canonical JSON of the header
 without that field, followed by the payload. A file that is truncated, padded
 or edited anywhere fails that check, and reading it runs nothing from it: the
 header is parsed as JSON, the arrays are copied out with whitelisted plain
-dtypes (no objects, no records).
+dtypes (no objects, no records). Those checks live in ``model_bytes``, with the
+standard library alone, so that Predict reads a model without numpy.
 
 Size cap (``sgd.maxMLModelSizeInBytes``). Weights are stored densely, or as
 (flat index, value) pairs when that is smaller. When the file would exceed the
