@@ -215,20 +215,23 @@ def _strictly_increasing(raw: memoryview, width: int) -> bool:
 
     Checked at C speed with big-integer arithmetic instead of a Python loop
     over hundreds of thousands of indices: the array read as one integer X
-    holds a[i] in lane i (``width`` bytes each). No sign bit may be set. Then
-    lane i of ((X >> lane) | H) - X - ONES, H the top bit of every lane, is
+    holds a[i] in lane i (``width`` bytes each); ONES has a 1 in every lane
+    and H = ONES << (bits - 1) the top bit of every lane. No sign bit may be
+    set (X & H == 0). Then lane i of ((X >> lane) | H) - X - ONES is
     2**(bits-1) + a[i+1] - a[i] - 1, which lies in [0, 2**bits) for values
     below 2**(bits-1), so no lane borrows from the next; its top bit is set
-    exactly when a[i+1] > a[i].
+    exactly when a[i+1] > a[i]. The last lane has no successor and is left out.
     """
     n, bits = len(raw) // width, 8 * width
     if n == 0:
         return True
     x = int.from_bytes(raw, "little")
-    every_one = int.from_bytes((b"\x01" + bytes(width - 1)) * n, "little")  # 1 in every lane
-    if x & (every_one << (bits - 1)):
-        return False
-    lanes = (1 << (bits * (n - 1))) - 1
-    ones = every_one & lanes
+    ones, lanes = 1, 1  # built by doubling: cheaper than reading a pattern as long as the array
+    while lanes < n:
+        step = min(lanes, n - lanes)
+        ones |= (ones & ((1 << (bits * step)) - 1)) << (bits * lanes)
+        lanes += step
     high = ones << (bits - 1)
-    return (((x >> bits) | high) - (x & lanes) - ones) & high == high
+    if x & high:
+        return False
+    return (((x >> bits) | high) - x - ones) & high == high ^ (1 << (bits * n - 1))

@@ -175,6 +175,17 @@ def test_the_increasing_check_agrees_with_a_plain_loop(items, width):
     assert _strictly_increasing(ordered_raw, width)
 
 
+@pytest.mark.parametrize("width", [4, 8])
+def test_the_increasing_check_finds_one_step_back_in_a_long_array(width):
+    items = np.arange(0, 3 * 130_367, 3, dtype="<i4" if width == 4 else "<i8")
+    assert _strictly_increasing(memoryview(items.tobytes()), width)
+    for at in (1, 65_000, items.size - 1):
+        bad = items.copy()
+        bad[at] = bad[at - 1]
+        assert not _strictly_increasing(memoryview(bad.tobytes()), width)
+    assert not _strictly_increasing(memoryview(np.append(items, -1).astype(items.dtype).tobytes()), width)
+
+
 @pytest.mark.parametrize("size", [*range(1, 40), 127, 128, 129, 130, 255, 256, 257, 300, 1000])
 def test_exponentials_are_summed_in_numpys_order(size):
     rng = np.random.default_rng(size)
