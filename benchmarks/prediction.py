@@ -10,7 +10,8 @@
    median and 95th percentile over --runs runs, with compiled modules cached
    (as an installed package has them) and without (PYTHONDONTWRITEBYTECODE=1),
    beside `aml get-ml-model` and `python -c pass` timed in turn with them, so
-   that the load of the machine weighs on all alike; the load average is printed.
+   that the load of the machine weighs on all alike; the load average is printed,
+   and the CPU time of each process (what it cost, waits for a core aside).
 Prints one markdown table.
 """
 
@@ -19,6 +20,7 @@ from __future__ import annotations
 import argparse
 import json
 import os
+import resource
 import statistics
 import subprocess
 import sys
@@ -118,6 +120,9 @@ def main() -> None:
     print(f"| `python -c pass` (interpreter floor), median, same run | {median['pass']:.0f} ms |")
     print(f"| the full model scoring a one-row frame (the path before), as a process, median, same run | "
           f"{median['frame path']:.0f} ms |")
+    print(f"| CPU time (user + system), median: `aml predict` / `get-ml-model` / `pass` / the path before | "
+          f"{median['predict cpu']:.0f} / {median['get-ml-model cpu']:.0f} / {median['pass cpu']:.0f} / "
+          f"{median['frame path cpu']:.0f} ms |")
     print(f"| load average (1, 5, 15 min) after the timings | {', '.join(f'{v:.1f}' for v in os.getloadavg())} |")
 
 
@@ -148,16 +153,23 @@ def latencies(env: dict, bytecode: Path, runs: int) -> dict[str, list[float]]:
         "pass": (cached, ["-c", "pass"]),
         "frame path": (cached, ["-c", _FRAME_PATH, record]),
     }
-    found: dict[str, list[float]] = {name: [] for name in commands}
+    found: dict[str, list[float]] = {key: [] for name in commands for key in (name, f"{name} cpu")}
     for round_ in range(runs + 2):
         for name, (environment, argv) in commands.items():
-            started = time.perf_counter()
+            before, started = _children_cpu(), time.perf_counter()
             done = subprocess.run([sys.executable, *argv], env=environment, capture_output=True, text=True)
             if done.returncode != 0:
                 raise SystemExit(f"{' '.join(argv)} failed ({done.returncode}):\n{done.stderr}")
             if round_ >= 2:
                 found[name].append((time.perf_counter() - started) * 1000)
+                found[f"{name} cpu"].append((_children_cpu() - before) * 1000)
     return {name: sorted(values) for name, values in found.items()}
+
+
+def _children_cpu() -> float:
+    """CPU seconds (user + system) of the finished child processes: what a process cost, waits for a core aside."""
+    usage = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return usage.ru_utime + usage.ru_stime
 
 
 if __name__ == "__main__":
