@@ -24,6 +24,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
+from . import arrow_csv
 from .binary import parse_binary
 from .records import MAX_RECORD_BYTES, Records, UnreadableFile, record_blocks
 from .schema import Schema, compare_header
@@ -242,6 +243,10 @@ class _BlockParser:
             return pd.DataFrame({name: pd.Series([], dtype=object) for name in names})
         text = self._good_text(good)
         numeric = {a.name: np.float64 for a in self.schema.attributes if a.type == "NUMERIC"}
+        if arrow_csv.available():
+            frame = arrow_csv.parse(text, names, set(numeric), len(good), self.units.lines == len(self.units.starts))
+            if frame is not None:
+                return frame
         for dtypes in ({name: numeric.get(name, object) for name in names}, object):
             try:
                 frame = pd.read_csv(io.BytesIO(text), header=None, names=names, dtype=dtypes,
@@ -362,12 +367,28 @@ def _typed_frame(
             parsed = parse_binary(values)
             typed, invalid = parsed.values, parsed.invalid
         else:
-            typed, invalid = values.to_numpy(dtype=object), None
+            columns[attribute.name] = _spread_text(values, rows_at, count)
+            continue
         if invalid is not None:
             masks[attribute.name] = mask = _spread(invalid, rows_at, count, False)
             first_bad[mask & (first_bad < 0)] = position
         columns[attribute.name] = _spread(typed, rows_at, count, np.nan)
     return pd.DataFrame(columns, copy=False), first_bad, masks
+
+
+def _spread_text(values: pd.Series, rows_at: np.ndarray, count: int) -> object:
+    """A text column placed at its records' rows (missing for malformed ones).
+
+    Strings the C parser made are Python objects, typed `str` by the frame
+    as before; a column already `str` (the pyarrow path) keeps its storage.
+    """
+    if values.dtype == object or not values.count():  # a column of only missing values stays object, as before
+        return _spread(values.to_numpy(dtype=object), rows_at, count, np.nan)
+    if len(rows_at) == count:
+        return values.array
+    indexer = np.full(count, -1, dtype=np.intp)
+    indexer[rows_at] = np.arange(len(rows_at))
+    return values.array.take(indexer, allow_fill=True)
 
 
 def _spread(values: np.ndarray, rows_at: np.ndarray, count: int, fill: object) -> np.ndarray:
