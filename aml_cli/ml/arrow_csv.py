@@ -25,6 +25,8 @@ from functools import cache
 import numpy as np
 import pandas as pd
 
+from .arrow_strings import string_buffers
+
 NEWLINE, CR, COMMA, QUOTE, MINUS, DOT = 10, 13, 44, 34, 45, 46
 _DIGIT = np.zeros(256, dtype=bool)
 _DIGIT[48:58] = True
@@ -112,22 +114,23 @@ def _plain_numbers(column) -> np.ndarray | None:
     import pyarrow.compute as pc
 
     array = column.combine_chunks() if column.num_chunks != 1 else column.chunk(0)
-    _, offsets_buffer, data_buffer = array.buffers()
-    width = np.int64 if pa.types.is_large_string(array.type) else np.int32
-    offsets = np.frombuffer(offsets_buffer, dtype=width)[array.offset : array.offset + len(array) + 1]
-    offsets = offsets.astype(np.int64)
-    data = np.frombuffer(data_buffer, dtype=np.uint8) if data_buffer is not None else np.empty(0, dtype=np.uint8)
-    data, offsets = data[offsets[0] : offsets[-1]], offsets - offsets[0]
+    stored = string_buffers(array)
+    if stored is None:
+        return None
+    data, offsets = stored
     if not _PLAIN[data].all():
         return None
     lengths = np.diff(offsets)
-    signs, dots = np.flatnonzero(data == MINUS), np.flatnonzero(data == DOT)
-    sign_value = np.searchsorted(offsets, signs, side="right") - 1
-    if len(signs) and not (signs == offsets[sign_value]).all():  # a minus only as a value's first byte
-        return None
-    per_value = np.diff(np.searchsorted(dots, offsets))
-    signed = np.bincount(sign_value, minlength=len(lengths))
     present = lengths > 0
-    if (per_value > 1).any() or ((lengths - per_value - signed <= 0) & present).any():
+    signs = int(np.count_nonzero(data == MINUS))
+    if signs and signs != int(np.count_nonzero(data[offsets[:-1][present]] == MINUS)):
+        return None  # a minus that is not a value's first byte
+    dots = pc.fill_null(pc.count_substring(array, "."), 0).to_numpy(zero_copy_only=False)
+    if len(dots) and dots.max() > 1:
         return None
+    starts_signed = np.zeros(len(lengths), dtype=np.int64)
+    if signs:
+        starts_signed[present] = data[offsets[:-1][present]] == MINUS
+    if (present & (lengths - dots - starts_signed <= 0)).any():
+        return None  # no digit: "-", "." or "-."
     return pc.cast(array, pa.float64()).to_numpy(zero_copy_only=False)

@@ -16,6 +16,8 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
+from .arrow_strings import string_buffers
+
 MAX_WIDTH = 256  # a column wider than this (a long rowId) is written the slow way, row by row
 
 
@@ -56,35 +58,16 @@ class Cells:
     @classmethod
     def from_arrow(cls, values: pd.Series) -> Cells | None:
         """A pyarrow-backed string column's bytes as stored (missing: empty); None for other storage or wide rows."""
-        stored = _arrow_buffers(values)
+        stored = string_buffers(values)
         if stored is None:
             return None
-        data, starts, lengths = stored
+        data, offsets = stored
+        starts, lengths = offsets[:-1], np.diff(offsets)
         width = max(int(lengths.max(initial=0)), 1)
         if width > MAX_WIDTH:
             return None
         padded = np.concatenate((data, np.zeros(width, dtype=np.uint8)))
         return cls.left_aligned(padded[starts[:, None] + np.arange(width)[None, :]], lengths)
-
-
-def _arrow_buffers(values: pd.Series) -> tuple[np.ndarray, np.ndarray, np.ndarray] | None:
-    """(data, starts, lengths) of a pyarrow-backed string column, missing values empty; None otherwise."""
-    chunked = getattr(values.array, "_pa_array", None)
-    if chunked is None:
-        return None
-    import pyarrow as pa
-
-    array = chunked.combine_chunks() if chunked.num_chunks != 1 else chunked.chunk(0)
-    if not (pa.types.is_large_string(array.type) or pa.types.is_string(array.type)):
-        return None
-    _, offsets_buffer, data_buffer = array.buffers()
-    width = np.int64 if pa.types.is_large_string(array.type) else np.int32
-    offsets = np.frombuffer(offsets_buffer, dtype=width)[array.offset : array.offset + len(array) + 1].astype(np.int64)
-    data = np.frombuffer(data_buffer, dtype=np.uint8) if data_buffer is not None else np.empty(0, np.uint8)
-    lengths = np.diff(offsets)
-    if array.null_count:  # arrow's format allows bytes under a null: a missing value is empty here
-        lengths[array.is_null().to_numpy(zero_copy_only=False)] = 0
-    return data, offsets[:-1], lengths
 
 
 def join_lines(columns: list[Cells], keep_rows: np.ndarray) -> bytes:
