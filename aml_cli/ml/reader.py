@@ -369,6 +369,12 @@ class _BlockParser:
             return _cell_reason(attribute.name, attribute.type, value)
         return _SHAPE_REASONS[problem]
 
+    def chunk(self, file_index: int, keep_invalid: bool, report: ReadReport, file: str) -> Chunk | None:
+        """The block's chunk, its records counted in `report` at once (for callers that read in order)."""
+        outcome = self.outcome(file_index, keep_invalid, file)
+        outcome.account(report)
+        return outcome.chunk
+
     def outcome(self, file_index: int, keep_invalid: bool, file: str) -> _Outcome:
         problems = np.where((self.problems == _FINE) & (self.first_bad_value >= 0), _VALUE, self.problems)
         valid = problems == _FINE
