@@ -11,6 +11,16 @@ from a k-minimum-values sketch (exact below k distinct values), category and
 token frequencies from counters pruned to their most frequent entries when
 they outgrow their cap (exact until then).
 
+Accumulators of consecutive parts of the data merge (`merge`, for threads
+and for a cluster's partitions) into what one accumulator fed every chunk in
+order holds: counts, min and max add up; each chunk's moments are kept and
+folded again in order, so mean and std are the same floating-point result
+bit for bit; the sample keeps a value by a priority that is a hash of its
+record's position over the whole data, and the distinct sketch keeps the
+smallest hashes, both independent of who saw the value first, so they merge
+exactly too. Only the counters differ once pruned (see README: statistics on
+a cluster).
+
 Result format (other packages rely on it):
     {"version": 1, "rows", "invalid_rows", "target",
      "attributes": [{"name", "type", "count", "missing", "invalid", ...}],
@@ -46,6 +56,9 @@ class DistinctSketch:
         self.size = size
         self.hashes = np.empty(0, dtype=np.uint64)
 
+    def merge(self, other: DistinctSketch) -> None:
+        self.add(other.hashes)
+
     def add(self, hashes: np.ndarray) -> None:
         if len(self.hashes) == self.size:  # full: only hashes below the current k-th can enter
             hashes = hashes[hashes < self.hashes[-1]]
@@ -77,6 +90,14 @@ class Counter:
             self.counts = self.counts.nlargest(self.cap // 2, keep="first")
         return fresh.index
 
+    def merge(self, other: Counter) -> None:
+        """Counts added (exact while neither side nor the sum was pruned), pruned as `add` prunes."""
+        if not len(other.counts):
+            return
+        self.counts = self.counts.add(other.counts, fill_value=0).astype(np.int64)
+        if len(self.counts) > self.cap:
+            self.counts = self.counts.nlargest(self.cap // 2, keep="first")
+
     def _ranked(self) -> pd.Series:
         """By count descending, ties by value, so results never depend on hash order."""
         frame = pd.DataFrame({"value": self.counts.index.astype(str), "count": self.counts.to_numpy()})
@@ -95,16 +116,22 @@ class _Attribute:
         self.name, self.kind = name, kind
         self.count = self.missing = self.invalid = 0
 
-    def update(self, values: np.ndarray, invalid: int) -> None:
+    def update(self, values: np.ndarray, invalid: int, positions: np.ndarray) -> None:
         present = ~pd.isna(values)
         self.count += int(present.sum())
         # an invalid value sits in an invalid record, never in these (valid) rows
         self.missing += len(values) - int(present.sum())
         self.invalid += invalid
-        self.add(values[present])
+        self.add(values[present], positions[present])
 
-    def add(self, values: np.ndarray) -> None:
-        """Type-specific accumulation of present values."""
+    def add(self, values: np.ndarray, positions: np.ndarray) -> None:
+        """Type-specific accumulation of present values (`positions`: their records' over the whole data)."""
+
+    def merge(self, other: _Attribute) -> None:
+        """Adds the counts of an accumulator of the records after this one's; subclasses merge the rest."""
+        self.count += other.count
+        self.missing += other.missing
+        self.invalid += other.invalid
 
     def result(self) -> dict[str, Any]:
         return {"name": self.name, "type": self.kind, "count": self.count, "missing": self.missing,
@@ -119,11 +146,12 @@ class _Numeric(_Attribute):
         self.priority = np.empty(0, dtype=np.uint64)
         self.mean = self.m2 = 0.0  # of the values divided by self.scale (a power of two)
         self.scale = 1.0
+        self.folded = 0  # values in mean and m2
+        self.parts: list[tuple[int, float, float, float]] = []  # per chunk (n, mean, M2, scale), for merging
         self.low, self.high = np.inf, -np.inf
-        self.seen = 0
         self.distinct = DistinctSketch()
 
-    def add(self, values: np.ndarray) -> None:
+    def add(self, values: np.ndarray, positions: np.ndarray) -> None:
         values = values.astype(np.float64)
         if not len(values):
             return
@@ -131,33 +159,52 @@ class _Numeric(_Attribute):
         self.low, self.high = min(self.low, values.min()), max(self.high, values.max())
         distinct = pd.unique(values + 0.0)  # + 0.0 makes -0.0 equal 0.0
         self.distinct.add(mix64(distinct.view(np.uint64)))
-        priority = mix64(np.arange(self.seen, self.seen + len(values), dtype=np.uint64) ^ np.uint64(0x5EED))
-        self.seen += len(values)
+        priority = mix64(np.asarray(positions, dtype=np.uint64) ^ np.uint64(0x5EED))
+        self._sample(values, priority)
+
+    def _sample(self, values: np.ndarray, priority: np.ndarray) -> None:
+        """Keeps the values of the smallest priorities (distinct: one value per record and attribute)."""
         self.sample = np.concatenate((self.sample, values))
         self.priority = np.concatenate((self.priority, priority))
         if len(self.sample) > self.sample_size:
             keep = np.argpartition(self.priority, self.sample_size)[: self.sample_size]
             self.sample, self.priority = self.sample[keep], self.priority[keep]
 
+    def merge(self, other: _Attribute) -> None:
+        assert isinstance(other, _Numeric)
+        super().merge(other)
+        for part in other.parts:
+            self._fold(*part)
+        self.low, self.high = min(self.low, other.low), max(self.high, other.high)
+        self.distinct.merge(other.distinct)
+        self._sample(other.sample, other.priority)
+
     def _moments(self, values: np.ndarray) -> None:
-        """Chan et al.'s pairwise combination of (n, mean, M2); stable for any chunking, in scaled units."""
-        self._rescale(float(np.abs(values).max()))
-        values = values / self.scale
-        n_a, n_b = self.count - len(values), len(values)
-        mean_b = float(values.mean())
-        m2_b = float(((values - mean_b) ** 2).sum())
+        """One chunk's (n, mean, M2), in units of the power of two at least its largest magnitude, folded in."""
+        largest = float(np.abs(values).max())
+        exponent = min(int(np.frexp(largest)[1]), 1023) if largest > 0 else 0
+        scale = max(float(np.ldexp(1.0, exponent)), 1.0)
+        values = values / scale
+        mean = float(values.mean())
+        self._fold(len(values), mean, float(((values - mean) ** 2).sum()), scale)
+
+    def _fold(self, n_b: int, mean_b: float, m2_b: float, scale_b: float) -> None:
+        """Chan et al.'s pairwise combination of (n, mean, M2); stable for any chunking, in scaled units.
+
+        The part is kept so that a merge folds the same parts in the same order: the same bits.
+        """
+        self.parts.append((n_b, mean_b, m2_b, scale_b))
+        if scale_b > self.scale:
+            ratio = self.scale / scale_b
+            self.mean, self.m2, self.scale = self.mean * ratio, self.m2 * ratio * ratio, scale_b
+        ratio = scale_b / self.scale  # a power of two: exact
+        mean_b, m2_b = mean_b * ratio, m2_b * ratio * ratio
+        n_a = self.folded
         total = n_a + n_b
         delta = mean_b - self.mean
         self.mean += delta * n_b / total
         self.m2 += m2_b + delta * delta * n_a * n_b / total
-
-    def _rescale(self, largest: float) -> None:
-        """Raises the scale to the power of two at least `largest` (at most 2**1023), adjusting the moments."""
-        exponent = min(int(np.frexp(largest)[1]), 1023) if largest > 0 else 0
-        scale = float(np.ldexp(1.0, exponent))
-        if scale > self.scale:
-            ratio = self.scale / scale
-            self.mean, self.m2, self.scale = self.mean * ratio, self.m2 * ratio * ratio, scale
+        self.folded = total
 
     def _unscaled(self, values: np.ndarray) -> np.ndarray:
         """Values computed on the sample divided by the scale, brought back and kept within [min, max]."""
@@ -203,8 +250,13 @@ class _Binary(_Attribute):
         super().__init__(name, kind)
         self.true = 0
 
-    def add(self, values: np.ndarray) -> None:
+    def add(self, values: np.ndarray, positions: np.ndarray) -> None:
         self.true += int((values.astype(np.float64) == 1.0).sum())
+
+    def merge(self, other: _Attribute) -> None:
+        assert isinstance(other, _Binary)
+        super().merge(other)
+        self.true += other.true
 
     def result(self) -> dict[str, Any]:
         return {**super().result(), "true": self.true, "false": self.count - self.true}
@@ -216,8 +268,14 @@ class _Categorical(_Attribute):
         self.counter = Counter(cap)
         self.distinct = DistinctSketch()
 
-    def add(self, values: np.ndarray) -> None:
+    def add(self, values: np.ndarray, positions: np.ndarray) -> None:
         self.distinct.add(_string_hashes(self.counter.add(values)))
+
+    def merge(self, other: _Attribute) -> None:
+        assert isinstance(other, _Categorical)
+        super().merge(other)
+        self.counter.merge(other.counter)
+        self.distinct.merge(other.distinct)
 
     def result(self) -> dict[str, Any]:
         return {**super().result(), "distinct": self.distinct.estimate(), "top": self.counter.top(TOP_CATEGORIES)}
@@ -232,11 +290,18 @@ class _Text(_Attribute):
         self.counter = Counter(cap)
         self.distinct = DistinctSketch()
 
-    def add(self, values: np.ndarray) -> None:
+    def add(self, values: np.ndarray, positions: np.ndarray) -> None:
         # one join and one split in C instead of a split per row
         tokens = " ".join(map(str, values.tolist())).split()
         self.tokens += len(tokens)
         self.distinct.add(_string_hashes(self.counter.add(np.array(tokens, dtype=object))))
+
+    def merge(self, other: _Attribute) -> None:
+        assert isinstance(other, _Text)
+        super().merge(other)
+        self.tokens += other.tokens
+        self.counter.merge(other.counter)
+        self.distinct.merge(other.distinct)
 
     def result(self) -> dict[str, Any]:
         mean = self.tokens / self.count if self.count else 0.0
@@ -278,9 +343,24 @@ class StatisticsAccumulator:
         valid = np.asarray(chunk.valid, dtype=bool)
         self.invalid_rows += chunk.dropped + int((~valid).sum())
         frame = chunk.frame if valid.all() else chunk.frame[valid]
+        positions = np.asarray(chunk.positions)[valid] if not valid.all() else np.asarray(chunk.positions)
         self.rows += len(frame)
         for attribute in self.attributes:
-            attribute.update(frame[attribute.name].to_numpy(), chunk.invalid_counts.get(attribute.name, 0))
+            attribute.update(frame[attribute.name].to_numpy(), chunk.invalid_counts.get(attribute.name, 0), positions)
+
+    def merge(self, other: StatisticsAccumulator) -> StatisticsAccumulator:
+        """Adds an accumulator of the records that follow this one's (same schema); returns self.
+
+        Merging the accumulators of consecutive parts in order gives the accumulator of the whole: the same
+        result document, except counters pruned on either side (see the module docstring).
+        """
+        if other.schema.attributes != self.schema.attributes:
+            raise ValueError("statistics of different schemas cannot be merged")
+        self.rows += other.rows
+        self.invalid_rows += other.invalid_rows
+        for mine, theirs in zip(self.attributes, other.attributes, strict=True):
+            mine.merge(theirs)
+        return self
 
     def result(self) -> dict[str, Any]:
         """The JSON-serialisable statistics document."""
