@@ -33,15 +33,16 @@ import pandas as pd
 import scipy.sparse as sp
 
 from . import solvers
-from .feature_cache import BatchStore, FeatureCache, shuffled
+from .feature_cache import BatchStore, FeatureCache, part_arrays, shuffled
 from .losses import loss_for
 from .model_file import ModelFileError, write_model
 from .newton import Newton
+from .parallel import ordered_map
 from .parameters import TrainingSettings
 from .pass_validation import PassValidation
 from .predict import encode_targets, label_strings
 from .schema import Schema
-from .sgd import SGD, SGDConfig, localize, rebatch, run_passes
+from .sgd import SGD, Batch, SGDConfig, localize, rebatch, run_passes
 from .warm_start import WarmStart
 from .whitening import MIN_SHARE, DenseBlock, block_features, fit_block
 
@@ -187,12 +188,14 @@ def train_model(
     should_stop: Callable[[], bool] | None = None,
     warm_start: WarmStart | None = None,
     validation: Callable[[], Iterator[pd.DataFrame]] | None = None,
+    threads: int = 1,
 ) -> TrainResult:
     """Train a model of ``model_type`` and write it to ``out_path``.
 
     ``should_stop`` is asked between chunks and mini-batches; when it answers True training ends and the
     last complete pass is saved (``TrainingStopped`` if none is). ``warm_start`` continues a model (see
-    WarmStart); ``validation`` gives frames whose mean loss is logged after every pass.
+    WarmStart); ``validation`` gives frames whose mean loss is logged after every pass. ``threads`` featurize
+    the chunks and cut the batches (the job layer chooses how many); the model is the same at any count.
     """
     started = time.monotonic()
     report = progress or (lambda _fraction: None)
@@ -206,7 +209,7 @@ def train_model(
     log("Recipe used:\n" + recipe_text.strip())
     log(f"Model type {model_type}; parameters: " + ", ".join(f"{k}={v}" for k, v in sorted(_echo(settings).items())))
     cache = FeatureCache(Path(cache_dir) / "features", featurizer.n_features)
-    skipped = _featurize(chunks, schema, featurizer, model_type, labels, cache, should_stop)
+    skipped = _featurize(chunks, schema, featurizer, model_type, labels, cache, should_stop, threads)
     log(f"Rows read: {cache.rows + skipped}; used: {cache.rows}; skipped for a missing target: {skipped}")
     log(f"Features: {featurizer.n_features}; non-zero values: {cache.nnz}")
     if cache.rows == 0:
@@ -214,12 +217,12 @@ def train_model(
     report(0.2)
     learner = _Learner(cache, model_type, len(labels) if model_type == "MULTICLASS" else 1, settings, featurizer,
                        warm_start)
-    checked = _validation(validation, schema, featurizer, model_type, labels, learner, Path(cache_dir))
+    checked = _validation(validation, schema, featurizer, model_type, labels, learner, Path(cache_dir), threads)
     log(learner.describe())
     if settings.shuffle == "auto":
         learner.cache = shuffled(cache, Path(cache_dir) / "shuffled", _rng(seed), WINDOW_NNZ)
         cache.remove()
-    store = learner.cut_batches(Path(cache_dir) / "batches")
+    store = learner.cut_batches(Path(cache_dir) / "batches", threads)
     learner.cache.remove()
 
     def on_pass(index: int, loss: float) -> None:
@@ -309,19 +312,34 @@ def _featurize(
     labels: list[str],
     cache: FeatureCache,
     should_stop: Callable[[], bool] | None = None,
+    threads: int = 1,
 ) -> int:
-    """Pass 0: featurize every chunk into the cache; returns the rows skipped for a missing target."""
-    skipped = 0
-    for frame in chunks():
-        if should_stop is not None and should_stop():
-            raise TrainingStopped("Training was stopped before its first pass was complete.")
+    """Pass 0: featurize every chunk into the cache; returns the rows skipped for a missing target.
+
+    Chunks are featurized on ``threads`` threads, and their parts written in the chunks' order
+    (``ordered_map``): each part is a function of its chunk alone, so the cache is the same at any thread count.
+    """
+
+    def frames() -> Iterator[pd.DataFrame]:
+        for frame in chunks():
+            if should_stop is not None and should_stop():
+                raise TrainingStopped("Training was stopped before its first pass was complete.")
+            yield frame
+
+    def featurized(frame: pd.DataFrame) -> tuple[int, dict[str, np.ndarray] | None]:
         y = encode_targets(model_type, frame[schema.target], labels)
         keep = y >= 0 if model_type == "MULTICLASS" else ~np.isnan(y)
-        skipped += int(np.count_nonzero(~keep))
+        missing = int(np.count_nonzero(~keep))
         if not keep.any():
-            continue
+            return missing, None
         rows = frame if keep.all() else frame[keep]
-        cache.append(featurizer.transform(rows), y[keep].astype(np.int32 if model_type == "MULTICLASS" else np.float64))
+        targets = y[keep].astype(np.int32 if model_type == "MULTICLASS" else np.float64)
+        return missing, part_arrays(featurizer.transform(rows), targets, cache.n_features)
+
+    skipped = 0
+    for missing, arrays in ordered_map(featurized, frames(), threads):
+        skipped += missing
+        cache.append_arrays(arrays)
     return skipped
 
 
@@ -452,19 +470,28 @@ class _Learner:
             raise TrainingError(f"The base model's weights have shape {W.shape}, not {sgd.W.shape}.")
         sgd.W[:] = W if self.scale is None else W / self.scale[:, None]
 
-    def cut_batches(self, directory: Path) -> BatchStore:
-        """Cut, scale and renumber the batches once; every pass then reads them as they are."""
+    def cut_batches(self, directory: Path, threads: int = 1) -> BatchStore:
+        """Cut, scale and renumber the batches once; every pass then reads them as they are.
+
+        Batches are cut in order on this thread and scaled and renumbered on ``threads`` threads, each a
+        function of its rows alone, so the store is the same at any thread count.
+        """
         store = BatchStore(directory)
         n, k = self.cache.n_features, self.outputs
-        for X, y in rebatch(self._parts(), self.batch_size):
-            store.add(localize(X, y, n, k), WINDOW_NNZ)
+
+        def ready(batch: tuple[sp.csr_matrix, np.ndarray]) -> Batch:
+            X, y = batch
+            if self.scale is not None:
+                X = sp.csr_matrix((X.data * self.scale[X.indices], X.indices, X.indptr), shape=X.shape)
+            return localize(X, y, n, k)
+
+        for batch in ordered_map(ready, rebatch(self._parts(), self.batch_size), threads):
+            store.add(batch, WINDOW_NNZ)
         store.flush()
         return store
 
     def _parts(self) -> Iterator[tuple[sp.csr_matrix, np.ndarray]]:
         for X, y in self.cache:
-            if self.scale is not None:
-                X = sp.csr_matrix((X.data * self.scale[X.indices], X.indices, X.indptr), shape=X.shape)
             if self.model_type == "REGRESSION":
                 y = _standardised(np.asarray(y, dtype=np.float64), self.target_mean, self.target_scale)
             yield X, y
@@ -518,11 +545,12 @@ def _standardised(y: np.ndarray, mean: float, scale: float) -> np.ndarray:
 
 
 def _validation(frames: Callable[[], Iterator[pd.DataFrame]] | None, schema: Schema, featurizer: Any,
-                model_type: str, labels: list[str], learner: _Learner, cache_dir: Path) -> PassValidation | None:
+                model_type: str, labels: list[str], learner: _Learner, cache_dir: Path,
+                threads: int = 1) -> PassValidation | None:
     if frames is None:
         return None
     cache = FeatureCache(cache_dir / "validation", featurizer.n_features)
-    _featurize(frames, schema, featurizer, model_type, labels, cache)
+    _featurize(frames, schema, featurizer, model_type, labels, cache, threads=threads)
     if cache.rows == 0:
         raise TrainingError(f"No validation rows have a value for the target attribute {schema.target}.")
     return PassValidation(cache, model_type, learner)

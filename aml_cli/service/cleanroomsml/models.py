@@ -103,6 +103,7 @@ def train(store: Store, record: dict, spec, channels: dict, base, stop, ctx):
     """Statistics, recipe and the learner over the train channel; (TrainResult, model file, recipe)."""
     import shutil
 
+    from aml_cli.jobs.threads import worker_threads
     from aml_cli.ml.default_recipe import default_recipe
     from aml_cli.ml.schema import parse_schema
     from aml_cli.ml.train import TrainingError, TrainingStopped, train_model
@@ -121,7 +122,8 @@ def train(store: Store, record: dict, spec, channels: dict, base, stop, ctx):
             recipe_text=recipe, model_type=spec.model_type, settings=spec.settings, seed=record["versionIdentifier"],
             cache_dir=cache_dir, out_path=out_path, log=ctx.log,
             progress=lambda fraction: ctx.progress(fraction, "training"), should_stop=stop, warm_start=base,
-            validation=(lambda: frames(store, validation, schema)) if validation is not None else None)
+            validation=(lambda: frames(store, validation, schema)) if validation is not None else None,
+            threads=worker_threads())
     except TrainingStopped as exc:
         remove_quietly(out_path)
         if stop.reason == "cancel":

@@ -154,6 +154,7 @@ def run_ml_model_job(store: Store, resource_id: str, ctx) -> dict:
     import shutil
 
     from aml_cli.jobs import JobFailed
+    from aml_cli.jobs.threads import worker_threads
     from aml_cli.ml.default_recipe import default_recipe
     from aml_cli.ml.parameters import parse
     from aml_cli.ml.train import TrainingError, train_model
@@ -183,6 +184,7 @@ def run_ml_model_job(store: Store, resource_id: str, ctx) -> dict:
             out_path=out_path,
             log=ctx.log,
             progress=lambda fraction: ctx.progress(fraction, "training"),
+            threads=worker_threads(),
         )
     except TrainingError as exc:
         remove_quietly(out_path)
