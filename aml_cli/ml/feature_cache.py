@@ -209,8 +209,9 @@ class BatchStore:
 
     def __iter__(self) -> Iterator[Batch]:
         for window in range(self.windows):
-            a = {
-                name: np.load(self.directory / f"window-{window:06d}.{name}.npy", mmap_mode="r", allow_pickle=False)
+            a = {  # plain arrays over the maps: a memmap's slices cost a Python call each
+                name: np.asarray(np.load(self.directory / f"window-{window:06d}.{name}.npy", mmap_mode="r",
+                                         allow_pickle=False))
                 for name in _BATCH_ARRAYS
             }
             bounds = np.asarray(a["bounds"])

@@ -1,4 +1,5 @@
-"""Training on several threads: the feature cache and the model are those of one thread, byte for byte."""
+"""Training's fast paths give the plain path's model byte for byte: featurising and cutting batches on several
+threads, and SGD's state stored by feature frequency (``feature_slots.py``)."""
 
 import time
 
@@ -12,7 +13,7 @@ from aml_cli.ml.features import Featurizer
 from aml_cli.ml.parameters import parse
 from aml_cli.ml.reader import iter_chunks
 from aml_cli.ml.statistics import StatisticsAccumulator
-from tests.ml.test_train import many_words, write_data
+from tests.ml.test_train import dataset, many_words, write_data
 
 CHUNK_BYTES = 16 << 10  # the 3,000 rows in seven chunks
 
@@ -59,13 +60,13 @@ def test_the_feature_cache_is_byte_identical_at_one_and_two_threads(tmp_path, fi
     assert caches[1] == caches[2]
 
 
-def train(tmp_path, path, schema, statistics, threads, name, kind="BINARY"):
+def train(tmp_path, path, schema, statistics, threads, name, kind="BINARY", parameters=None):
     lines = []
     train_module.train_model(
         chunks=lambda: (c.frame for c in iter_chunks([path], schema, chunk_bytes=CHUNK_BYTES)),
         schema=schema, statistics=statistics, recipe_text=default_recipe(schema, statistics), model_type=kind,
-        settings=parse({}), seed="model-1", cache_dir=tmp_path / f"cache-{name}", out_path=tmp_path / name,
-        log=lines.append, threads=threads)
+        settings=parse(parameters or {}), seed="model-1", cache_dir=tmp_path / f"cache-{name}",
+        out_path=tmp_path / name, log=lines.append, threads=threads)
     return (tmp_path / name).read_bytes(), [line for line in lines if not line.startswith("Training time")]
 
 
@@ -84,3 +85,27 @@ def test_newton_cg_trains_the_same_model_bit_for_bit_at_one_and_three_threads(tm
     three, log_three = train(tmp_path, path, schema, statistics, 3, "three.aml")
     assert any("conjugate gradients" in line for line in log_one)
     assert one == three and log_one == log_three
+
+
+@pytest.mark.parametrize(("kind", "parameters"), [
+    ("BINARY", {}),
+    ("MULTICLASS", {"sgd.shuffleType": "auto"}),
+    ("REGRESSION", {"sgd.l2RegularizationAmount": "1e-4"}),
+    ("BINARY", {"sgd.l1RegularizationAmount": "1e-5"}),
+])
+def test_sgd_state_stored_by_frequency_trains_the_same_model_bit_for_bit(tmp_path, monkeypatch, kind, parameters):
+    monkeypatch.setattr(newton_cg, "MAX_NNZ", 0)
+    frame, types = many_words()
+    frame["target"] = dataset(kind=kind)[0]["target"]
+    types["target"] = dataset(kind=kind)[1]["target"]
+    path, schema = write_data(tmp_path, frame, types)
+    accumulator = StatisticsAccumulator(schema)
+    for chunk in iter_chunks([path], schema):
+        accumulator.update(chunk)
+    statistics = accumulator.result()
+    models = {}
+    for compact in (False, True):
+        monkeypatch.setattr(train_module, "COMPACT_STATE", compact)
+        models[compact] = train(tmp_path, path, schema, statistics, 1, f"{compact}.aml", kind, parameters)
+    assert any("SGD" in line or "whitened" in line for line in models[True][1])
+    assert models[False] == models[True]
