@@ -5,7 +5,9 @@
 1. Generates a 1,000,000-row mixed CSV (benchmarks/generate_data.py) and a
    100,000-row training file, trains a BINARY model with the default recipe.
 2. Times `aml create-batch-prediction --sync` on the big file as a whole
-   process: rows/s and the peak RSS of that process (getrusage of children).
+   process at AML_WORKER_THREADS=1 and 2: rows/s, the ratio to the chosen
+   reader (pyarrow.csv streaming, measured in the same run) and the peak RSS
+   of that process (getrusage of children).
 3. Creates a real-time endpoint and times `aml predict` as whole processes:
    median and 95th percentile over --runs runs.
 Prints one markdown table.
@@ -87,14 +89,21 @@ def main() -> None:
     aml(env, "create-ml-model", "--ml-model-id", "bench-model", "--ml-model-type", "BINARY",
         "--training-data-source-id", "bench-train", "--sync")
 
-    run = measured(env, "create-batch-prediction", "--batch-prediction-id", "bench-batch", "--sync",
-                   "--ml-model-id", "bench-model", "--batch-prediction-data-source-id", "bench-score",
-                   "--output-uri", str(workdir / "out"))
-    seconds = run["seconds"]
-    _, text = aml(env, "get-batch-prediction", "--batch-prediction-id", "bench-batch")
-    batch = json.loads(text)
-    if batch["Status"] != "COMPLETED":
-        raise SystemExit(f"batch prediction {batch['Status']}: {batch.get('Message')}")
+    sys.path.insert(0, str(HERE))
+    from datasource_stats import CHOSEN, run_isolated
+
+    batch_rows = []  # (threads, seconds, peak MB, records/s of the chosen reader at that thread count)
+    for threads in (1, 2):
+        reader = run_isolated(CHOSEN[1] if threads == 1 else CHOSEN["n"], big_csv, big_schema)
+        run = measured({**env, "AML_WORKER_THREADS": str(threads)}, "create-batch-prediction",
+                       "--batch-prediction-id", f"bench-batch-{threads}", "--sync", "--ml-model-id", "bench-model",
+                       "--batch-prediction-data-source-id", "bench-score",
+                       "--output-uri", str(workdir / f"out{threads}"))
+        _, text = aml(env, "get-batch-prediction", "--batch-prediction-id", f"bench-batch-{threads}")
+        batch = json.loads(text)
+        if batch["Status"] != "COMPLETED":
+            raise SystemExit(f"batch prediction {batch['Status']}: {batch.get('Message')}")
+        batch_rows.append((threads, run["seconds"], run["rss_mb"], reader["rows"] / reader["seconds"]))
 
     aml(env, "create-realtime-endpoint", "--ml-model-id", "bench-model")
     record = "age=44,income=52000,score=0.3,city=oslo,product=p3,review=great fast service,member=yes"
@@ -109,9 +118,12 @@ def main() -> None:
     records = batch["TotalRecordCount"]
     print("| measure | value |")
     print("|---|---|")
-    print(f"| batch prediction, {records:,} records, whole `aml` process | {seconds:.2f} s |")
-    print(f"| batch prediction throughput | {records / seconds:,.0f} rows/s |")
-    print(f"| batch prediction peak RSS | {run['rss_mb']:.0f} MB |")
+    for threads, seconds, rss, reader_rate in batch_rows:
+        rate = records / seconds
+        print(f"| batch prediction, {records:,} records, whole `aml` process, {threads} thread(s) | {seconds:.2f} s |")
+        print(f"| batch prediction throughput, {threads} thread(s) | {rate:,.0f} rows/s "
+              f"({rate / reader_rate:.2f} of pyarrow.csv's {reader_rate:,.0f}) |")
+        print(f"| batch prediction peak RSS, {threads} thread(s) | {rss:.0f} MB |")
     print(f"| `aml predict` latency, median of {len(latencies)} processes | {statistics.median(latencies):.0f} ms |")
     print(f"| `aml predict` latency, p95 | {p95:.0f} ms |")
 

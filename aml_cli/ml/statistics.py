@@ -11,6 +11,16 @@ from a k-minimum-values sketch (exact below k distinct values), category and
 token frequencies from counters pruned to their most frequent entries when
 they outgrow their cap (exact until then).
 
+Accumulators of consecutive parts of the data merge (`merge`, for threads
+and for a cluster's partitions) into what one accumulator fed every chunk in
+order holds: counts, min and max add up; each chunk's moments are kept and
+folded again in order, so mean and std are the same floating-point result
+bit for bit; the sample keeps a value by a priority that is a hash of its
+record's position over the whole data, and the distinct sketch keeps the
+smallest hashes, both independent of who saw the value first, so they merge
+exactly too. Only the counters differ once pruned (see README: statistics on
+a cluster).
+
 Result format (other packages rely on it):
     {"version": 1, "rows", "invalid_rows", "target",
      "attributes": [{"name", "type", "count", "missing", "invalid", ...}],
@@ -46,6 +56,9 @@ class DistinctSketch:
         self.size = size
         self.hashes = np.empty(0, dtype=np.uint64)
 
+    def merge(self, other: DistinctSketch) -> None:
+        self.add(other.hashes)
+
     def add(self, hashes: np.ndarray) -> None:
         if len(self.hashes) == self.size:  # full: only hashes below the current k-th can enter
             hashes = hashes[hashes < self.hashes[-1]]
@@ -68,14 +81,26 @@ class Counter:
 
     def add(self, values: np.ndarray) -> pd.Index:
         """Count the values; returns the distinct values seen in this call."""
-        fresh = pd.Series(values, dtype=object).value_counts(sort=False)
+        fresh = count_values(values)
+        self.add_counts(fresh)
+        return fresh.index
+
+    def add_counts(self, fresh: pd.Series) -> None:
+        """Add counts made by `count_values` (any thread) in data order."""
         if not len(fresh):
-            return fresh.index
+            return
         self.counts = self.counts.add(fresh, fill_value=0).astype(np.int64)
         if len(self.counts) > self.cap:
             # ties broken by position, which follows the data order: deterministic
             self.counts = self.counts.nlargest(self.cap // 2, keep="first")
-        return fresh.index
+
+    def merge(self, other: Counter) -> None:
+        """Counts added (exact while neither side nor the sum was pruned), pruned as `add` prunes."""
+        if not len(other.counts):
+            return
+        self.counts = self.counts.add(other.counts, fill_value=0).astype(np.int64)
+        if len(self.counts) > self.cap:
+            self.counts = self.counts.nlargest(self.cap // 2, keep="first")
 
     def _ranked(self) -> pd.Series:
         """By count descending, ties by value, so results never depend on hash order."""
@@ -88,23 +113,65 @@ class Counter:
         return [[str(value), int(count)] for value, count in ranked.items()]
 
 
+def count_values(values) -> pd.Series:
+    """Value -> count in order of first appearance, indexed by Python strings (the counters' form).
+
+    A pyarrow-backed column is counted in pyarrow and only its distinct
+    values become Python strings; the order and counts are value_counts'.
+    """
+    if isinstance(values, np.ndarray):
+        return pd.Series(values, dtype=object).value_counts(sort=False)
+    fresh = pd.Series(values).value_counts(sort=False)
+    return pd.Series(fresh.to_numpy(dtype=np.int64), index=pd.Index(fresh.index.to_numpy(dtype=object), dtype=object),
+                     name="count")
+
+
 class _Attribute:
-    """Counts every type shares: present, missing and invalid values."""
+    """Counts every type shares: present, missing and invalid values.
+
+    `digest` sums up one chunk without touching the accumulator (so any
+    thread may run it); `take` adds a digest, in data order. `update` is the
+    two in one: the same result whichever thread digested.
+    """
 
     def __init__(self, name: str, kind: str) -> None:
         self.name, self.kind = name, kind
         self.count = self.missing = self.invalid = 0
 
-    def update(self, values: np.ndarray, invalid: int) -> None:
-        present = ~pd.isna(values)
-        self.count += int(present.sum())
-        # an invalid value sits in an invalid record, never in these (valid) rows
-        self.missing += len(values) - int(present.sum())
-        self.invalid += invalid
-        self.add(values[present])
+    def update(self, values, invalid: int, positions: np.ndarray) -> None:
+        self.take(self.digest(values, invalid, positions))
 
-    def add(self, values: np.ndarray) -> None:
-        """Type-specific accumulation of present values."""
+    def digest(self, values, invalid: int, positions: np.ndarray) -> dict[str, Any]:
+        """A chunk's column (numpy, or a pandas array for text) summed up; `positions`: its records'."""
+        present = ~np.asarray(pd.isna(values), dtype=bool)
+        count = int(present.sum())
+        # an invalid value sits in an invalid record, never in these (valid) rows
+        part = {"count": count, "missing": len(values) - count, "invalid": invalid}
+        part.update(self.summarize(values[present], positions[present]))
+        return part
+
+    def take(self, part: dict[str, Any]) -> None:
+        self.count += part["count"]
+        self.missing += part["missing"]
+        self.invalid += part["invalid"]
+        self.absorb(part)
+
+    def add(self, values: np.ndarray, positions: np.ndarray) -> None:
+        """Type-specific accumulation of present values (`positions`: their records' over the whole data)."""
+        self.absorb(self.summarize(values, positions))
+
+    def summarize(self, values, positions: np.ndarray) -> dict[str, Any]:
+        """The type-specific summary of present values (pure)."""
+        return {}
+
+    def absorb(self, part: dict[str, Any]) -> None:
+        """Adds a type-specific summary."""
+
+    def merge(self, other: _Attribute) -> None:
+        """Adds the counts of an accumulator of the records after this one's; subclasses merge the rest."""
+        self.count += other.count
+        self.missing += other.missing
+        self.invalid += other.invalid
 
     def result(self) -> dict[str, Any]:
         return {"name": self.name, "type": self.kind, "count": self.count, "missing": self.missing,
@@ -119,45 +186,71 @@ class _Numeric(_Attribute):
         self.priority = np.empty(0, dtype=np.uint64)
         self.mean = self.m2 = 0.0  # of the values divided by self.scale (a power of two)
         self.scale = 1.0
+        self.folded = 0  # values in mean and m2
+        self.parts: list[tuple[int, float, float, float]] = []  # per chunk (n, mean, M2, scale), for merging
         self.low, self.high = np.inf, -np.inf
-        self.seen = 0
         self.distinct = DistinctSketch()
 
-    def add(self, values: np.ndarray) -> None:
-        values = values.astype(np.float64)
+    def summarize(self, values: np.ndarray, positions: np.ndarray) -> dict[str, Any]:
+        values = np.asarray(values, dtype=np.float64)
         if not len(values):
-            return
-        self._moments(values)
-        self.low, self.high = min(self.low, values.min()), max(self.high, values.max())
+            return {}
         distinct = pd.unique(values + 0.0)  # + 0.0 makes -0.0 equal 0.0
-        self.distinct.add(mix64(distinct.view(np.uint64)))
-        priority = mix64(np.arange(self.seen, self.seen + len(values), dtype=np.uint64) ^ np.uint64(0x5EED))
-        self.seen += len(values)
+        priority = mix64(np.asarray(positions, dtype=np.uint64) ^ np.uint64(0x5EED))
+        if len(values) > self.sample_size:  # only a chunk's own smallest priorities can be among the whole's
+            keep = np.argpartition(priority, self.sample_size)[: self.sample_size]
+            sample, priority = values[keep], priority[keep]
+        else:
+            sample = values
+        return {"moments": _chunk_moments(values), "low": values.min(), "high": values.max(),
+                "distinct": mix64(distinct.view(np.uint64)), "sample": sample, "priority": priority}
+
+    def absorb(self, part: dict[str, Any]) -> None:
+        if "moments" not in part:
+            return
+        self._fold(*part["moments"])
+        self.low, self.high = min(self.low, part["low"]), max(self.high, part["high"])
+        self.distinct.add(part["distinct"])
+        self._sample(part["sample"], part["priority"])
+
+    def _sample(self, values: np.ndarray, priority: np.ndarray) -> None:
+        """Keeps the values of the smallest priorities (distinct: one value per record and attribute)."""
         self.sample = np.concatenate((self.sample, values))
         self.priority = np.concatenate((self.priority, priority))
         if len(self.sample) > self.sample_size:
             keep = np.argpartition(self.priority, self.sample_size)[: self.sample_size]
             self.sample, self.priority = self.sample[keep], self.priority[keep]
 
+    def merge(self, other: _Attribute) -> None:
+        assert isinstance(other, _Numeric)
+        super().merge(other)
+        for part in other.parts:
+            self._fold(*part)
+        self.low, self.high = min(self.low, other.low), max(self.high, other.high)
+        self.distinct.merge(other.distinct)
+        self._sample(other.sample, other.priority)
+
     def _moments(self, values: np.ndarray) -> None:
-        """Chan et al.'s pairwise combination of (n, mean, M2); stable for any chunking, in scaled units."""
-        self._rescale(float(np.abs(values).max()))
-        values = values / self.scale
-        n_a, n_b = self.count - len(values), len(values)
-        mean_b = float(values.mean())
-        m2_b = float(((values - mean_b) ** 2).sum())
+        """One chunk's (n, mean, M2), in units of the power of two at least its largest magnitude, folded in."""
+        self._fold(*_chunk_moments(values))
+
+    def _fold(self, n_b: int, mean_b: float, m2_b: float, scale_b: float) -> None:
+        """Chan et al.'s pairwise combination of (n, mean, M2); stable for any chunking, in scaled units.
+
+        The part is kept so that a merge folds the same parts in the same order: the same bits.
+        """
+        self.parts.append((n_b, mean_b, m2_b, scale_b))
+        if scale_b > self.scale:
+            ratio = self.scale / scale_b
+            self.mean, self.m2, self.scale = self.mean * ratio, self.m2 * ratio * ratio, scale_b
+        ratio = scale_b / self.scale  # a power of two: exact
+        mean_b, m2_b = mean_b * ratio, m2_b * ratio * ratio
+        n_a = self.folded
         total = n_a + n_b
         delta = mean_b - self.mean
         self.mean += delta * n_b / total
         self.m2 += m2_b + delta * delta * n_a * n_b / total
-
-    def _rescale(self, largest: float) -> None:
-        """Raises the scale to the power of two at least `largest` (at most 2**1023), adjusting the moments."""
-        exponent = min(int(np.frexp(largest)[1]), 1023) if largest > 0 else 0
-        scale = float(np.ldexp(1.0, exponent))
-        if scale > self.scale:
-            ratio = self.scale / scale
-            self.mean, self.m2, self.scale = self.mean * ratio, self.m2 * ratio * ratio, scale
+        self.folded = total
 
     def _unscaled(self, values: np.ndarray) -> np.ndarray:
         """Values computed on the sample divided by the scale, brought back and kept within [min, max]."""
@@ -198,13 +291,31 @@ class _Numeric(_Attribute):
             return float(min(np.sqrt(self.m2 / (self.count - 1)) * self.scale, np.finfo(np.float64).max))
 
 
+def _chunk_moments(values: np.ndarray) -> tuple[int, float, float, float]:
+    """(n, mean, M2, scale) of a chunk's values divided by the power of two at least their largest magnitude."""
+    largest = float(np.abs(values).max())
+    exponent = min(int(np.frexp(largest)[1]), 1023) if largest > 0 else 0
+    scale = max(float(np.ldexp(1.0, exponent)), 1.0)
+    values = values / scale
+    mean = float(values.mean())
+    return len(values), mean, float(((values - mean) ** 2).sum()), scale
+
+
 class _Binary(_Attribute):
     def __init__(self, name: str, kind: str) -> None:
         super().__init__(name, kind)
         self.true = 0
 
-    def add(self, values: np.ndarray) -> None:
-        self.true += int((values.astype(np.float64) == 1.0).sum())
+    def summarize(self, values: np.ndarray, positions: np.ndarray) -> dict[str, Any]:
+        return {"true": int((np.asarray(values, dtype=np.float64) == 1.0).sum())}
+
+    def absorb(self, part: dict[str, Any]) -> None:
+        self.true += part["true"]
+
+    def merge(self, other: _Attribute) -> None:
+        assert isinstance(other, _Binary)
+        super().merge(other)
+        self.true += other.true
 
     def result(self) -> dict[str, Any]:
         return {**super().result(), "true": self.true, "false": self.count - self.true}
@@ -216,8 +327,19 @@ class _Categorical(_Attribute):
         self.counter = Counter(cap)
         self.distinct = DistinctSketch()
 
-    def add(self, values: np.ndarray) -> None:
-        self.distinct.add(_string_hashes(self.counter.add(values)))
+    def summarize(self, values, positions: np.ndarray) -> dict[str, Any]:
+        fresh = count_values(values)
+        return {"counts": fresh, "hashes": _string_hashes(fresh.index)}
+
+    def absorb(self, part: dict[str, Any]) -> None:
+        self.counter.add_counts(part["counts"])
+        self.distinct.add(part["hashes"])
+
+    def merge(self, other: _Attribute) -> None:
+        assert isinstance(other, _Categorical)
+        super().merge(other)
+        self.counter.merge(other.counter)
+        self.distinct.merge(other.distinct)
 
     def result(self) -> dict[str, Any]:
         return {**super().result(), "distinct": self.distinct.estimate(), "top": self.counter.top(TOP_CATEGORIES)}
@@ -232,16 +354,35 @@ class _Text(_Attribute):
         self.counter = Counter(cap)
         self.distinct = DistinctSketch()
 
-    def add(self, values: np.ndarray) -> None:
+    def summarize(self, values, positions: np.ndarray) -> dict[str, Any]:
         # one join and one split in C instead of a split per row
-        tokens = " ".join(map(str, values.tolist())).split()
-        self.tokens += len(tokens)
-        self.distinct.add(_string_hashes(self.counter.add(np.array(tokens, dtype=object))))
+        tokens = " ".join(map(str, np.asarray(values, dtype=object).tolist())).split()
+        fresh = count_values(np.array(tokens, dtype=object))
+        return {"tokens": len(tokens), "counts": fresh, "hashes": _string_hashes(fresh.index)}
+
+    def absorb(self, part: dict[str, Any]) -> None:
+        self.tokens += part["tokens"]
+        self.counter.add_counts(part["counts"])
+        self.distinct.add(part["hashes"])
+
+    def merge(self, other: _Attribute) -> None:
+        assert isinstance(other, _Text)
+        super().merge(other)
+        self.tokens += other.tokens
+        self.counter.merge(other.counter)
+        self.distinct.merge(other.distinct)
 
     def result(self) -> dict[str, Any]:
         mean = self.tokens / self.count if self.count else 0.0
         return {**super().result(), "tokens": self.tokens, "distinct_tokens": self.distinct.estimate(),
                 "mean_tokens": mean, "top": self.counter.top(TOP_TOKENS)}
+
+
+def _column(values: pd.Series):
+    """A column as the attributes take it: numbers as numpy, text as its pandas array (never copied to objects)."""
+    if values.dtype == object or values.dtype.kind in "fiub":
+        return values.to_numpy()
+    return values.array
 
 
 def _string_hashes(values: pd.Index) -> np.ndarray:
@@ -275,12 +416,37 @@ class StatisticsAccumulator:
 
     def update(self, chunk: Chunk) -> None:
         """Add a chunk read with or without keep_invalid; invalid records only count as such."""
+        self.take(self.digest(chunk))
+
+    def digest(self, chunk: Chunk) -> dict[str, Any]:
+        """What a chunk adds, computed without changing the accumulator: any thread may digest, while
+        `take` adds the digests in data order (what `parallel.ordered_map` gives)."""
         valid = np.asarray(chunk.valid, dtype=bool)
-        self.invalid_rows += chunk.dropped + int((~valid).sum())
         frame = chunk.frame if valid.all() else chunk.frame[valid]
-        self.rows += len(frame)
-        for attribute in self.attributes:
-            attribute.update(frame[attribute.name].to_numpy(), chunk.invalid_counts.get(attribute.name, 0))
+        positions = np.asarray(chunk.positions)[valid] if not valid.all() else np.asarray(chunk.positions)
+        parts = [attribute.digest(_column(frame[attribute.name]), chunk.invalid_counts.get(attribute.name, 0),
+                                  positions) for attribute in self.attributes]
+        return {"invalid_rows": chunk.dropped + int((~valid).sum()), "rows": len(frame), "attributes": parts}
+
+    def take(self, digest: dict[str, Any]) -> None:
+        self.invalid_rows += digest["invalid_rows"]
+        self.rows += digest["rows"]
+        for attribute, part in zip(self.attributes, digest["attributes"], strict=True):
+            attribute.take(part)
+
+    def merge(self, other: StatisticsAccumulator) -> StatisticsAccumulator:
+        """Adds an accumulator of the records that follow this one's (same schema); returns self.
+
+        Merging the accumulators of consecutive parts in order gives the accumulator of the whole: the same
+        result document, except counters pruned on either side (see the module docstring).
+        """
+        if other.schema.attributes != self.schema.attributes:
+            raise ValueError("statistics of different schemas cannot be merged")
+        self.rows += other.rows
+        self.invalid_rows += other.invalid_rows
+        for mine, theirs in zip(self.attributes, other.attributes, strict=True):
+            mine.merge(theirs)
+        return self
 
     def result(self) -> dict[str, Any]:
         """The JSON-serialisable statistics document."""

@@ -30,6 +30,7 @@ import numpy as np
 import pandas as pd
 
 from aml_cli.ml import hashing
+from aml_cli.ml.arrow_strings import string_buffers
 
 _PUNCT_CLASS = "[" + re.escape(string.punctuation) + "]+"
 _EDGE_PUNCT = re.compile(rf"(?<!\S){_PUNCT_CLASS}|{_PUNCT_CLASS}(?!\S)")
@@ -37,6 +38,8 @@ _ROW_MARK = "\x01"
 # Bytes str.split() treats as whitespace, plus the row mark.
 _BLANK = np.zeros(256, dtype=bool)
 _BLANK[[1, 9, 10, 11, 12, 13, 28, 29, 30, 31, 32]] = True
+_LOWER = np.arange(256, dtype=np.uint8)
+_LOWER[65:91] += 32
 _PUNCT = np.zeros(256, dtype=bool)
 _PUNCT[[ord(c) for c in string.punctuation]] = True
 _NON_ASCII_SPACE = re.compile(r"[^\S\x00-\x7f]")
@@ -169,6 +172,9 @@ def _join_rows(values: np.ndarray) -> str:
 
 def token_stream(text: pd.Series | np.ndarray, *, lower: bool = False, strip_punct: bool = False) -> TokenStream:
     """Tokenise and hash a whole text column at once (see the module docstring)."""
+    stored = string_buffers(text) if isinstance(text, pd.Series) else None
+    if stored is not None and (not len(stored[0]) or stored[0].max() < 0x80):
+        return _ascii_token_stream(*stored, lower=lower, strip_punct=strip_punct)
     values = text_values(text)
     if not len(values):
         return TokenStream(np.empty(0, dtype=np.int64), np.empty(0, dtype=np.uint64))
@@ -189,6 +195,28 @@ def token_stream(text: pd.Series | np.ndarray, *, lower: bool = False, strip_pun
     marks = np.flatnonzero(buffer[:-8] == 1)
     before = np.concatenate([[0], np.searchsorted(starts, marks), [len(starts)]])
     rows = np.repeat(np.arange(len(values), dtype=np.int64), np.diff(before))
+    return TokenStream(rows, hashing.hash_spans(buffer, starts, ends - starts))
+
+
+def _ascii_token_stream(data: np.ndarray, offsets: np.ndarray, *, lower: bool, strip_punct: bool) -> TokenStream:
+    """`token_stream` of ASCII text read from its arrow buffer: the same tokens and hashes, no Python strings.
+
+    Joining the rows with the row mark (a blank) makes a row boundary a token
+    boundary; here the boundaries are marked instead. For ASCII, str.lower()
+    is the byte table below and there is no non-ASCII space to replace.
+    """
+    buffer = np.concatenate((_LOWER[data] if lower else data, np.zeros(8, dtype=np.uint8)))
+    solid = ~_BLANK[buffer]
+    solid[-8:] = False
+    row_start = np.zeros(len(buffer), dtype=bool)
+    row_start[offsets[:-1][np.diff(offsets) > 0]] = True
+    continues = np.zeros(len(buffer), dtype=bool)
+    continues[1:] = solid[:-1] & solid[1:] & ~row_start[1:]  # the byte before is part of the same token
+    starts = np.flatnonzero(solid & ~continues)
+    ends = np.flatnonzero(solid[:-1] & ~continues[1:]) + 1
+    if strip_punct:
+        starts, ends = _strip_edges(buffer, starts, ends)
+    rows = np.searchsorted(offsets[1:], starts, side="right").astype(np.int64)
     return TokenStream(rows, hashing.hash_spans(buffer, starts, ends - starts))
 
 

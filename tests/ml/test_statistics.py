@@ -185,3 +185,70 @@ def test_frequent_categories_survive_counter_pruning():
     assert got["top"][:2] == [["hot", 5000], ["warm", 2500]]
     assert len(got["top"]) == 1000
     assert got["distinct"] == pytest.approx(300_002, rel=0.05)
+
+
+# merging the accumulators of consecutive parts (threads, a cluster's partitions)
+
+
+def partition_statistics(path, schema, partition_bytes, chunk_bytes, tree=False):
+    """One accumulator per partition, merged in order (or pairwise, as a reduction tree does)."""
+    from aml_cli.ml.partitions import place, plan, read_partition, scan
+
+    partitions = plan([path], partition_bytes, chunk_bytes)
+    accumulators = []
+    for task in place(partitions, [scan(partition, schema) for partition in partitions]):
+        accumulator = StatisticsAccumulator(schema)
+        for chunk in read_partition(task, schema):
+            accumulator.update(chunk)
+        accumulators.append(accumulator)
+    while tree and len(accumulators) > 1:
+        pairs = [accumulators[i : i + 2] for i in range(0, len(accumulators), 2)]
+        accumulators = [pair[0].merge(pair[1]) if len(pair) == 2 else pair[0] for pair in pairs]
+    merged = StatisticsAccumulator(schema)
+    for accumulator in accumulators:
+        merged.merge(accumulator)
+    return merged.result(), len(partitions)
+
+
+@pytest.mark.parametrize("tree", [False, True])
+@pytest.mark.parametrize("target", ["species", "petal_length", "big"])
+def test_merged_partition_statistics_equal_the_single_run_exactly(iris_stats, target, tree):
+    path = iris_stats[1]
+    whole = statistics(path, schema_for(target), chunk_bytes=300)
+    merged, partitions = partition_statistics(path, schema_for(target), 900, 300, tree=tree)
+    assert partitions > 3
+    assert merged == whole  # mean and std too, bit for bit: the same chunks' moments folded in the same order
+
+
+def test_merged_statistics_beyond_the_sample_and_the_distinct_sketch_equal_the_single_run(tmp_path):
+    rng = np.random.default_rng(3)
+    values = np.round(rng.lognormal(0, 2, 150_000), 6)
+    path = tmp_path / "v.csv"
+    pd.DataFrame({"v": values}).to_csv(path, index=False, header=False)
+    schema = numeric_schema("v")
+    whole = statistics(path, schema, chunk_bytes=100_000)
+    merged, partitions = partition_statistics(path, schema, 300_000, 100_000, tree=True)
+    assert partitions > 3 and whole["attributes"][0]["distinct"] > 4096  # sketched, and sampled (150,000 > 100,000)
+    assert merged == whole
+    assert whole["attributes"][0]["mean"] == pytest.approx(values.mean(), rel=1e-12)
+
+
+def test_pruned_counters_keep_the_frequent_values_when_merged(tmp_path):
+    schema = parse_schema(json.dumps({"attributes": [{"attributeName": "c", "attributeType": "CATEGORICAL"}]}))
+    rng = np.random.default_rng(5)
+    values = np.where(rng.random(240_000) < 0.02, rng.choice(["hot", "warm"], 240_000, p=[0.7, 0.3]),
+                      np.char.add("rare", np.arange(240_000).astype(str)))
+    path = tmp_path / "c.csv"
+    path.write_text("\n".join(values) + "\n")
+    whole = statistics(path, schema, chunk_bytes=200_000)
+    merged, _ = partition_statistics(path, schema, 800_000, 200_000)
+    exact = pd.Series(values).value_counts()
+    assert whole["attributes"][0]["top"][:2] == merged["attributes"][0]["top"][:2] == [
+        ["hot", int(exact["hot"])], ["warm", int(exact["warm"])]]
+    assert merged["attributes"][0]["distinct"] == whole["attributes"][0]["distinct"]
+    assert merged["attributes"][0]["count"] == whole["attributes"][0]["count"] == 240_000
+
+
+def test_statistics_of_another_schema_do_not_merge():
+    with pytest.raises(ValueError, match="different schemas"):
+        StatisticsAccumulator(numeric_schema("a")).merge(StatisticsAccumulator(numeric_schema("b")))

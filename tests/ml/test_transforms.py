@@ -189,3 +189,18 @@ PINNED = [5046628401638011252, 8750472210794262577, 8620710247228096534, 1505463
 def test_strings_sharing_a_long_prefix_hash_apart():
     values = ["abcdefgh", "abcdefgh1", "abcdefghabcdefgh", "abcdefghabcdefgh1", "abcdefghabcdefgh2"]
     assert len(set(hashing.hash_strings(values).tolist())) == len(values)
+
+
+@pytest.mark.parametrize("lower", [False, True])
+@pytest.mark.parametrize("strip_punct", [False, True])
+def test_tokens_read_from_arrow_text_are_the_tokens_of_the_joined_strings(lower, strip_punct):
+    pytest.importorskip("pyarrow")
+    rng = np.random.default_rng(7)
+    words = ["Hello,", "world!", "a", "B.c", "...", "x\ty", "e-mail", "(it's)", "UPPER", "\x01", "  ", "", "z\x1cq"]
+    values = [" ".join(rng.choice(words, rng.integers(0, 6))) if rng.random() > 0.1 else None for _ in range(3000)]
+    values += ["", " ", "a", None, "trailing ", " leading", "Ünïcode ÉTÉ\u00a0nbsp"]  # the last: the general path
+    for rows in (values[:-1], values):
+        arrow = transforms.token_stream(pd.Series(rows, dtype="str"), lower=lower, strip_punct=strip_punct)
+        objects = transforms.token_stream(pd.Series(rows, dtype=object), lower=lower, strip_punct=strip_punct)
+        np.testing.assert_array_equal(arrow.rows, objects.rows)
+        np.testing.assert_array_equal(arrow.hashes, objects.hashes)

@@ -56,7 +56,7 @@ def delete_batch_prediction(store: Store, request: dict, context: RequestContext
 def run_batch_prediction_job(store: Store, resource_id: str, ctx) -> dict:
     from aml_cli.ml.reader import ReadReport
     from aml_cli.service.machinelearning.dependencies import ready
-    from aml_cli.service.machinelearning.reading import chunks_of, input_files_of
+    from aml_cli.service.machinelearning.reading import input_files_of, mapped_chunks_of
     from aml_cli.service.machinelearning.scoring import model_for_job, scoring_schema
 
     record = store.get(KIND, resource_id)
@@ -68,8 +68,11 @@ def run_batch_prediction_job(store: Store, resource_id: str, ctx) -> dict:
     report = ReadReport()
     with batch_results.Staging(store, record, [path.name for path in files]) as staging:
         writer = batch_results.ResultWriter(staging, model, schema, float(model_record.get("ScoreThreshold", 0.5)))
-        for chunk in chunks_of(store, source, schema, keep_invalid=True, report=report, files=files):
-            writer.write(chunk)
+        threads = getattr(ctx, "threads", 1)
+        ctx.log(f"Scoring on {threads} thread{'s' if threads > 1 else ''}")
+        for chunk, encoded in mapped_chunks_of(store, source, schema, writer.encode, keep_invalid=True, report=report,
+                                               files=files, threads=threads):
+            writer.write(chunk, encoded)
             ctx.progress((chunk.file_index + 1) / (len(files) + 1), "scoring")
         writer.finish()
         staging.publish(source["DataLocationS3"], files)
