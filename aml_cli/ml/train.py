@@ -121,6 +121,9 @@ def learning_rate_for(batch: int, model_type: str = "BINARY", whitened: bool = F
     return LEARNING_RATE_SCALE[model_type] * min(1.0, rate)
 
 
+FramesMap = Callable[[Callable[[pd.DataFrame], Any]], Iterator[Any]]  # work -> work(frame) for each frame, in order
+
+
 class TrainingError(Exception):
     """Training cannot proceed; the message is meant for the model's Message field."""
 
@@ -191,6 +194,7 @@ def train_model(
     warm_start: WarmStart | None = None,
     validation: Callable[[], Iterator[pd.DataFrame]] | None = None,
     threads: int = 1,
+    frames_map: FramesMap | None = None,
 ) -> TrainResult:
     """Train a model of ``model_type`` and write it to ``out_path``.
 
@@ -198,6 +202,8 @@ def train_model(
     last complete pass is saved (``TrainingStopped`` if none is). ``warm_start`` continues a model (see
     WarmStart); ``validation`` gives frames whose mean loss is logged after every pass. ``threads`` featurize
     the chunks and cut the batches (the job layer chooses how many); the model is the same at any count.
+    ``frames_map(work)``, when given, yields ``work(frame)`` for the frames of ``chunks`` in order, run where
+    they are read (a reader's threads): pass 0 then parses and featurizes a chunk on one thread.
     """
     started = time.monotonic()
     report = progress or (lambda _fraction: None)
@@ -211,7 +217,7 @@ def train_model(
     log("Recipe used:\n" + recipe_text.strip())
     log(f"Model type {model_type}; parameters: " + ", ".join(f"{k}={v}" for k, v in sorted(_echo(settings).items())))
     cache = FeatureCache(Path(cache_dir) / "features", featurizer.n_features)
-    skipped = _featurize(chunks, schema, featurizer, model_type, labels, cache, should_stop, threads)
+    skipped = _featurize(chunks, schema, featurizer, model_type, labels, cache, should_stop, threads, frames_map)
     log(f"Rows read: {cache.rows + skipped}; used: {cache.rows}; skipped for a missing target: {skipped}")
     log(f"Features: {featurizer.n_features}; non-zero values: {cache.nnz}")
     if cache.rows == 0:
@@ -315,18 +321,14 @@ def _featurize(
     cache: FeatureCache,
     should_stop: Callable[[], bool] | None = None,
     threads: int = 1,
+    frames_map: FramesMap | None = None,
 ) -> int:
     """Pass 0: featurize every chunk into the cache; returns the rows skipped for a missing target.
 
-    Chunks are featurized on ``threads`` threads, and their parts written in the chunks' order
-    (``ordered_map``): each part is a function of its chunk alone, so the cache is the same at any thread count.
+    Chunks are featurized on ``threads`` threads (or where ``frames_map`` runs its work), and their parts
+    written in the chunks' order (``ordered_map``): each part is a function of its chunk alone, so the cache
+    is the same at any thread count.
     """
-
-    def frames() -> Iterator[pd.DataFrame]:
-        for frame in chunks():
-            if should_stop is not None and should_stop():
-                raise TrainingStopped("Training was stopped before its first pass was complete.")
-            yield frame
 
     def featurized(frame: pd.DataFrame) -> tuple[int, dict[str, np.ndarray] | None]:
         y = encode_targets(model_type, frame[schema.target], labels)
@@ -339,7 +341,10 @@ def _featurize(
         return missing, part_arrays(featurizer.transform(rows), targets, cache.n_features)
 
     skipped = 0
-    for missing, arrays in ordered_map(featurized, frames(), threads):
+    done = frames_map(featurized) if frames_map is not None else ordered_map(featurized, chunks(), threads)
+    for missing, arrays in done:
+        if should_stop is not None and should_stop():
+            raise TrainingStopped("Training was stopped before its first pass was complete.")
         skipped += missing
         cache.append_arrays(arrays)
     return skipped

@@ -103,7 +103,6 @@ def train(store: Store, record: dict, spec, channels: dict, base, stop, ctx):
     """Statistics, recipe and the learner over the train channel; (TrainResult, model file, recipe)."""
     import shutil
 
-    from aml_cli.jobs.threads import worker_threads
     from aml_cli.ml.default_recipe import default_recipe
     from aml_cli.ml.schema import parse_schema
     from aml_cli.ml.train import TrainingError, TrainingStopped, train_model
@@ -123,7 +122,7 @@ def train(store: Store, record: dict, spec, channels: dict, base, stop, ctx):
             cache_dir=cache_dir, out_path=out_path, log=ctx.log,
             progress=lambda fraction: ctx.progress(fraction, "training"), should_stop=stop, warm_start=base,
             validation=(lambda: frames(store, validation, schema)) if validation is not None else None,
-            threads=worker_threads())
+            threads=getattr(ctx, "threads", 1))
     except TrainingStopped as exc:
         remove_quietly(out_path)
         if stop.reason == "cancel":
