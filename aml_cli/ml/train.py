@@ -230,8 +230,7 @@ def train_model(
     if settings.shuffle == "auto":
         learner.cache = shuffled(cache, Path(cache_dir) / "shuffled", _rng(seed), WINDOW_NNZ)
         cache.remove()
-    store = learner.cut_batches(Path(cache_dir) / "batches", threads)
-    learner.cache.remove()
+    store, first_pass = learner.cut_batches(Path(cache_dir) / "batches", threads)
 
     def on_pass(index: int, loss: float) -> None:
         log(f"Pass {index + 1}: mean training loss {loss:.6g}")
@@ -239,7 +238,8 @@ def train_model(
             log(f"Pass {index + 1}: mean validation loss {checked.after_pass():.6g}")
         report(0.2 + 0.75 * (index + 1) / settings.max_passes)
 
-    losses = learner.fit(store, on_pass, should_stop, keep_passes=checked is not None)
+    losses = learner.fit(lambda index: first_pass if index == 0 else iter(store), on_pass, should_stop,
+                         keep_passes=checked is not None)
     if learner.stopped:
         log(f"Stopped after {len(losses)} of {settings.max_passes} passes; the model is that of pass {len(losses)}.")
     if learner.prior_record():
@@ -483,11 +483,13 @@ class _Learner:
         W = W if self.scale is None else W / self.scale[:, None]
         sgd.W[:] = W if self.slots is None else self.slots.stored(W)
 
-    def cut_batches(self, directory: Path, threads: int = 1) -> BatchStore:
-        """Cut, scale and renumber the batches once; every pass then reads them as they are.
+    def cut_batches(self, directory: Path, threads: int = 1) -> tuple[BatchStore, Iterator[Batch]]:
+        """The first pass's batches, cut, scaled and renumbered as it takes them, and the store that keeps
+        them for the later passes, which read them as they are.
 
-        Batches are cut in order on this thread and scaled and renumbered on ``threads`` threads, each a
-        function of its rows alone, so the store is the same at any thread count.
+        Batches are cut in order on this thread and scaled and renumbered on ``threads`` threads while the
+        solver steps (each a function of its rows alone, so the batches are the same at any thread count);
+        once the last is stored the cache is removed.
         """
         store = BatchStore(directory)
         n, k = self.cache.n_features, self.outputs
@@ -499,10 +501,14 @@ class _Learner:
             local = localize(X, y, n, k)
             return local if self.slots is None else self.slots.batch(local)
 
-        for batch in ordered_map(ready, rebatch(self._parts(), self.batch_size), threads):
-            store.add(batch, WINDOW_NNZ)
-        store.flush()
-        return store
+        def first_pass() -> Iterator[Batch]:
+            for batch in ordered_map(ready, rebatch(self._parts(), self.batch_size), threads):
+                store.add(batch, WINDOW_NNZ)
+                yield batch
+            store.flush()
+            self.cache.remove()
+
+        return store, first_pass()
 
     def _parts(self) -> Iterator[tuple[sp.csr_matrix, np.ndarray]]:
         for X, y in self.cache:
@@ -510,11 +516,12 @@ class _Learner:
                 y = _standardised(np.asarray(y, dtype=np.float64), self.target_mean, self.target_scale)
             yield X, y
 
-    def fit(self, store: BatchStore, on_pass: Callable[[int, float], None],
+    def fit(self, batches: Callable[[int], Iterator[Batch]], on_pass: Callable[[int, float], None],
             should_stop: Callable[[], bool] | None = None, keep_passes: bool = False) -> list[float]:
-        """The passes' mean losses; with ``should_stop`` training may end early, keeping the last complete pass."""
+        """The passes' mean losses (``batches(index)``: pass index's batches); with ``should_stop`` training may
+        end early, keeping the last complete pass."""
         if should_stop is None and not keep_passes:
-            losses = run_passes(self.solver, lambda _index: iter(store), self.settings.max_passes, TOLERANCE, on_pass)
+            losses = run_passes(self.solver, batches, self.settings.max_passes, TOLERANCE, on_pass)
             self.weights = self.pass_weights()
             return losses
         done: list[float] = []
@@ -525,7 +532,7 @@ class _Learner:
             on_pass(index, loss)
 
         try:
-            run_passes(self.solver, lambda _index: _until(iter(store), should_stop), self.settings.max_passes,
+            run_passes(self.solver, lambda index: _until(batches(index), should_stop), self.settings.max_passes,
                        TOLERANCE, after_pass)
         except _Stopped:
             self.stopped = True
