@@ -370,6 +370,11 @@ Environment variables
 {_item("AML_SYNC", "1 runs jobs in the calling process (as --sync does) instead of detached workers.")}
 {_item("AML_MAX_WORKERS", "How many detached workers run at once; the rest wait PENDING, in order. "
        "Default: the number of cores.")}
+{_item("AML_DASK_SCHEDULER", "Run data sources, models, evaluations and batch predictions on a Dask "
+       "cluster: tcp://host:8786, or local:N for a cluster of N processes started by the job. Needs "
+       "pip install 'aml-cli[dask]'. Unset: this machine, and Dask is never imported.")}
+{_item("AML_DASK_PARTITION_BYTES", "The size of the pieces a cluster reads a plain file in. Default: "
+       "134217728 (128 MiB).")}
 {_item("AML_IAM_USER", "The CreatedByIamUser of new resources. Default: "
        "arn:aws:iam::000000000000:user/<login>.")}
 {_item("AML_WAITER_TIMEOUT", "Seconds before a waiter gives up. Default: 1800 (the service's 60 "

@@ -88,6 +88,12 @@ class JobContext:
         self._cancelled = record.get("Status") in lifecycle.cancelling_statuses
         return self._cancelled
 
+    def cluster(self) -> Any:
+        """The Dask cluster the job's environment names (AML_DASK_SCHEDULER; `jobs.cluster`), or None."""
+        from aml_cli.jobs.cluster import setting
+
+        return setting()
+
     def on_discard(self, callback: Callable[[], Any]) -> None:
         """Registers the undoing of something the handler made (an artifact file), run when its result is not
         recorded: a cancel that arrived as it finished, or a resource that moved on meanwhile."""

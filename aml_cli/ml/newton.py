@@ -120,9 +120,18 @@ class Newton:
 
     def run_pass(self, batches: Iterable[Batch]) -> float:
         """One pass: the loss, gradient and Hessian at the trial point, and losses along its step."""
+        return self.finish_pass(self.pass_sums(batches))
+
+    def finish_pass(self, sums: _Sums) -> float:
+        """Accept or move the trial from a pass's sums (of one machine, or merged from a cluster's partitions)."""
+        step = self.t * self.D
+        self._conclude(sums, self.W + step, step)
+        return self.mean_loss
+
+    def pass_sums(self, batches: Iterable[Batch]) -> _Sums:
+        """The sums of a pass over these batches at the current trial point."""
         p, k = self.W.shape
         step = self.t * self.D
-        trial = self.W + step
         sums = _Sums(p, k, self.plan.full)
         for index, batch in enumerate(batches):
             X = self._compact(batch)
@@ -136,8 +145,7 @@ class Newton:
             sums.gradient += np.asarray(X.T @ self.loss.margin_gradient(y, margins))
             sums.rows += X.shape[0]
             self._take_curvature(sums, index, X, y, margins)
-        self._conclude(sums, trial, step)
-        return self.mean_loss
+        return sums
 
     def _take_curvature(self, sums: _Sums, index: int, X: sp.csr_matrix, y: np.ndarray, margins: np.ndarray) -> None:
         """The Hessian of every ``hessian_every``-th batch, summed (``newton_cg`` keeps rows instead)."""
@@ -254,6 +262,17 @@ class _Sums:
         self.rows = 0
         self.hessian_rows = 0
         self.blocks: dict[tuple[int, int], np.ndarray] = {}
+
+    def merge(self, other: _Sums) -> _Sums:
+        """The sums of two sets of batches (a cluster's partitions)."""
+        self.loss += other.loss
+        self.along = [mine + theirs for mine, theirs in zip(self.along, other.along, strict=True)]
+        self.gradient = self.gradient + other.gradient
+        self.rows += other.rows
+        self.hessian_rows += other.hessian_rows
+        for pair, block in other.blocks.items():
+            self.blocks[pair] = self.blocks[pair] + block if pair in self.blocks else block
+        return self
 
     def add_hessian(self, X: np.ndarray, margins: np.ndarray, loss: Loss) -> None:
         """The loss's curvature of these rows: X' diag(c) X per pair of outputs (per output without the full

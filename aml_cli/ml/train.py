@@ -232,14 +232,33 @@ def train_model(
         cache.remove()
     store, first_pass = learner.cut_batches(Path(cache_dir) / "batches", threads)
 
+    return fit_and_write(learner, store, first_pass, featurizer=featurizer, labels=labels, schema=schema,
+                         recipe_text=recipe_text, model_type=model_type, settings=settings, out_path=out_path,
+                         log=log, report=report, should_stop=should_stop, checked=checked, skipped=skipped,
+                         started=started)
+
+
+def fit_and_write(learner: _Learner, store: BatchStore | None, first_pass: Iterator[Batch] | None = None, *,
+                  featurizer: Any, labels: list[str], schema: Schema,
+                  recipe_text: str, model_type: str, settings: TrainingSettings, out_path: Path,
+                  log: Callable[[str], None], report: Callable[[float], None],
+                  should_stop: Callable[[], bool] | None, checked: PassValidation | None, skipped: int,
+                  started: float) -> TrainResult:
+    """The learning passes over the cut batches (None: the learner's solver reads its own, as a cluster's
+    does), then the model file; the logs and the result the job records."""
+
     def on_pass(index: int, loss: float) -> None:
         log(f"Pass {index + 1}: mean training loss {loss:.6g}")
         if checked is not None:
             log(f"Pass {index + 1}: mean validation loss {checked.after_pass():.6g}")
         report(0.2 + 0.75 * (index + 1) / settings.max_passes)
 
-    losses = learner.fit(lambda index: first_pass if index == 0 else iter(store), on_pass, should_stop,
-                         keep_passes=checked is not None)
+    def batches(index: int) -> Iterator[Batch]:
+        if store is None:  # the solver reads its own
+            return iter(())
+        return first_pass if index == 0 and first_pass is not None else iter(store)
+
+    losses = learner.fit(batches, on_pass, should_stop, keep_passes=checked is not None)
     if learner.stopped:
         log(f"Stopped after {len(losses)} of {settings.max_passes} passes; the model is that of pass {len(losses)}.")
     if learner.prior_record():
@@ -275,7 +294,8 @@ def train_model(
     seconds = time.monotonic() - started
     log(f"Model file: {written.size} bytes, {written.stored_weights} weights stored ({written.encoding}).")
     log(f"Training time: {seconds:.2f} s")
-    store.remove()
+    if store is not None:
+        store.remove()
     report(1.0)
     return TrainResult(
         written.size, learner.cache_rows, skipped, featurizer.n_features, written.pruned, losses, labels, seconds,

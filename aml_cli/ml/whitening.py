@@ -81,6 +81,13 @@ def fit_block(
     so the whole cache is never rescaled for it."""
     if features.size < 2 or rows == 0:
         return None
+    return block_from_sums(features, *block_sums(parts, features, rows, n_features, scale), bias)
+
+
+def block_sums(parts: Iterable[sp.csr_matrix], features: np.ndarray, rows: int, n_features: int,
+               scale: np.ndarray | None = None) -> tuple[np.ndarray, np.ndarray, int]:
+    """(sum of x x', sum of x, rows) of the block's features over an evenly spread sample of the parts' rows
+    (every part sampled alike, so a cluster's partitions' sums add up)."""
     d = features.size
     position = np.full(n_features, -1, dtype=np.int64)
     position[features] = np.arange(d)
@@ -102,6 +109,12 @@ def fit_block(
         second += (XF.T @ XF).toarray()
         first += np.asarray(XF.sum(axis=0)).ravel()
         seen += sample.shape[0]
+    return second, first, seen
+
+
+def block_from_sums(features: np.ndarray, second: np.ndarray, first: np.ndarray, seen: int,
+                    bias: int) -> DenseBlock | None:
+    """The whitening from `block_sums`; None when fewer than two features vary or no covariance is usable."""
     if seen == 0:
         return None
     with np.errstate(invalid="ignore", over="ignore"):

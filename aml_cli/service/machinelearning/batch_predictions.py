@@ -64,17 +64,24 @@ def run_batch_prediction_job(store: Store, resource_id: str, ctx) -> dict:
     source = ready(store, "DataSource", record["BatchPredictionDataSourceId"], "batch data source")
     schema, _ = scoring_schema(model_record, source)
     model = model_for_job(model_record)
+    from aml_cli.service.machinelearning.on_cluster import cluster_of, score_batch
+
     files = input_files_of(store, source)
     report = ReadReport()
+    threshold = float(model_record.get("ScoreThreshold", 0.5))
+    cluster = cluster_of(ctx)
     with batch_results.Staging(store, record, [path.name for path in files]) as staging:
-        writer = batch_results.ResultWriter(staging, model, schema, float(model_record.get("ScoreThreshold", 0.5)))
-        threads = getattr(ctx, "threads", 1)
-        ctx.log(f"Scoring on {threads} thread{'s' if threads > 1 else ''}")
-        for chunk, encoded in mapped_chunks_of(store, source, schema, writer.encode, keep_invalid=True, report=report,
-                                               files=files, threads=threads):
-            writer.write(chunk, encoded)
-            ctx.progress((chunk.file_index + 1) / (len(files) + 1), "scoring")
-        writer.finish()
+        if cluster is not None:
+            report = score_batch(store, source, schema, files, model, threshold, staging, cluster, ctx)
+        else:
+            writer = batch_results.ResultWriter(staging, model, schema, threshold)
+            threads = getattr(ctx, "threads", 1)
+            ctx.log(f"Scoring on {threads} thread{'s' if threads > 1 else ''}")
+            for chunk, encoded in mapped_chunks_of(store, source, schema, writer.encode, keep_invalid=True,
+                                                   report=report, files=files, threads=threads):
+                writer.write(chunk, encoded)
+                ctx.progress((chunk.file_index + 1) / (len(files) + 1), "scoring")
+            writer.finish()
         staging.publish(source["DataLocationS3"], files)
         ctx.log(f"Scored {report.records} records ({report.invalid_rows} invalid) into {staging.published_in}")
     return {"TotalRecordCount": report.records, "InvalidRecordCount": report.invalid_rows}

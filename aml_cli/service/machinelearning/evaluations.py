@@ -46,7 +46,8 @@ def run_evaluation_job(store: Store, resource_id: str, ctx) -> dict:
 
     from aml_cli.ml import metrics
     from aml_cli.service.machinelearning.dependencies import ready
-    from aml_cli.service.machinelearning.reading import chunks_of
+    from aml_cli.service.machinelearning.on_cluster import cluster_of, evaluation_scores
+    from aml_cli.service.machinelearning.reading import chunks_of, input_files_of
     from aml_cli.service.machinelearning.scoring import model_for_job, scoring_schema
 
     record = store.get(KIND, resource_id)
@@ -54,15 +55,12 @@ def run_evaluation_job(store: Store, resource_id: str, ctx) -> dict:
     source = ready(store, "DataSource", record["EvaluationDataSourceId"], "evaluation data source")
     schema, trained = scoring_schema(model_record, source)
     model = model_for_job(model_record)
-    truths, scores = [], []
-    for chunk in chunks_of(store, source, schema):
-        target = chunk.frame[trained.target]
-        keep = ~target.isna().to_numpy()
-        if not keep.any():
-            continue
-        frame = chunk.frame[keep]
-        truths.append(model.encode_targets(frame[trained.target]))
-        scores.append(model.predict_frame(frame))
+    cluster = cluster_of(ctx)
+    if cluster is not None:
+        truths, scores = evaluation_scores(source, schema, trained.target, input_files_of(store, source), model,
+                                           cluster, ctx)
+    else:
+        truths, scores = _scores(chunks_of(store, source, schema), trained.target, model)
     if not truths:
         from aml_cli.jobs import JobFailed
 
@@ -79,6 +77,19 @@ def run_evaluation_job(store: Store, resource_id: str, ctx) -> dict:
     ctx.log(f"Scored {len(y)} records: {properties}")
     details = _save_details(store, y, score, model)
     return {"PerformanceMetrics": {"Properties": properties}, "_details_path": str(details)}
+
+
+def _scores(chunks, target: str, model) -> tuple[list, list]:
+    """The encoded targets and the scores of the records that have a target value, chunk by chunk."""
+    truths, scores = [], []
+    for chunk in chunks:
+        keep = ~chunk.frame[target].isna().to_numpy()
+        if not keep.any():
+            continue
+        frame = chunk.frame[keep]
+        truths.append(model.encode_targets(frame[target]))
+        scores.append(model.predict_frame(frame))
+    return truths, scores
 
 
 def _save_details(store: Store, y, score, model):

@@ -152,6 +152,7 @@ def delete_ml_model(store: Store, request: dict, context: RequestContext) -> dic
 
 def run_ml_model_job(store: Store, resource_id: str, ctx) -> dict:
     import shutil
+    from functools import partial
 
     from aml_cli.jobs import JobFailed
     from aml_cli.ml.default_recipe import default_recipe
@@ -159,6 +160,8 @@ def run_ml_model_job(store: Store, resource_id: str, ctx) -> dict:
     from aml_cli.ml.train import TrainingError, train_model
     from aml_cli.service.machinelearning.data_sources import statistics_of
     from aml_cli.service.machinelearning.dependencies import ready
+    from aml_cli.service.machinelearning.on_cluster import cluster_of
+    from aml_cli.service.machinelearning.on_cluster import train_model as train_model_on_cluster
     from aml_cli.service.machinelearning.reading import frames_of, mapped_chunks_of
     from aml_cli.store.artifacts import new_artifact_path, remove_quietly
 
@@ -177,8 +180,10 @@ def run_ml_model_job(store: Store, resource_id: str, ctx) -> dict:
         for _chunk, done in mapped_chunks_of(store, source, schema, lambda chunk: work(chunk.frame), threads=threads):
             yield done
 
+    cluster = cluster_of(ctx)
+    trainer = train_model if cluster is None else partial(train_model_on_cluster, store, source, cluster, ctx)
     try:
-        result = train_model(
+        result = trainer(
             chunks=lambda: frames_of(store, source, schema),
             schema=schema,
             statistics=statistics,
