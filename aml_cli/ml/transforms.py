@@ -1,6 +1,6 @@
 """The recipe transformations, vectorised, in two forms.
 
-String form (``lowercase``, ``no_punct``, ``tokenize``, ``ngram``, ``osb``,
+String form (``lowercase``, ``no_punct``, ``split_punct``, ``tokenize``, ``ngram``, ``osb``,
 ``cartesian``): pandas Series in, Series out, readable and exact; they define
 what each transformation means and are what the tests and logs use.
 
@@ -16,6 +16,8 @@ Conventions shared by both forms:
   stays part of a token unless ``no_punct`` strips it;
 - ``no_punct`` strips ASCII punctuation (``string.punctuation``) from the
   start and end of each token and drops tokens left empty;
+- ``split_punct`` (aml's addition) reads every ASCII punctuation character as
+  a space, so it also separates words (``https://t.co/x`` is ``https t co x``);
 - missing text has no tokens; numeric missing values get their own bin
   (``quantile_bin``) or 0 (``normalize``).
 """
@@ -55,6 +57,11 @@ def lowercase(text: pd.Series) -> pd.Series:
 def no_punct(text: pd.Series) -> pd.Series:
     """Strip punctuation at both ends of each whitespace token; inner punctuation stays."""
     return text.str.replace(_EDGE_PUNCT, "", regex=True)
+
+
+def split_punct(text: pd.Series) -> pd.Series:
+    """Every run of ASCII punctuation becomes a space: the words inside a link or a hyphenation are words."""
+    return text.str.replace(_PUNCT_CLASS, " ", regex=True)
 
 
 def tokenize(text: pd.Series) -> pd.Series:
@@ -167,7 +174,8 @@ def _join_rows(values: np.ndarray) -> str:
     return joined
 
 
-def token_stream(text: pd.Series | np.ndarray, *, lower: bool = False, strip_punct: bool = False) -> TokenStream:
+def token_stream(text: pd.Series | np.ndarray, *, lower: bool = False, strip_punct: bool = False,
+                 split_punct: bool = False) -> TokenStream:
     """Tokenise and hash a whole text column at once (see the module docstring)."""
     values = text_values(text)
     if not len(values):
@@ -178,7 +186,7 @@ def token_stream(text: pd.Series | np.ndarray, *, lower: bool = False, strip_pun
     if not joined.isascii():
         joined = _NON_ASCII_SPACE.sub(" ", joined)
     buffer = np.frombuffer(joined.encode("utf-8") + b"\0" * 8, dtype=np.uint8)
-    blank = _BLANK[buffer]
+    blank = _BLANK[buffer] | _PUNCT[buffer] if split_punct else _BLANK[buffer]
     blank[-8:] = True
     edges = np.flatnonzero(blank[1:] != blank[:-1]) + 1
     if not blank[0]:
