@@ -154,7 +154,8 @@ class BatchWorld:
     def score(self, data: Path, schema: Path, threads: int) -> dict:
         """Seconds, records and peak RSS of one `aml create-batch-prediction --sync` process."""
         self.count += 1
-        source, batch = f"score-{self.count}", f"batch-{self.count}"
+        run = f"{os.getpid()}-{self.count}"  # a kept --workdir's store may hold earlier runs' IDs
+        source, batch = f"score-{run}", f"batch-{run}"
         self.aml("create-data-source-from-s3", "--data-source-id", source, "--sync",
                  "--data-spec", json.dumps({"DataLocationS3": str(data), "DataSchemaLocationS3": str(schema)}))
         env = {**self.env, "AML_WORKER_THREADS": str(threads)}

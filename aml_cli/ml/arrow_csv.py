@@ -10,10 +10,11 @@ the same values, checked on the bytes in numpy:
 - every quote belongs to a quoted field that starts and ends at a field
   boundary (`""` inside it an escaped quote), so both split and unquote
   alike (the shape check counted the fields the same way);
-- every NUMERIC value is empty or a plain decimal (`-?digits.digits`, at
-  least one digit): both parsers read it, correctly rounded (pandas from 3.1
-  uses fast_float, as pyarrow does; older pandas is not trusted, see
-  `available`).
+- every NUMERIC value is empty or a finite number as pyarrow reads it: the
+  two parsers accept the same finite numbers and round them alike (pandas
+  from 3.1 parses with fast_float, as pyarrow does; older pandas is not
+  trusted, see `available`); "nan", which pyarrow reads and pandas refuses,
+  and the infinities go to pandas.
 
 Anything else returns None and the block goes to pandas as before.
 """
@@ -25,13 +26,7 @@ from functools import cache
 import numpy as np
 import pandas as pd
 
-from .arrow_strings import string_buffers
-
-NEWLINE, CR, COMMA, QUOTE, MINUS, DOT = 10, 13, 44, 34, 45, 46
-_DIGIT = np.zeros(256, dtype=bool)
-_DIGIT[48:58] = True
-_PLAIN = _DIGIT.copy()
-_PLAIN[[MINUS, DOT]] = True
+NEWLINE, CR, COMMA, QUOTE = 10, 13, 44, 34
 _FIELD_END = np.zeros(256, dtype=bool)
 _FIELD_END[[COMMA, NEWLINE, CR]] = True
 
@@ -62,7 +57,8 @@ def parse(text: bytes, names: list[str], numeric: set[str], records: int, one_li
             read_options=csv.ReadOptions(column_names=names, use_threads=False, block_size=max(len(text), 1 << 16)),
             parse_options=csv.ParseOptions(delimiter=",", quote_char='"', double_quote=True, escape_char=False,
                                            newlines_in_values=False, ignore_empty_lines=False),
-            convert_options=csv.ConvertOptions(column_types=dict.fromkeys(names, pa.string()), null_values=[""],
+            convert_options=csv.ConvertOptions(column_types={name: pa.float64() if name in numeric else pa.string()
+                                                             for name in names}, null_values=[""],
                                                strings_can_be_null=True, quoted_strings_can_be_null=True),
         )
     except (pa.ArrowInvalid, pa.ArrowException):
@@ -72,7 +68,7 @@ def parse(text: bytes, names: list[str], numeric: set[str], records: int, one_li
     columns: dict[str, object] = {}
     for name, column in zip(names, table.columns, strict=True):
         if name in numeric:
-            numbers = _plain_numbers(column)
+            numbers = _finite_numbers(column)
             if numbers is None:
                 return None
             columns[name] = numbers
@@ -108,29 +104,17 @@ def _quotes_are_fields(text: bytes) -> bool:
     return bool(opens_ok.all() and closes_ok.all())
 
 
-def _plain_numbers(column) -> np.ndarray | None:
-    """float64 of a string column whose values are all empty or plain decimals; None if one is not."""
-    import pyarrow as pa
-    import pyarrow.compute as pc
+def _finite_numbers(column) -> np.ndarray | None:
+    """float64 of a NUMERIC column (missing: NaN) when every present value is a finite number, else None.
 
-    array = column.combine_chunks() if column.num_chunks != 1 else column.chunk(0)
-    stored = string_buffers(array)
-    if stored is None:
-        return None
-    data, offsets = stored
-    if not _PLAIN[data].all():
-        return None
-    lengths = np.diff(offsets)
-    present = lengths > 0
-    signs = int(np.count_nonzero(data == MINUS))
-    if signs and signs != int(np.count_nonzero(data[offsets[:-1][present]] == MINUS)):
-        return None  # a minus that is not a value's first byte
-    dots = pc.fill_null(pc.count_substring(array, "."), 0).to_numpy(zero_copy_only=False)
-    if len(dots) and dots.max() > 1:
-        return None
-    starts_signed = np.zeros(len(lengths), dtype=np.int64)
-    if signs:
-        starts_signed[present] = data[offsets[:-1][present]] == MINUS
-    if (present & (lengths - dots - starts_signed <= 0)).any():
-        return None  # no digit: "-", "." or "-."
-    return pc.cast(array, pa.float64()).to_numpy(zero_copy_only=False)
+    The two parsers accept the same finite numbers and read them alike; they
+    differ on "nan" (pyarrow reads it, pandas' C parser refuses it and types
+    the block as text), so a NaN or an infinity sends the block to pandas.
+    """
+    values = column.to_numpy(zero_copy_only=False).astype(np.float64, copy=False)
+    finite = np.isfinite(values)
+    if not finite.all():
+        present = ~column.is_null().to_numpy(zero_copy_only=False)
+        if (present & ~finite).any():
+            return None
+    return values

@@ -15,9 +15,11 @@ import numpy as np
 def string_buffers(values) -> tuple[np.ndarray, np.ndarray] | None:
     """(data, offsets): value i is data[offsets[i]:offsets[i + 1]] (missing ones empty); None if not arrow text.
 
-    `values` is a pandas Series or a pyarrow (chunked) array.
+    `values` is a pandas Series, a pandas ArrowStringArray or a pyarrow (chunked) array.
     """
-    array = getattr(getattr(values, "array", None), "_pa_array", values)
+    array = getattr(values, "_pa_array", None)  # a pandas ArrowStringArray
+    if array is None:
+        array = getattr(getattr(values, "array", None), "_pa_array", values)  # a Series of one
     try:
         import pyarrow as pa
     except ImportError:

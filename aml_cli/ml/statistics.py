@@ -355,10 +355,11 @@ class _Text(_Attribute):
         self.distinct = DistinctSketch()
 
     def summarize(self, values, positions: np.ndarray) -> dict[str, Any]:
-        # one join and one split in C instead of a split per row
-        tokens = " ".join(map(str, np.asarray(values, dtype=object).tolist())).split()
-        fresh = count_values(np.array(tokens, dtype=object))
-        return {"tokens": len(tokens), "counts": fresh, "hashes": _string_hashes(fresh.index)}
+        counted = _count_ascii_tokens(values)
+        if counted is None:  # one join and one split in C instead of a split per row
+            tokens = " ".join(map(str, np.asarray(values, dtype=object).tolist())).split()
+            counted = len(tokens), count_values(np.array(tokens, dtype=object))
+        return {"tokens": counted[0], "counts": counted[1], "hashes": _string_hashes(counted[1].index)}
 
     def absorb(self, part: dict[str, Any]) -> None:
         self.tokens += part["tokens"]
@@ -376,6 +377,44 @@ class _Text(_Attribute):
         mean = self.tokens / self.count if self.count else 0.0
         return {**super().result(), "tokens": self.tokens, "distinct_tokens": self.distinct.estimate(),
                 "mean_tokens": mean, "top": self.counter.top(TOP_TOKENS)}
+
+
+_SPLIT_BLANK = np.zeros(256, dtype=bool)  # what str.split() splits ASCII text on
+_SPLIT_BLANK[[9, 10, 11, 12, 13, 28, 29, 30, 31, 32]] = True
+_WORD = 8
+
+
+def _count_ascii_tokens(values) -> tuple[int, pd.Series] | None:
+    """(tokens, token -> count in order of first appearance) of ASCII arrow text, as str.split() counts them.
+
+    Tokens are told apart by a 64-bit hash of their bytes, then checked: each
+    token's bytes (at most 16) must equal those of the first token of its
+    hash, so a collision is never merged. None: not ASCII arrow text, a longer
+    token, or a collision; the caller splits in Python.
+    """
+    from .arrow_strings import string_buffers
+    from .hashing import hash_spans
+    from .transforms import token_spans
+
+    stored = string_buffers(values)
+    if stored is None or (len(stored[0]) and stored[0].max() >= 0x80):
+        return None
+    buffer = np.concatenate((stored[0], np.zeros(2 * _WORD, dtype=np.uint8)))
+    starts, ends, _, _ = token_spans(buffer, stored[1], _SPLIT_BLANK)
+    lengths = ends - starts
+    if len(lengths) and lengths.max() > 2 * _WORD:
+        return None
+    codes, _ = pd.factorize(hash_spans(buffer, starts, lengths))
+    first = np.flatnonzero(codes > np.maximum.accumulate(np.concatenate(([-1], codes[:-1]))))
+    windows = np.lib.stride_tricks.sliding_window_view(buffer, _WORD)
+    keep = np.arange(2 * _WORD)[None, :] < lengths[:, None]
+    keys = np.where(keep, np.concatenate((windows[starts], windows[starts + _WORD]), axis=1), 0)
+    if not (keys == keys[first[codes]]).all():
+        return None
+    words = [buffer[a:b].tobytes().decode("ascii") for a, b in zip(starts[first].tolist(), ends[first].tolist(),
+                                                                    strict=True)]
+    counts = np.bincount(codes, minlength=len(first)).astype(np.int64)
+    return len(starts), pd.Series(counts, index=pd.Index(words, dtype=object), name="count")
 
 
 def _column(values: pd.Series):

@@ -206,18 +206,27 @@ def _ascii_token_stream(data: np.ndarray, offsets: np.ndarray, *, lower: bool, s
     is the byte table below and there is no non-ASCII space to replace.
     """
     buffer = np.concatenate((_LOWER[data] if lower else data, np.zeros(8, dtype=np.uint8)))
-    solid = ~_BLANK[buffer]
-    solid[-8:] = False
+    starts, ends, row_start, filled = token_spans(buffer, offsets, _BLANK)
+    if strip_punct:
+        starts, ends = _strip_edges(buffer, starts, ends)
+    rows = filled[np.cumsum(row_start, dtype=np.int32)[starts] - 1].astype(np.int64)  # the row each token is in
+    return TokenStream(rows, hashing.hash_spans(buffer, starts, ends - starts))
+
+
+def token_spans(buffer: np.ndarray, offsets: np.ndarray, blank: np.ndarray
+                ) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+    """(starts, ends) of the runs of bytes not `blank` within each row of a padded ASCII buffer, with the
+    row-start marks and the rows that have bytes (to find each token's row)."""
+    solid = ~blank[buffer]
+    solid[offsets[-1] :] = False  # the padding
+    filled = np.flatnonzero(np.diff(offsets) > 0)  # rows with bytes, in order
     row_start = np.zeros(len(buffer), dtype=bool)
-    row_start[offsets[:-1][np.diff(offsets) > 0]] = True
+    row_start[offsets[:-1][filled]] = True
     continues = np.zeros(len(buffer), dtype=bool)
     continues[1:] = solid[:-1] & solid[1:] & ~row_start[1:]  # the byte before is part of the same token
     starts = np.flatnonzero(solid & ~continues)
     ends = np.flatnonzero(solid[:-1] & ~continues[1:]) + 1
-    if strip_punct:
-        starts, ends = _strip_edges(buffer, starts, ends)
-    rows = np.searchsorted(offsets[1:], starts, side="right").astype(np.int64)
-    return TokenStream(rows, hashing.hash_spans(buffer, starts, ends - starts))
+    return starts, ends, row_start, filled
 
 
 def _strip_edges(buffer: np.ndarray, starts: np.ndarray, ends: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
