@@ -6,10 +6,11 @@ and those misses were most of a step's time (2.3 ms of a 4,096-row step). Stored
 count instead, the features a batch touches sit in the first few hundred thousand slots, whichever they
 are; a step is 2.5 times faster on the 700,000-row benchmark set.
 
-Only where each feature's state lives changes: a batch keeps its rows, its entries in their order and its
-local column numbers; its ``cols`` (or, for a batch that keeps global columns, the values of its column
-indices, entries in place) name slots instead of features. Every product sums the same terms in the same
-order, so the weights are the same bit for bit (tests/ml/test_feature_slots.py, tests/ml/test_train_identical.py).
+Only where each feature's state lives changes: a batch keeps its rows and its entries in their order; its
+columns are numbered by slot (``localize``; a batch that keeps global columns names slots for features).
+Every weight still takes the same terms in the same order (each row sums its entries as stored, each column
+its rows in order), so the weights are the same bit for bit (tests/ml/test_feature_slots.py,
+tests/ml/test_train_identical.py). Numbering the batch in slot space also keeps the cut's lookups compact.
 """
 
 from __future__ import annotations
@@ -41,13 +42,26 @@ class FeatureSlots:
         """The slots of features (an index or an array of them)."""
         return self.slot[features]
 
-    def batch(self, batch: Batch) -> Batch:
-        """The batch addressing slots: its ``cols`` mapped, or its global column indices mapped in place."""
-        if batch.cols is not None:
-            return Batch(batch.X, batch.y, self.slot[batch.cols].astype(np.int64))
-        X = batch.X
-        mapped = sp.csr_matrix((X.data, self.slot[X.indices], X.indptr), shape=X.shape)
-        return Batch(mapped, batch.y, None)
+    def localize(self, X: sp.csr_matrix, y: np.ndarray, n_outputs: int = 1,
+                 scale: np.ndarray | None = None) -> Batch:
+        """``sgd.localize`` in slot space: the batch's columns numbered by the slots it touches (a compact range
+        whatever the features), its values times ``scale`` (by slot) if given.
+
+        Local numbers follow the slots' order, not the features': every weight still takes the same terms
+        in the same order (each row sums its entries as stored, each column its rows in order).
+        """
+        slots = self.slot[X.indices]
+        data = X.data if scale is None else X.data * scale[slots]
+        if self.slot.size * n_outputs <= 4 * X.nnz:  # sgd.localize's rule: a batch this full keeps all columns
+            return Batch(sp.csr_matrix((data, slots, X.indptr), shape=X.shape), y, None)
+        top = int(slots.max()) + 1 if slots.size else 0
+        seen = np.zeros(top, dtype=bool)
+        seen[slots] = True
+        cols = np.flatnonzero(seen)
+        position = np.empty(top, dtype=np.int32)
+        position[cols] = np.arange(cols.size, dtype=np.int32)
+        local = sp.csr_matrix((data, position[slots], X.indptr), shape=(X.shape[0], cols.size))
+        return Batch(local, y, cols.astype(np.int64))
 
     def block(self, block: DenseBlock) -> DenseBlock:
         """The whitened block over the features' slots (same features, same order)."""

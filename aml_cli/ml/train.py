@@ -515,12 +515,16 @@ class _Learner:
         store = BatchStore(directory)
         n, k = self.cache.n_features, self.outputs
 
+        slots = self.slots
+        scale = None if self.scale is None or slots is None else slots.stored(self.scale)
+
         def ready(batch: tuple[sp.csr_matrix, np.ndarray]) -> Batch:
             X, y = batch
+            if slots is not None:
+                return slots.localize(X, y, k, scale)
             if self.scale is not None:
                 X = sp.csr_matrix((X.data * self.scale[X.indices], X.indices, X.indptr), shape=X.shape)
-            local = localize(X, y, n, k)
-            return local if self.slots is None else self.slots.batch(local)
+            return localize(X, y, n, k)
 
         def first_pass() -> Iterator[Batch]:
             for batch in ordered_map(ready, rebatch(self._parts(), self.batch_size), threads):

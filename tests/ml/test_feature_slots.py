@@ -6,7 +6,7 @@ import scipy.sparse as sp
 
 from aml_cli.ml.feature_slots import FeatureSlots
 from aml_cli.ml.losses import loss_for
-from aml_cli.ml.sgd import SGD, Batch, SGDConfig, localize, rebatch, run_passes
+from aml_cli.ml.sgd import SGD, SGDConfig, localize, rebatch, run_passes
 from aml_cli.ml.whitening import fit_block
 
 
@@ -26,36 +26,43 @@ def data(n=900, rare=2000, seed=3, outputs=1):
     return X, y
 
 
-def trained(X, y, config, block, slots, local, kind, outputs):
+def trained(X, y, config, block, slots, kind, outputs, scale):
     n = X.shape[1]
     if slots is not None:
         block = slots.block(block) if block is not None else None
         unpenalized = tuple(int(slots.of(f)) for f in config.unpenalized)
         config = SGDConfig(**{**config.__dict__, "unpenalized": unpenalized})
     sgd = SGD(n, outputs, loss_for(kind), config, block)
-    bias = 3 if slots is None else slots.of(3)
-    sgd.W[bias] = 0.25
+    sgd.W[3 if slots is None else slots.of(3)] = 0.25
 
-    def batches(_):
-        cut = [localize(a, b, n, outputs) if local else Batch(a, b) for a, b in rebatch([(X, y)], config.batch_size)]
-        return cut if slots is None else [slots.batch(batch) for batch in cut]
+    def plain(a, b):
+        a = sp.csr_matrix((a.data * scale[a.indices], a.indices, a.indptr), shape=a.shape)
+        return localize(a, b, n, outputs)
 
-    run_passes(sgd, batches, 3, tolerance=0.0)
+    def slotted(a, b):
+        return slots.localize(a, b, outputs, slots.stored(scale))
+
+    batches = [(plain if slots is None else slotted)(a, b) for a, b in rebatch([(X, y)], config.batch_size)]
+    assert all((batch.cols is None) == (config.batch_size > 100) for batch in batches)
+    run_passes(sgd, lambda _: batches, 3, tolerance=0.0)
     return sgd.weights() if slots is None else slots.features(sgd.weights())
 
 
 @pytest.mark.parametrize(("kind", "outputs"), [("BINARY", 1), ("MULTICLASS", 3)])
-@pytest.mark.parametrize("local", [True, False], ids=["local-columns", "global-columns"])
+@pytest.mark.parametrize("batch", [32, 256], ids=["local-columns", "global-columns"])
 @pytest.mark.parametrize("regulariser", [{}, {"l2": 1e-3}, {"l1": 1e-4}])
-def test_weights_are_bit_for_bit_those_of_the_features_own_order(kind, outputs, local, regulariser):
+def test_weights_are_bit_for_bit_those_of_the_features_own_order(kind, outputs, batch, regulariser):
     X, y = data(outputs=outputs)
     counts = np.bincount(X.indices, minlength=X.shape[1])
     slots = FeatureSlots.by_frequency(counts)
     assert not np.array_equal(slots.slot, np.arange(X.shape[1]))  # the layout does move features
-    block = None if "l1" in regulariser else fit_block([X], np.array([0, 1, 2]), X.shape[0], X.shape[1], bias=3)
-    config = SGDConfig(batch_size=32, unpenalized=(3,), average=True, initial_accumulator=0.01, **regulariser)
-    plain = trained(X, y, config, block, None, local, kind, outputs)
-    slotted = trained(X, y, config, block, slots, local, kind, outputs)
+    scale = np.ones(X.shape[1], dtype=np.float32)
+    scale[:3] = np.float32(1 / 3.7)  # the numbers scaled, as train.py scales values beyond [-1, 1]
+    block = None if "l1" in regulariser else fit_block([X], np.array([0, 1, 2]), X.shape[0], X.shape[1], bias=3,
+                                                       scale=scale)
+    config = SGDConfig(batch_size=batch, unpenalized=(3,), average=True, initial_accumulator=0.01, **regulariser)
+    plain = trained(X, y, config, block, None, kind, outputs, scale)
+    slotted = trained(X, y, config, block, slots, kind, outputs, scale)
     assert plain.dtype == slotted.dtype == np.float32
     assert np.array_equal(plain, slotted)
 
