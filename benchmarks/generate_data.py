@@ -96,6 +96,28 @@ def write(out: Path, rows: int, *, target: str = "binary", classes: int = 5, see
     return schema_for(target, header)
 
 
+def write_split(train: Path, test: Path, rows: int, *, train_share: float = 0.7, target: str = "binary",
+                seed: int = 7, missing: float = 0.02, drop: tuple[str, ...] = ("id",)) -> tuple[dict, int]:
+    """`rows` rows split into two files block by block: each block's first `train_share` to `train`, the rest
+    to `test`. The rows are independent draws, so this is a random split that never holds the set in memory.
+    Returns the schema (without the `drop`ped columns) and the training rows."""
+    rng = np.random.default_rng(seed)
+    kept = 0
+    with train.open("w", newline="") as train_out, test.open("w", newline="") as test_out:
+        for start in range(0, rows, BLOCK_ROWS):
+            block = generate_block(rng, start, min(BLOCK_ROWS, rows - start), target, 5, missing)
+            block = block.drop(columns=list(drop))
+            cut = round(train_share * len(block))
+            block.iloc[:cut].to_csv(train_out, index=False, header=start == 0, lineterminator="\n")
+            block.iloc[cut:].to_csv(test_out, index=False, header=start == 0, lineterminator="\n")
+            kept += cut
+    schema = schema_for(target, True)
+    schema["attributes"] = [a for a in schema["attributes"] if a["attributeName"] not in drop]
+    if schema["rowId"] in drop:
+        schema["rowId"] = None
+    return schema, kept
+
+
 def main(argv: list[str] | None = None) -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--rows", type=int, default=100_000)

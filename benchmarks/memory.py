@@ -17,7 +17,10 @@ so the peak of one step is never mixed with another's. The scratch folder
 (CSV, store, caches) is deleted at the end unless --keep is given.
 
     python benchmarks/memory.py                      # 30,000,000 rows
-    python benchmarks/memory.py --rows 3000000 --shuffle none
+    python benchmarks/memory.py --rows 3000000 --shuffle none --threads 1
+
+The steps run on ``AML_WORKER_THREADS`` threads (``--threads``; by default every core): reading, statistics,
+featurising and cutting batches keep a window of chunks in flight per thread.
 """
 
 from __future__ import annotations
@@ -80,7 +83,7 @@ def steps(csv: Path, schema: Path, shuffle: str) -> list[tuple[str, list[str]]]:
     ]
 
 
-def run(rows: int, scratch: Path, shuffle: str) -> list[dict]:
+def run(rows: int, scratch: Path, shuffle: str, threads: int | None = None) -> list[dict]:
     sys.path.insert(0, str(ROOT / "benchmarks"))
     import generate_data
 
@@ -91,6 +94,8 @@ def run(rows: int, scratch: Path, shuffle: str) -> list[dict]:
     size = csv.stat().st_size
     print(f"generated {rows:,} rows, {size / 1e9:.2f} GB in {time.perf_counter() - started:.0f} s", file=sys.stderr)
     env = {**os.environ, "AML_HOME": str(scratch / "home"), "PYTHONPATH": str(ROOT)}
+    if threads:
+        env["AML_WORKER_THREADS"] = str(threads)
     results = []
     for name, command in steps(csv, scratch / "big.csv.schema", shuffle):
         outcome = measured(command, env)
@@ -120,6 +125,7 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--dir", type=Path, default=Path(os.environ.get("TMPDIR", "/var/tmp")),
                         help="where the scratch folder goes (on disk, not tmpfs)")
     parser.add_argument("--keep", action="store_true", help="keep the scratch folder")
+    parser.add_argument("--threads", type=int, help="AML_WORKER_THREADS for the steps (default: every core)")
     parser.add_argument("--probe", action="store_true", help=argparse.SUPPRESS)
     parser.add_argument("command", nargs="*", help=argparse.SUPPRESS)
     args = parser.parse_args(argv)
@@ -131,7 +137,7 @@ def main(argv: list[str] | None = None) -> None:
         rows = free_rows(scratch, args.rows)
         if rows < args.rows:
             print(f"only room for {rows:,} rows on {args.dir}; using that many", file=sys.stderr)
-        results = run(rows, scratch, args.shuffle)
+        results = run(rows, scratch, args.shuffle, args.threads)
     finally:
         if not args.keep:
             shutil.rmtree(scratch, ignore_errors=True)

@@ -110,6 +110,47 @@ def run_aml(where: Path, meta: dict) -> tuple[float, float, float]:
         )
         seconds = time.perf_counter() - started
         model = load_model(Path(scratch) / "model.aml")
+    return (seconds, *aml_scores(model, where, meta))
+
+
+def run_aml_commands(where: Path, meta: dict) -> tuple[float, float, float]:
+    """aml as a user runs it: ``create-data-source-from-s3 --compute-statistics``, then ``create-ml-model``,
+    each a ``python -m aml_cli --sync`` process (its job runs in it, on ``AML_WORKER_THREADS`` threads, with
+    the job's chunk size); timed together. The caller's ``RUSAGE_CHILDREN`` is then the larger of the two
+    processes' peaks."""
+    import os
+    import subprocess
+    import sys
+
+    from aml_cli.ml.model_file import load_model
+
+    with tempfile.TemporaryDirectory(dir=where) as scratch:
+        home, schema_path = Path(scratch) / "home", Path(scratch) / "train.csv.schema"
+        schema_path.write_text(json.dumps(meta["schema"]))
+        env = {**os.environ, "AML_HOME": str(home), "PYTHONPATH": str(Path(__file__).resolve().parent.parent)}
+        spec = f"DataLocationS3={where / 'train.csv'},DataSchemaLocationS3={schema_path}"
+        steps = [["create-data-source-from-s3", "--data-source-id", "ds", "--compute-statistics", "--data-spec", spec],
+                 ["create-ml-model", "--ml-model-id", "ml", "--ml-model-type", meta["model_type"],
+                  "--training-data-source-id", "ds"]]
+        started = time.perf_counter()
+        for step in steps:
+            subprocess.run([sys.executable, "-m", "aml_cli", "--sync", *step], env=env, check=True,
+                           capture_output=True)
+        seconds = time.perf_counter() - started
+        found = subprocess.run([sys.executable, "-m", "aml_cli", "get-ml-model", "--ml-model-id", "ml"], env=env,
+                               check=True, capture_output=True, text=True)
+        if json.loads(found.stdout)["Status"] != "COMPLETED":
+            raise RuntimeError(f"the model is {json.loads(found.stdout)['Status']}")
+        model = load_model(next(home.rglob("*.amlmodel")))
+    return (seconds, *aml_scores(model, where, meta))
+
+
+def aml_scores(model, where: Path, meta: dict) -> tuple[float, float]:
+    """(metric, log loss) of an aml model on test.csv, read by aml's own reader."""
+    from aml_cli.ml.reader import iter_chunks
+    from aml_cli.ml.schema import parse_schema
+
+    schema = parse_schema(json.dumps(meta["schema"]))
     truths, predicted = [], []
     for chunk in iter_chunks([where / "test.csv"], schema):  # aml's own reading of the test file
         truths.append(model.encode_targets(chunk.frame[schema.target]))
@@ -118,7 +159,7 @@ def run_aml(where: Path, meta: dict) -> tuple[float, float, float]:
     known = ~np.isnan(truth.astype(np.float64))
     if meta["model_type"] == "MULTICLASS":  # class indices; -1 (a class training never saw) stays, as a miss
         truth = np.array([*model.labels, None], dtype=object)[truth.astype(np.int64)]
-    return (seconds, *scores(meta["model_type"], truth[known], np.concatenate(predicted)[known], model.labels))
+    return scores(meta["model_type"], truth[known], np.concatenate(predicted)[known], model.labels)
 
 
 # ---------------------------------------------------------------- scikit-learn

@@ -13,6 +13,12 @@ Targets (issue 16): BINARY AUC within 0.005 of converged and log loss within 5%;
     python benchmarks/training.py                       # churn, loans, diamonds, generated (700,000 train rows)
     python benchmarks/training.py --datasets all        # every real dataset, and the generated linear one
     python benchmarks/training.py --datasets text --systems aml,sklearn-converged
+    python benchmarks/training.py --rows 10000000 --threads 1,2   # the generated set alone (7,000,000 train rows)
+
+With ``--rows`` aml runs as a user runs it, ``create-data-source-from-s3 --compute-statistics`` then
+``create-ml-model`` through ``python -m aml_cli --sync`` (peak RSS: the larger of those two processes'), once
+per ``--threads`` value (``AML_WORKER_THREADS``); generated sets above 2,000,000 rows are written block by
+block (``generate_data.write_split``), never held in memory.
 """
 
 from __future__ import annotations
@@ -41,6 +47,7 @@ GROUPS = {"all": datasets.ALL, "real": datasets.REAL, "text": tuple(datasets.TEX
 METRIC_GAP = {"BINARY": 0.005, "MULTICLASS": 0.01}  # absolute, below the converged model
 LOSS_RATIO = 0.05  # log loss at most 5% above the converged model's
 RMSE_RATIO = 0.02  # RMSE at most 2% above the converged model's
+STREAM_ROWS = 2_000_000  # larger generated sets are split block by block, never held in memory (its rows are i.i.d.)
 
 
 def prepare(name: str, folder: Path, rows: int) -> Path:
@@ -49,6 +56,8 @@ def prepare(name: str, folder: Path, rows: int) -> Path:
     if (where / "meta.json").exists():
         return where
     where.mkdir(parents=True, exist_ok=True)
+    if name == "generated" and rows > STREAM_ROWS:
+        return _prepare_streamed(where, rows)
     frame, types, target, model_type = datasets.loaders(rows)[name]()
     for column in frame.select_dtypes(include=["object", "string"]).columns:  # one line a record, for any reader
         frame[column] = frame[column].str.replace(r"[\r\n]+", " ", regex=True)
@@ -65,24 +74,54 @@ def prepare(name: str, folder: Path, rows: int) -> Path:
     return where
 
 
+def _prepare_streamed(where: Path, rows: int) -> Path:
+    """The large generated set, written straight to train.csv / test.csv block by block (70/30 of each block)."""
+    import generate_data
+
+    schema, train_rows = generate_data.write_split(where / "train.csv", where / "test.csv", rows)
+    schema = {key: schema[key] for key in ("version", "targetAttributeName", "dataFormat", "dataFileContainsHeader",
+                                           "attributes")}
+    meta = {"schema": schema, "target": "label", "model_type": "BINARY", "train_rows": train_rows}
+    (where / "meta.json").write_text(json.dumps(meta, indent=1))
+    return where
+
+
 def worker(system: str, where: Path) -> None:
     meta = json.loads((where / "meta.json").read_text())
     if system == "aml":
         seconds, score, loss = systems.run_aml(where, meta)
+    elif system == "aml-commands":
+        seconds, score, loss = systems.run_aml_commands(where, meta)
     elif system == "vw":
         seconds, score, loss = systems.run_vw(where, meta)
     else:
         seconds, score, loss = systems.run_sklearn(where, meta, converged=system == "sklearn-converged")
-    peak_mb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+    who = resource.RUSAGE_CHILDREN if system == "aml-commands" else resource.RUSAGE_SELF  # aml's processes
+    peak_mb = resource.getrusage(who).ru_maxrss / 1024
     print(json.dumps({"seconds": seconds, "score": float(score), "logloss": float(loss), "peak_mb": peak_mb}))
 
 
-def measure(system: str, where: Path) -> dict:
+def measure(system: str, where: Path, threads: str | None = None) -> dict:
     command = [sys.executable, __file__, "--worker", system, str(where)]
-    done = subprocess.run(command, capture_output=True, text=True, check=False)
+    env = {**os.environ, "AML_WORKER_THREADS": threads} if threads else None
+    done = subprocess.run(command, capture_output=True, text=True, check=False, env=env)
     if done.returncode != 0:
         return {"error": (done.stderr.strip().splitlines() or ["failed"])[-1]}
     return json.loads(done.stdout.strip().splitlines()[-1])
+
+
+def runs(systems_list: str, threads: str | None, rows_mode: bool) -> list[tuple[str, str, str | None]]:
+    """(label, worker system, AML_WORKER_THREADS) per run. With --rows aml runs as its two commands, once
+    per thread count given (the default: every core)."""
+    found = []
+    for system in systems_list.split(","):
+        if system != "aml" or not rows_mode:
+            found.append((system, system, None))
+            continue
+        for count in (threads.split(",") if threads else [None]):
+            label = "aml" if count is None else f"aml, {count} thread{'s' if count != '1' else ''}"
+            found.append((label, "aml-commands", count))
+    return found
 
 
 # ---------------------------------------------------------------- report
@@ -161,24 +200,29 @@ def worst(rows: list[dict]) -> str:
 
 def main(argv: list[str] | None = None) -> None:
     parser = argparse.ArgumentParser(description="aml vs scikit-learn vs Vowpal Wabbit: CSV to model")
-    parser.add_argument("--datasets", default="churn,loans,diamonds,generated",
-                        help="names, or all / real / text (comma-separated)")
+    parser.add_argument("--datasets", help="names, or all / real / text (comma-separated); default: the first "
+                        "four, or with --rows the generated set alone")
     parser.add_argument("--systems", default=",".join(SYSTEMS))
-    parser.add_argument("--rows", type=int, default=1_000_000, help="rows of the generated set (70%% train)")
+    parser.add_argument("--rows", type=int, help="rows of the generated set (70%% train; default 1,000,000)")
     parser.add_argument("--data-dir", type=Path, default=Path(os.environ.get("TMPDIR", "/tmp")) / "aml-bench")
+    parser.add_argument("--threads", help="with --rows: aml once per AML_WORKER_THREADS value (e.g. 1,2)")
     parser.add_argument("--worker", nargs=2, metavar=("SYSTEM", "DIR"), help=argparse.SUPPRESS)
     args = parser.parse_args(argv)
     if args.worker:
         worker(args.worker[0], Path(args.worker[1]))
         return
-    names = [n for item in args.datasets.split(",") for n in GROUPS.get(item, (item,))]
+    chosen = args.datasets or ("generated" if args.rows else "churn,loans,diamonds,generated")
+    rows_mode, args.rows = args.rows, args.rows or 1_000_000
+    names = [n for item in chosen.split(",") for n in GROUPS.get(item, (item,))]
     results, rows = [], []
     for name in names:
         where = prepare(name, args.data_dir / f"rows-{args.rows}", args.rows)
         meta = json.loads((where / "meta.json").read_text())
         by_system = {}
-        for system in args.systems.split(","):
-            by_system[system] = outcome = measure(system, where)
+        for system, worker_system, threads in runs(args.systems, args.threads, bool(rows_mode)):
+            by_system[system] = outcome = measure(worker_system, where, threads)
+            if worker_system == "aml-commands":
+                by_system["aml"] = outcome  # the gaps take aml's last run
             results.append({"dataset": name, "type": meta["model_type"], "rows": meta["train_rows"],
                             "system": system, **outcome})
             print(f"{name:14s} {system:18s} {json.dumps(outcome)}", file=sys.stderr, flush=True)

@@ -7,7 +7,6 @@ and `format_cli_error` are the single mapping, matching the AWS CLI v2
 
 from __future__ import annotations
 
-import difflib
 import re
 from collections.abc import Iterable, Sequence
 
@@ -105,6 +104,8 @@ def looks_like_option(token: str, known: Iterable[str] = ()) -> bool:
 
 def invalid_choice_message(argument: str, value: str, choices: Iterable[str]) -> str:
     """argparse's message as the AWS CLI rewords it, with difflib suggestions (cutoff 0.8)."""
+    import difflib  # only a mistyped command needs it: every other command starts without it
+
     message = f"argument {argument}: Found invalid choice '{value}'\n"
     close = difflib.get_close_matches(value, list(choices), cutoff=0.8)
     if close:

@@ -24,6 +24,7 @@ from aml_cli.jobs.logs import FailureNote, UnusableLog, open_log
 from aml_cli.jobs.processes import process_start
 from aml_cli.jobs.progress import LogProgress, Tee
 from aml_cli.jobs.scheduler import load_job, logs_dir, schedule, settle_cancelled
+from aml_cli.jobs.threads import worker_threads
 from aml_cli.store import Store, StoreError
 from aml_cli.store.clock import now
 from aml_cli.store.db import lifecycle_of
@@ -66,6 +67,7 @@ class JobContext:
         self._job, self._store = job, store
         self._discards: list[Callable[[], Any]] = []
         self._checked, self._cancelled = 0.0, False
+        self.threads = worker_threads()  # for the handler's per-chunk work (AML_WORKER_THREADS)
 
     def cancel_requested(self) -> bool:
         """True once the resource was asked to stop (its kind's `cancel_requested` status), which this call

@@ -7,9 +7,11 @@ surrounding whitespace ignored, and any mix of them in one file.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
-import numpy as np
-import pandas as pd
+if TYPE_CHECKING:  # imported where columns are parsed: one Predict record needs neither
+    import numpy as np
+    import pandas as pd
 
 FALSE_WORDS = ("0", "n", "no", "f", "false")
 TRUE_WORDS = ("1", "y", "yes", "t", "true")
@@ -30,6 +32,9 @@ def parse_binary(column: pd.Series) -> BinaryColumn:
     Works on the distinct values only (a BINARY column has few), then maps
     codes back, so the cost per row is one factorize and one take.
     """
+    import numpy as np
+    import pandas as pd
+
     codes, uniques = pd.factorize(column, use_na_sentinel=True)
     words = pd.Index(uniques, dtype=object).astype(str).str.strip().str.lower()
     mapped = np.array([_VALUE_OF.get(word, np.nan) for word in words], dtype=np.float64)

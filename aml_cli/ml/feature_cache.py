@@ -82,22 +82,16 @@ class FeatureCache:
 
     def append(self, X: sp.csr_matrix, y: np.ndarray) -> None:
         """Store one chunk (empty chunks are skipped)."""
-        if X.shape[0] == 0:
+        self.append_arrays(part_arrays(X, y, self.n_features))
+
+    def append_arrays(self, arrays: dict[str, np.ndarray] | None) -> None:
+        """Store one chunk's arrays as ``part_arrays`` made them (None: an empty chunk, skipped)."""
+        if arrays is None:
             return
-        if X.shape[0] != len(y) or X.shape[1] != self.n_features:
-            raise ValueError("chunk shape does not match the cache")
-        X = X.tocsr()
-        X.sort_indices()
         stem = f"part-{len(self.parts):06d}"
-        arrays = {
-            "data": X.data.astype(np.float32, copy=False),
-            "indices": X.indices.astype(np.int32, copy=False),
-            "indptr": X.indptr.astype(np.int64, copy=False),
-            "y": np.asarray(y),
-        }
         for name, array in arrays.items():
             save_private(self.directory / f"{stem}.{name}.npy", array)
-        self.parts.append(Part(stem, X.shape[0], X.nnz))
+        self.parts.append(Part(stem, len(arrays["y"]), len(arrays["data"])))
 
     def read(self, index: int) -> tuple[sp.csr_matrix, np.ndarray]:
         """One part, memory-mapped (nothing is copied until used)."""
@@ -116,6 +110,25 @@ class FeatureCache:
         """Delete the cache's files."""
         shutil.rmtree(self.directory, ignore_errors=True)
         self.parts = []
+
+
+def part_arrays(X: sp.csr_matrix, y: np.ndarray, n_features: int) -> dict[str, np.ndarray] | None:
+    """A chunk's CSR arrays as the cache stores them (sorted column indices; None for no rows).
+
+    Pure, so featurising threads can make them while the cache writes the parts before in order.
+    """
+    if X.shape[0] == 0:
+        return None
+    if X.shape[0] != len(y) or X.shape[1] != n_features:
+        raise ValueError("chunk shape does not match the cache")
+    X = X.tocsr()
+    X.sort_indices()
+    return {
+        "data": X.data.astype(np.float32, copy=False),
+        "indices": X.indices.astype(np.int32, copy=False),
+        "indptr": X.indptr.astype(np.int64, copy=False),
+        "y": np.asarray(y),
+    }
 
 
 def shuffled(source: FeatureCache, directory: Path, rng: np.random.Generator, window_nnz: int) -> FeatureCache:
@@ -196,8 +209,9 @@ class BatchStore:
 
     def __iter__(self) -> Iterator[Batch]:
         for window in range(self.windows):
-            a = {
-                name: np.load(self.directory / f"window-{window:06d}.{name}.npy", mmap_mode="r", allow_pickle=False)
+            a = {  # plain arrays over the maps: a memmap's slices cost a Python call each
+                name: np.asarray(np.load(self.directory / f"window-{window:06d}.{name}.npy", mmap_mode="r",
+                                         allow_pickle=False))
                 for name in _BATCH_ARRAYS
             }
             bounds = np.asarray(a["bounds"])

@@ -31,7 +31,18 @@ import pandas as pd
 import scipy.sparse as sp
 
 from aml_cli.ml import hashing, transforms
-from aml_cli.ml.recipe import BINARY, CATEGORICAL, NUMERIC, TEXT, Apply, Output, Recipe, Var, parse_recipe
+from aml_cli.ml.recipe import (
+    BINARY,
+    CATEGORICAL,
+    NUMERIC,
+    TEXT,
+    Apply,
+    Output,
+    Recipe,
+    Var,
+    evaluation_kind,
+    parse_recipe,
+)
 from aml_cli.ml.transforms import TokenStream
 
 FORMAT = "aml-featurizer"
@@ -40,6 +51,7 @@ _MISSING = hashing.tag("\0missing")
 _NUMBER = hashing.tag("\0number")
 _MAX_NAMES = 1_000  # names travel in the model file: keep them small
 _MAX_NAMES_PER_OUTPUT = 100
+_TEXT_OPS = ("lowercase", "no_punct", "split_punct")  # text to text, applied as one tokenisation
 
 
 @dataclass(frozen=True)
@@ -111,7 +123,7 @@ class Featurizer:
         if isinstance(expr, Apply) and expr.func == "ngram":
             expr = expr.args[0]
         ops = set()
-        while isinstance(expr, Apply) and expr.func in ("lowercase", "no_punct"):
+        while isinstance(expr, Apply) and expr.func in _TEXT_OPS:
             ops.add(expr.func)
             expr = expr.args[0]
         if not isinstance(expr, Var):
@@ -121,6 +133,8 @@ class Featurizer:
             values = transforms.lowercase(values)
         if "no_punct" in ops:
             values = transforms.no_punct(values)
+        if "split_punct" in ops:
+            values = transforms.split_punct(values)
         if self.recipe.variables.get(expr.name) == TEXT:
             values = values[values.str.split().str.len() == 1]
         values = values.drop_duplicates().tolist()
@@ -128,6 +142,14 @@ class Featurizer:
         if out.type == CATEGORICAL:
             named += self._named(seed, np.array([_MISSING]), [f"{out.name}=(missing)"])
         return named
+
+    def bin_columns(self) -> np.ndarray:
+        """The columns of every ``quantile_bin`` output's bins (its missing bin too), ascending: the learner
+        gives the bins a prior of their own (``solvers.py``)."""
+        columns = [self._columns(hashing.combine(self._seeds[out.name], _bin_hashes(len(self.arrays[
+            self.fitted[str(out.expr)]["bins"]])))) for out in self.recipe.outputs
+            if isinstance(out.expr, Apply) and out.expr.func == "quantile_bin"]
+        return np.unique(np.concatenate(columns)) if columns else np.empty(0, dtype=np.int64)
 
     def _named(self, seed: np.uint64, hashes: np.ndarray, labels: list[str]) -> list[tuple[int, str]]:
         return list(zip(self._columns(hashing.combine(seed, hashes)).tolist(), labels, strict=True))
@@ -176,7 +198,7 @@ class Featurizer:
     def _compute(self, expr: Var | Apply, kind: str, frame: pd.DataFrame, cache: dict[str, Any]) -> Any:
         if isinstance(expr, Var):
             return self._variable(expr, frame)
-        if expr.func in ("lowercase", "no_punct"):
+        if expr.func in _TEXT_OPS:
             return self._text_chain(expr, kind, frame)
         if expr.func == "quantile_bin":
             bounds = self.arrays[self.fitted[str(expr)]["bins"]]
@@ -217,7 +239,7 @@ class Featurizer:
         lower, strip = "lowercase" in ops, "no_punct" in ops
         if kind == CATEGORICAL:
             return _categories(column, lower=lower, strip=strip)
-        return [transforms.token_stream(column, lower=lower, strip_punct=strip)]
+        return [transforms.token_stream(column, lower=lower, strip_punct=strip, split_punct="split_punct" in ops)]
 
     def _tokens(self, expr: Var | Apply, frame: pd.DataFrame, cache: dict[str, Any]) -> TokenStream:
         return _merge(self._eval(expr, TEXT, frame, cache))
@@ -225,7 +247,7 @@ class Featurizer:
     def _cross(self, expr: Apply, frame: pd.DataFrame, cache: dict[str, Any]) -> Any:
         sides = []
         for arg in expr.args:
-            arg_kind = _kind_of(arg, self.recipe.variables)
+            arg_kind = evaluation_kind(arg, self.recipe.variables)
             sides.append(self._eval(arg, arg_kind, frame, cache))
         left, right = sides
         if isinstance(left, _Cat) and isinstance(right, _Cat):
@@ -305,18 +327,6 @@ def _finite(value: Any, default: float) -> float:
     except (TypeError, ValueError):
         return default
     return number if np.isfinite(number) else default
-
-
-def _kind_of(expr: Var | Apply, variables: dict[str, str]) -> str:
-    if isinstance(expr, Var):
-        return variables[expr.name]
-    if expr.func in ("lowercase", "no_punct"):
-        return _kind_of(expr.args[0], variables)
-    if expr.func == "quantile_bin":
-        return CATEGORICAL
-    if expr.func == "cartesian":
-        return CATEGORICAL if all(_kind_of(a, variables) in (CATEGORICAL, BINARY) for a in expr.args) else TEXT
-    return TEXT
 
 
 def _column(frame: pd.DataFrame, name: str) -> pd.Series:

@@ -11,7 +11,8 @@ offset, length) and ``sha256``: the SHA-256 of the canonical JSON of the header
 without that field, followed by the payload. A file that is truncated, padded
 or edited anywhere fails that check, and reading it runs nothing from it: the
 header is parsed as JSON, the arrays are copied out with whitelisted plain
-dtypes (no objects, no records).
+dtypes (no objects, no records). Those checks live in ``model_bytes``, with the
+standard library alone, so that Predict reads a model without numpy.
 
 Size cap (``sgd.maxMLModelSizeInBytes``). Weights are stored densely, or as
 (flat index, value) pairs when that is smaller. When the file would exceed the
@@ -24,11 +25,7 @@ non-zero weights dropped is returned and logged by the trainer.
 from __future__ import annotations
 
 import hashlib
-import json
 import os
-import re
-import stat
-import struct
 import tempfile
 from collections.abc import Sequence
 from dataclasses import dataclass, field
@@ -37,23 +34,15 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
+from .model_bytes import DTYPES as _DTYPES
+from .model_bytes import FORMAT, MAGIC, VERSION, ModelFileError, Verified, read_verified
+from .model_bytes import LENGTH as _LENGTH
+from .model_bytes import canonical as _canonical
+
 if TYPE_CHECKING:
     from .predict import Model
 
-MAGIC = b"\x89AML-MODEL\r\n"
-FORMAT = "aml-model"
-VERSION = 1
-_LENGTH = struct.Struct("<Q")
-_DTYPES = re.compile(r"^(<f4|<f8|\|i1|<i2|<i4|<i8|\|u1|<u2|<u4|<u8|\|b1|<U\d{1,6})$")
 _NO_SHA = "0" * 64
-
-
-class ModelFileError(Exception):
-    """The model file is missing, damaged, edited, or cannot be made to fit its size cap."""
-
-    def __init__(self, message: str) -> None:
-        super().__init__(message)
-        self.message = message
 
 
 @dataclass
@@ -176,10 +165,6 @@ def _directory(arrays: dict[str, np.ndarray]) -> list[dict[str, Any]]:
     return entries
 
 
-def _canonical(header: dict[str, Any]) -> bytes:
-    return json.dumps(header, sort_keys=True, separators=(",", ":"), ensure_ascii=False, allow_nan=False).encode()
-
-
 def _header_bytes(content: dict[str, Any], arrays: dict[str, np.ndarray], sha: str) -> bytes:
     full = {**content, "format": FORMAT, "version": VERSION, "arrays": _directory(arrays), "sha256": sha}
     return _canonical(full)
@@ -223,69 +208,19 @@ def _atomic_write(path: Path, blob: bytes) -> None:
         raise
 
 
-MAX_FILE_BYTES = 2_147_483_648 + (64 << 20)  # the largest size cap, and room for the header
-
-
-def _read_whole(path: Path) -> bytes:
-    """The bytes of a regular model file, checked before reading: a link (aml writes none), a FIFO or a device
-    (a link to /dev/zero, say) is refused at once instead of read forever or waited on."""
-    flags = os.O_RDONLY | getattr(os, "O_NOFOLLOW", 0) | getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_CLOEXEC", 0)
-    try:
-        fd = os.open(path, flags)
-    except OSError as err:
-        what = "is a symbolic link" if os.path.islink(path) else (
-            "is missing" if isinstance(err, FileNotFoundError) else f"cannot be read ({err.strerror or err})")
-        raise ModelFileError(f"the model file {what}") from None
-    with os.fdopen(fd, "rb") as handle:
-        info = os.fstat(handle.fileno())
-        if not stat.S_ISREG(info.st_mode):
-            raise ModelFileError("the model file is not a regular file (a FIFO, a device or a folder)")
-        if info.st_size > MAX_FILE_BYTES:
-            raise ModelFileError(f"the model file is larger ({info.st_size} bytes) than any model aml writes")
-        try:
-            return handle.read(info.st_size)
-        except OSError as err:
-            raise ModelFileError(f"cannot read the model file: {err.strerror or err}") from None
-
-
 def read_model_file(path: Path) -> ModelFile:
-    """Read and verify a model file; any damage raises ``ModelFileError``."""
-    blob = _read_whole(Path(path))
-    start = len(MAGIC) + _LENGTH.size
-    if len(blob) < start or not blob.startswith(MAGIC):
-        raise ModelFileError("not an aml model file (bad magic number)")
-    (length,) = _LENGTH.unpack_from(blob, len(MAGIC))
-    if length > len(blob) - start:
-        raise ModelFileError("the model file is truncated (header)")
-    try:
-        header = json.loads(blob[start : start + length].decode())
-    except (UnicodeDecodeError, json.JSONDecodeError):
-        raise ModelFileError("the model file's header is damaged") from None
-    if not isinstance(header, dict) or header.get("format") != FORMAT:
-        raise ModelFileError("not an aml model file (unknown format)")
-    if header.get("version") != VERSION:
-        raise ModelFileError(f"unsupported model file version {header.get('version')!r} (this aml reads {VERSION})")
-    payload = memoryview(blob)[start + length :]
-    sha = header.pop("sha256", None)
-    if hashlib.sha256(_canonical(header) + payload).hexdigest() != sha:
-        raise ModelFileError("the model file is damaged or was modified (checksum mismatch)")
-    arrays = _arrays(header, payload)
-    return ModelFile(header, arrays, _dense_weights(header, arrays), len(blob))
+    """Read and verify a model file (``model_bytes.read_verified``); any damage raises ``ModelFileError``."""
+    verified = read_verified(Path(path))
+    arrays = _arrays(verified)
+    return ModelFile(verified.header, arrays, _dense_weights(verified.header, arrays), verified.size)
 
 
-def _arrays(header: dict[str, Any], payload: memoryview) -> dict[str, np.ndarray]:
+def _arrays(verified: Verified) -> dict[str, np.ndarray]:
     arrays: dict[str, np.ndarray] = {}
     try:
-        for entry in header["arrays"]:
-            dtype = entry["dtype"]
-            if not isinstance(dtype, str) or not _DTYPES.match(dtype):
-                raise ModelFileError(f"the model file holds an array of a forbidden type {dtype!r}")
-            dt = np.dtype(dtype)
-            shape = tuple(int(n) for n in entry["shape"])
-            offset, nbytes = int(entry["offset"]), int(entry["nbytes"])
-            if nbytes != dt.itemsize * int(np.prod(shape)) or offset < 0 or offset + nbytes > len(payload):
-                raise ModelFileError("the model file's array directory is inconsistent")
-            arrays[entry["name"]] = np.frombuffer(payload[offset : offset + nbytes], dtype=dt).reshape(shape).copy()
+        for name, entry in verified.directory.items():
+            raw = verified.payload[entry["offset"] : entry["offset"] + entry["nbytes"]]
+            arrays[name] = np.frombuffer(raw, dtype=np.dtype(entry["dtype"])).reshape(entry["shape"]).copy()
     except (KeyError, TypeError, ValueError):
         raise ModelFileError("the model file's array directory is damaged") from None
     return arrays

@@ -8,7 +8,6 @@ strings the same way, so one record scores exactly as the same row in a batch.
 
 from __future__ import annotations
 
-import math
 from dataclasses import dataclass
 from functools import cached_property
 from typing import Any
@@ -19,6 +18,7 @@ import pandas as pd
 from .binary import binary_from_scalar, parse_binary
 from .losses import sigmoid, softmax
 from .model_file import ModelFile
+from .record_features import number_from_scalar
 from .schema import Schema, parse_schema
 
 _LARGEST = float(np.finfo(np.float64).max)
@@ -92,7 +92,7 @@ class Model:
         for attribute in self.schema.attributes:
             value = record.get(attribute.name)
             if attribute.type == "NUMERIC":
-                columns[attribute.name] = np.array([_number(value)], dtype=np.float64)
+                columns[attribute.name] = np.array([number_from_scalar(value)], dtype=np.float64)
             elif attribute.type == "BINARY":
                 columns[attribute.name] = np.array([binary_from_scalar(value)], dtype=np.float64)
             else:
@@ -114,16 +114,6 @@ class Model:
             scores = {label: float(p) for label, p in zip(self.labels, probabilities, strict=True)}
             return {"predictedLabel": self.labels[best], "predictedScores": scores, "details": details}
         return {"predictedValue": float(score[0]), "details": details}
-
-
-def _number(value: object) -> float:
-    if value is None:
-        return math.nan
-    try:
-        number = float(str(value).strip())
-    except ValueError:
-        return math.nan
-    return number if math.isfinite(number) else math.nan
 
 
 def label_strings(values: pd.Series) -> pd.Series:

@@ -20,16 +20,20 @@ import io
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import TypeVar
 
 import numpy as np
 import pandas as pd
 
+from . import arrow_csv
 from .binary import parse_binary
+from .parallel import ordered_map
 from .records import MAX_RECORD_BYTES, Records, UnreadableFile, record_blocks
 from .schema import Schema, compare_header
 from .split import Rearrangement, selection_mask
 
 MAX_REPORTED = 10
+R = TypeVar("R")
 _NUL = 0
 # why a record is invalid, most telling first: each record keeps the first that applies
 _FINE, _TOO_LONG, _BAD_UTF8, _NUL_BYTE, _OPEN_QUOTE, _FIELDS, _VALUE = range(7)
@@ -134,32 +138,111 @@ def iter_chunks(
     selection: Rearrangement | None = None,
     keep_invalid: bool = False,
     report: ReadReport | None = None,
+    threads: int = 1,
 ) -> Iterator[Chunk]:
     """Typed chunks of the selected records, in file order; DataError if no file has a record.
 
     A header line whose field count differs from the schema's is a DataError
     naming the difference; other names that differ are a warning in `report`.
+    With several threads blocks are parsed side by side; the chunks, the
+    report and any error are the one-thread run's, in its order.
+    """
+    for chunk, _ in map_chunks(None, files, schema, chunk_bytes=chunk_bytes, selection=selection,
+                               keep_invalid=keep_invalid, report=report, threads=threads):
+        yield chunk
+
+
+def map_chunks(
+    work: Callable[[Chunk], R] | None,
+    files: list[Path],
+    schema: Schema,
+    *,
+    chunk_bytes: int = 32 << 20,
+    selection: Rearrangement | None = None,
+    keep_invalid: bool = False,
+    report: ReadReport | None = None,
+    threads: int = 1,
+    window: int | None = None,
+) -> Iterator[tuple[Chunk, R | None]]:
+    """(chunk, work(chunk)) for each chunk, in order: `work` runs on the thread that parsed the chunk.
+
+    The calling thread reads the files and finds the records (cheap, and in
+    order by nature); each block's checks, parsing and typing, then `work`,
+    run on `threads` threads (`parallel.ordered_map`, at most `window` blocks
+    in flight); the report is updated here, in order, so it reads as with one thread.
     """
     report = report if report is not None else ReadReport()
     total = count_records(files, schema, chunk_bytes=chunk_bytes) if selection and selection.needs_total else None
-    position = 0
+
+    def run(item: _Block | _FileEnd) -> tuple[_Outcome, R | None] | _FileEnd:
+        if isinstance(item, _FileEnd):
+            return item
+        parsed = _BlockParser(schema, item.block, item.records, item.first_line, item.position)
+        outcome = parsed.run(selection, total, item.file_index).outcome(item.file_index, keep_invalid, str(item.path))
+        del parsed, item  # the raw block and its arrays are not needed while `work` runs
+        result = work(outcome.chunk) if work is not None and outcome.chunk is not None else None
+        return outcome, result
+
     empty: list[str] = []
-    for file_index, path in enumerate(files):
-        records_before = position
-        for block, records, first_line in _blocks(path, chunk_bytes, schema, report):
-            parsed = _BlockParser(schema, block, records, first_line, position).run(selection, total, file_index)
-            position += parsed.records
-            chunk = parsed.chunk(file_index, keep_invalid, report, str(path))
-            del parsed, block, records  # the raw block and its arrays are not needed while the caller works
-            if chunk is not None:
-                yield chunk
-            del chunk
-        report.files += 1
-        report.bytes_read += path.stat().st_size
-        if position == records_before:
-            empty.append(_why_empty(path, schema))
-    if position == 0:
+    records = 0
+    for done in ordered_map(run, _block_items(files, schema, chunk_bytes, report), threads, window):
+        if isinstance(done, _FileEnd):
+            report.files += 1
+            report.bytes_read += done.path.stat().st_size
+            if done.records_before == done.records_after:
+                empty.append(_why_empty(done.path, schema))
+            records = done.records_after
+            continue
+        outcome, result = done
+        outcome.account(report)
+        if outcome.chunk is not None:
+            yield outcome.chunk, result
+    if records == 0:
         raise DataError("the data has no records: " + "; ".join(empty))
+
+
+@dataclass
+class _Block:
+    block: bytes
+    records: Records
+    first_line: int
+    position: int  # records before this block's first, over the whole data
+    file_index: int
+    path: Path
+
+
+@dataclass
+class _FileEnd:
+    path: Path
+    records_before: int
+    records_after: int
+
+
+def _block_items(files: list[Path], schema: Schema, chunk_bytes: int,
+                 report: ReadReport) -> Iterator[_Block | _FileEnd]:
+    """Each file's blocks of records, then the file's end; the header is checked here, as the file is read."""
+    position = 0
+    for file_index, path in enumerate(files):
+        before = position
+        for block, records, first_line in _blocks(path, chunk_bytes, schema, report):
+            yield _Block(block, records, first_line, position, file_index, path)
+            position += int(np.count_nonzero(_record_mask(records, first_line, schema.has_header)))
+        yield _FileEnd(path, before, position)
+
+
+@dataclass
+class _Outcome:
+    """A parsed block: its chunk (None without records) and what it adds to the report, applied in order."""
+
+    chunk: Chunk | None
+    file: str
+    rows: int
+    bad_lines: np.ndarray
+    reasons: list[str]  # of the first MAX_REPORTED invalid records, the most a report keeps
+
+    def account(self, report: ReadReport) -> None:
+        report.note_invalid(self.file, self.bad_lines, lambda i: self.reasons[i])
+        report.rows += self.rows
 
 
 def _blocks(path: Path, chunk_bytes: int, schema: Schema,
@@ -242,6 +325,10 @@ class _BlockParser:
             return pd.DataFrame({name: pd.Series([], dtype=object) for name in names})
         text = self._good_text(good)
         numeric = {a.name: np.float64 for a in self.schema.attributes if a.type == "NUMERIC"}
+        if arrow_csv.available():
+            frame = arrow_csv.parse(text, names, set(numeric), len(good), self.units.lines == len(self.units.starts))
+            if frame is not None:
+                return frame
         for dtypes in ({name: numeric.get(name, object) for name in names}, object):
             try:
                 frame = pd.read_csv(io.BytesIO(text), header=None, names=names, dtype=dtypes,
@@ -283,20 +370,27 @@ class _BlockParser:
         return _SHAPE_REASONS[problem]
 
     def chunk(self, file_index: int, keep_invalid: bool, report: ReadReport, file: str) -> Chunk | None:
+        """The block's chunk, its records counted in `report` at once (for callers that read in order)."""
+        outcome = self.outcome(file_index, keep_invalid, file)
+        outcome.account(report)
+        return outcome.chunk
+
+    def outcome(self, file_index: int, keep_invalid: bool, file: str) -> _Outcome:
         problems = np.where((self.problems == _FINE) & (self.first_bad_value >= 0), _VALUE, self.problems)
         valid = problems == _FINE
         bad = np.flatnonzero(~valid)
-        report.note_invalid(file, self.line_numbers[bad], lambda i: self._reason(int(bad[i]), int(problems[bad[i]])))
-        report.rows += int(valid.sum())
+        reasons = [self._reason(int(record), int(problems[record])) for record in bad[:MAX_REPORTED].tolist()]
+        outcome = _Outcome(None, file, int(valid.sum()), self.line_numbers[bad], reasons)
         if not len(valid):
-            return None
+            return outcome
         counts = {name: int(mask.sum()) for name, mask in self.cell_masks.items()}
         frame, lines, positions, dropped = self.frame, self.line_numbers, self.positions, 0
         if not keep_invalid and len(bad):
             frame = frame[valid].reset_index(drop=True)
             lines, positions, dropped, valid = lines[valid], positions[valid], len(bad), valid[valid]
-        return Chunk(frame=frame, line_numbers=lines, file_index=file_index, valid=valid,
-                     nbytes=len(self.block), positions=positions, invalid_counts=counts, dropped=dropped)
+        outcome.chunk = Chunk(frame=frame, line_numbers=lines, file_index=file_index, valid=valid,
+                              nbytes=len(self.block), positions=positions, invalid_counts=counts, dropped=dropped)
+        return outcome
 
 
 def _shape_problems(units: Records, index: np.ndarray, fields: int, block: bytes) -> np.ndarray:
@@ -362,12 +456,28 @@ def _typed_frame(
             parsed = parse_binary(values)
             typed, invalid = parsed.values, parsed.invalid
         else:
-            typed, invalid = values.to_numpy(dtype=object), None
+            columns[attribute.name] = _spread_text(values, rows_at, count)
+            continue
         if invalid is not None:
             masks[attribute.name] = mask = _spread(invalid, rows_at, count, False)
             first_bad[mask & (first_bad < 0)] = position
         columns[attribute.name] = _spread(typed, rows_at, count, np.nan)
     return pd.DataFrame(columns, copy=False), first_bad, masks
+
+
+def _spread_text(values: pd.Series, rows_at: np.ndarray, count: int) -> object:
+    """A text column placed at its records' rows (missing for malformed ones).
+
+    Strings the C parser made are Python objects, typed `str` by the frame
+    as before; a column already `str` (the pyarrow path) keeps its storage.
+    """
+    if values.dtype == object or not values.count():  # a column of only missing values stays object, as before
+        return _spread(values.to_numpy(dtype=object), rows_at, count, np.nan)
+    if len(rows_at) == count:
+        return values.array
+    indexer = np.full(count, -1, dtype=np.intp)
+    indexer[rows_at] = np.arange(len(rows_at))
+    return values.array.take(indexer, allow_fill=True)
 
 
 def _spread(values: np.ndarray, rows_at: np.ndarray, count: int, fill: object) -> np.ndarray:

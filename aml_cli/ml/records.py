@@ -179,14 +179,14 @@ class _Lines:
         starts = np.concatenate(([0], newlines[:-1] + 1)).astype(np.int64)
         has_cr = (newlines > starts) & (data[np.maximum(newlines - 1, 0)] == CR)
         is_comma = data == COMMA
-        commas = _per_line(np.flatnonzero(is_comma), newlines)
+        commas = _per_line_count(is_comma, starts, len(newlines))
         is_quote = data == QUOTE
         quote_at = np.flatnonzero(is_quote)
         if not quote_at.size:
             zeros = np.zeros(len(newlines), dtype=np.int64)
             return cls(data, starts, newlines, has_cr, quote_at, zeros, commas, zeros, zeros)
         odd = np.bitwise_xor.accumulate(is_quote.view(np.uint8)).view(bool)  # odd quotes up to each byte
-        odd_commas = _per_line(np.flatnonzero(is_comma & odd), newlines)
+        odd_commas = _per_line_count(is_comma & odd, starts, len(newlines))
         before = np.searchsorted(quote_at, starts)
         quotes = np.diff(np.append(before, len(quote_at)))
         return cls(data, starts, newlines, has_cr, quote_at, quotes, commas, odd_commas, before & 1)
@@ -235,10 +235,11 @@ class _Lines:
                        first_lines=first, quotes=quotes, fields=fields, lines=count)
 
 
-def _per_line(positions: np.ndarray, newlines: np.ndarray) -> np.ndarray:
-    if not positions.size:
-        return np.zeros(len(newlines), dtype=np.int64)
-    return np.diff(np.searchsorted(positions, newlines), prepend=0)
+def _per_line_count(flags: np.ndarray, starts: np.ndarray, lines: int) -> np.ndarray:
+    """Set flags per line (lines start at `starts`, each at least its line end long, the block ends with one)."""
+    if not lines:
+        return np.zeros(0, dtype=np.int64)
+    return np.add.reduceat(flags.view(np.uint8), starts, dtype=np.int64)
 
 
 def _pair_lines(lines: _Lines, opens: np.ndarray, fields: int) -> tuple[np.ndarray, int | None]:

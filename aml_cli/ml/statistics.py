@@ -81,14 +81,18 @@ class Counter:
 
     def add(self, values: np.ndarray) -> pd.Index:
         """Count the values; returns the distinct values seen in this call."""
-        fresh = pd.Series(values, dtype=object).value_counts(sort=False)
+        fresh = count_values(values)
+        self.add_counts(fresh)
+        return fresh.index
+
+    def add_counts(self, fresh: pd.Series) -> None:
+        """Add counts made by `count_values` (any thread) in data order."""
         if not len(fresh):
-            return fresh.index
+            return
         self.counts = self.counts.add(fresh, fill_value=0).astype(np.int64)
         if len(self.counts) > self.cap:
             # ties broken by position, which follows the data order: deterministic
             self.counts = self.counts.nlargest(self.cap // 2, keep="first")
-        return fresh.index
 
     def merge(self, other: Counter) -> None:
         """Counts added (exact while neither side nor the sum was pruned), pruned as `add` prunes."""
@@ -109,23 +113,59 @@ class Counter:
         return [[str(value), int(count)] for value, count in ranked.items()]
 
 
+def count_values(values) -> pd.Series:
+    """Value -> count in order of first appearance, indexed by Python strings (the counters' form).
+
+    A pyarrow-backed column is counted in pyarrow and only its distinct
+    values become Python strings; the order and counts are value_counts'.
+    """
+    if isinstance(values, np.ndarray):
+        return pd.Series(values, dtype=object).value_counts(sort=False)
+    fresh = pd.Series(values).value_counts(sort=False)
+    return pd.Series(fresh.to_numpy(dtype=np.int64), index=pd.Index(fresh.index.to_numpy(dtype=object), dtype=object),
+                     name="count")
+
+
 class _Attribute:
-    """Counts every type shares: present, missing and invalid values."""
+    """Counts every type shares: present, missing and invalid values.
+
+    `digest` sums up one chunk without touching the accumulator (so any
+    thread may run it); `take` adds a digest, in data order. `update` is the
+    two in one: the same result whichever thread digested.
+    """
 
     def __init__(self, name: str, kind: str) -> None:
         self.name, self.kind = name, kind
         self.count = self.missing = self.invalid = 0
 
-    def update(self, values: np.ndarray, invalid: int, positions: np.ndarray) -> None:
-        present = ~pd.isna(values)
-        self.count += int(present.sum())
+    def update(self, values, invalid: int, positions: np.ndarray) -> None:
+        self.take(self.digest(values, invalid, positions))
+
+    def digest(self, values, invalid: int, positions: np.ndarray) -> dict[str, Any]:
+        """A chunk's column (numpy, or a pandas array for text) summed up; `positions`: its records'."""
+        present = ~np.asarray(pd.isna(values), dtype=bool)
+        count = int(present.sum())
         # an invalid value sits in an invalid record, never in these (valid) rows
-        self.missing += len(values) - int(present.sum())
-        self.invalid += invalid
-        self.add(values[present], positions[present])
+        part = {"count": count, "missing": len(values) - count, "invalid": invalid}
+        part.update(self.summarize(values[present], positions[present]))
+        return part
+
+    def take(self, part: dict[str, Any]) -> None:
+        self.count += part["count"]
+        self.missing += part["missing"]
+        self.invalid += part["invalid"]
+        self.absorb(part)
 
     def add(self, values: np.ndarray, positions: np.ndarray) -> None:
         """Type-specific accumulation of present values (`positions`: their records' over the whole data)."""
+        self.absorb(self.summarize(values, positions))
+
+    def summarize(self, values, positions: np.ndarray) -> dict[str, Any]:
+        """The type-specific summary of present values (pure)."""
+        return {}
+
+    def absorb(self, part: dict[str, Any]) -> None:
+        """Adds a type-specific summary."""
 
     def merge(self, other: _Attribute) -> None:
         """Adds the counts of an accumulator of the records after this one's; subclasses merge the rest."""
@@ -151,16 +191,27 @@ class _Numeric(_Attribute):
         self.low, self.high = np.inf, -np.inf
         self.distinct = DistinctSketch()
 
-    def add(self, values: np.ndarray, positions: np.ndarray) -> None:
-        values = values.astype(np.float64)
+    def summarize(self, values: np.ndarray, positions: np.ndarray) -> dict[str, Any]:
+        values = np.asarray(values, dtype=np.float64)
         if not len(values):
-            return
-        self._moments(values)
-        self.low, self.high = min(self.low, values.min()), max(self.high, values.max())
+            return {}
         distinct = pd.unique(values + 0.0)  # + 0.0 makes -0.0 equal 0.0
-        self.distinct.add(mix64(distinct.view(np.uint64)))
         priority = mix64(np.asarray(positions, dtype=np.uint64) ^ np.uint64(0x5EED))
-        self._sample(values, priority)
+        if len(values) > self.sample_size:  # only a chunk's own smallest priorities can be among the whole's
+            keep = np.argpartition(priority, self.sample_size)[: self.sample_size]
+            sample, priority = values[keep], priority[keep]
+        else:
+            sample = values
+        return {"moments": _chunk_moments(values), "low": values.min(), "high": values.max(),
+                "distinct": mix64(distinct.view(np.uint64)), "sample": sample, "priority": priority}
+
+    def absorb(self, part: dict[str, Any]) -> None:
+        if "moments" not in part:
+            return
+        self._fold(*part["moments"])
+        self.low, self.high = min(self.low, part["low"]), max(self.high, part["high"])
+        self.distinct.add(part["distinct"])
+        self._sample(part["sample"], part["priority"])
 
     def _sample(self, values: np.ndarray, priority: np.ndarray) -> None:
         """Keeps the values of the smallest priorities (distinct: one value per record and attribute)."""
@@ -181,12 +232,7 @@ class _Numeric(_Attribute):
 
     def _moments(self, values: np.ndarray) -> None:
         """One chunk's (n, mean, M2), in units of the power of two at least its largest magnitude, folded in."""
-        largest = float(np.abs(values).max())
-        exponent = min(int(np.frexp(largest)[1]), 1023) if largest > 0 else 0
-        scale = max(float(np.ldexp(1.0, exponent)), 1.0)
-        values = values / scale
-        mean = float(values.mean())
-        self._fold(len(values), mean, float(((values - mean) ** 2).sum()), scale)
+        self._fold(*_chunk_moments(values))
 
     def _fold(self, n_b: int, mean_b: float, m2_b: float, scale_b: float) -> None:
         """Chan et al.'s pairwise combination of (n, mean, M2); stable for any chunking, in scaled units.
@@ -245,13 +291,26 @@ class _Numeric(_Attribute):
             return float(min(np.sqrt(self.m2 / (self.count - 1)) * self.scale, np.finfo(np.float64).max))
 
 
+def _chunk_moments(values: np.ndarray) -> tuple[int, float, float, float]:
+    """(n, mean, M2, scale) of a chunk's values divided by the power of two at least their largest magnitude."""
+    largest = float(np.abs(values).max())
+    exponent = min(int(np.frexp(largest)[1]), 1023) if largest > 0 else 0
+    scale = max(float(np.ldexp(1.0, exponent)), 1.0)
+    values = values / scale
+    mean = float(values.mean())
+    return len(values), mean, float(((values - mean) ** 2).sum()), scale
+
+
 class _Binary(_Attribute):
     def __init__(self, name: str, kind: str) -> None:
         super().__init__(name, kind)
         self.true = 0
 
-    def add(self, values: np.ndarray, positions: np.ndarray) -> None:
-        self.true += int((values.astype(np.float64) == 1.0).sum())
+    def summarize(self, values: np.ndarray, positions: np.ndarray) -> dict[str, Any]:
+        return {"true": int((np.asarray(values, dtype=np.float64) == 1.0).sum())}
+
+    def absorb(self, part: dict[str, Any]) -> None:
+        self.true += part["true"]
 
     def merge(self, other: _Attribute) -> None:
         assert isinstance(other, _Binary)
@@ -268,8 +327,13 @@ class _Categorical(_Attribute):
         self.counter = Counter(cap)
         self.distinct = DistinctSketch()
 
-    def add(self, values: np.ndarray, positions: np.ndarray) -> None:
-        self.distinct.add(_string_hashes(self.counter.add(values)))
+    def summarize(self, values, positions: np.ndarray) -> dict[str, Any]:
+        fresh = count_values(values)
+        return {"counts": fresh, "hashes": _string_hashes(fresh.index)}
+
+    def absorb(self, part: dict[str, Any]) -> None:
+        self.counter.add_counts(part["counts"])
+        self.distinct.add(part["hashes"])
 
     def merge(self, other: _Attribute) -> None:
         assert isinstance(other, _Categorical)
@@ -290,11 +354,17 @@ class _Text(_Attribute):
         self.counter = Counter(cap)
         self.distinct = DistinctSketch()
 
-    def add(self, values: np.ndarray, positions: np.ndarray) -> None:
-        # one join and one split in C instead of a split per row
-        tokens = " ".join(map(str, values.tolist())).split()
-        self.tokens += len(tokens)
-        self.distinct.add(_string_hashes(self.counter.add(np.array(tokens, dtype=object))))
+    def summarize(self, values, positions: np.ndarray) -> dict[str, Any]:
+        counted = _count_ascii_tokens(values)
+        if counted is None:  # one join and one split in C instead of a split per row
+            tokens = " ".join(map(str, np.asarray(values, dtype=object).tolist())).split()
+            counted = len(tokens), count_values(np.array(tokens, dtype=object))
+        return {"tokens": counted[0], "counts": counted[1], "hashes": _string_hashes(counted[1].index)}
+
+    def absorb(self, part: dict[str, Any]) -> None:
+        self.tokens += part["tokens"]
+        self.counter.add_counts(part["counts"])
+        self.distinct.add(part["hashes"])
 
     def merge(self, other: _Attribute) -> None:
         assert isinstance(other, _Text)
@@ -307,6 +377,51 @@ class _Text(_Attribute):
         mean = self.tokens / self.count if self.count else 0.0
         return {**super().result(), "tokens": self.tokens, "distinct_tokens": self.distinct.estimate(),
                 "mean_tokens": mean, "top": self.counter.top(TOP_TOKENS)}
+
+
+_SPLIT_BLANK = np.zeros(256, dtype=bool)  # what str.split() splits ASCII text on
+_SPLIT_BLANK[[9, 10, 11, 12, 13, 28, 29, 30, 31, 32]] = True
+_WORD = 8
+
+
+def _count_ascii_tokens(values) -> tuple[int, pd.Series] | None:
+    """(tokens, token -> count in order of first appearance) of ASCII arrow text, as str.split() counts them.
+
+    Tokens are told apart by a 64-bit hash of their bytes, then checked: each
+    token's bytes (at most 16) must equal those of the first token of its
+    hash, so a collision is never merged. None: not ASCII arrow text, a longer
+    token, or a collision; the caller splits in Python.
+    """
+    from .arrow_strings import string_buffers
+    from .hashing import hash_spans
+    from .transforms import token_spans
+
+    stored = string_buffers(values)
+    if stored is None or (len(stored[0]) and stored[0].max() >= 0x80):
+        return None
+    buffer = np.concatenate((stored[0], np.zeros(2 * _WORD, dtype=np.uint8)))
+    starts, ends, _, _ = token_spans(buffer, stored[1], _SPLIT_BLANK)
+    lengths = ends - starts
+    if len(lengths) and lengths.max() > 2 * _WORD:
+        return None
+    codes, _ = pd.factorize(hash_spans(buffer, starts, lengths))
+    first = np.flatnonzero(codes > np.maximum.accumulate(np.concatenate(([-1], codes[:-1]))))
+    windows = np.lib.stride_tricks.sliding_window_view(buffer, _WORD)
+    keep = np.arange(2 * _WORD)[None, :] < lengths[:, None]
+    keys = np.where(keep, np.concatenate((windows[starts], windows[starts + _WORD]), axis=1), 0)
+    if not (keys == keys[first[codes]]).all():
+        return None
+    words = [buffer[a:b].tobytes().decode("ascii") for a, b in zip(starts[first].tolist(), ends[first].tolist(),
+                                                                    strict=True)]
+    counts = np.bincount(codes, minlength=len(first)).astype(np.int64)
+    return len(starts), pd.Series(counts, index=pd.Index(words, dtype=object), name="count")
+
+
+def _column(values: pd.Series):
+    """A column as the attributes take it: numbers as numpy, text as its pandas array (never copied to objects)."""
+    if values.dtype == object or values.dtype.kind in "fiub":
+        return values.to_numpy()
+    return values.array
 
 
 def _string_hashes(values: pd.Index) -> np.ndarray:
@@ -340,13 +455,23 @@ class StatisticsAccumulator:
 
     def update(self, chunk: Chunk) -> None:
         """Add a chunk read with or without keep_invalid; invalid records only count as such."""
+        self.take(self.digest(chunk))
+
+    def digest(self, chunk: Chunk) -> dict[str, Any]:
+        """What a chunk adds, computed without changing the accumulator: any thread may digest, while
+        `take` adds the digests in data order (what `parallel.ordered_map` gives)."""
         valid = np.asarray(chunk.valid, dtype=bool)
-        self.invalid_rows += chunk.dropped + int((~valid).sum())
         frame = chunk.frame if valid.all() else chunk.frame[valid]
         positions = np.asarray(chunk.positions)[valid] if not valid.all() else np.asarray(chunk.positions)
-        self.rows += len(frame)
-        for attribute in self.attributes:
-            attribute.update(frame[attribute.name].to_numpy(), chunk.invalid_counts.get(attribute.name, 0), positions)
+        parts = [attribute.digest(_column(frame[attribute.name]), chunk.invalid_counts.get(attribute.name, 0),
+                                  positions) for attribute in self.attributes]
+        return {"invalid_rows": chunk.dropped + int((~valid).sum()), "rows": len(frame), "attributes": parts}
+
+    def take(self, digest: dict[str, Any]) -> None:
+        self.invalid_rows += digest["invalid_rows"]
+        self.rows += digest["rows"]
+        for attribute, part in zip(self.attributes, digest["attributes"], strict=True):
+            attribute.take(part)
 
     def merge(self, other: StatisticsAccumulator) -> StatisticsAccumulator:
         """Adds an accumulator of the records that follow this one's (same schema); returns self.

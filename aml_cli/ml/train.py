@@ -33,21 +33,24 @@ import pandas as pd
 import scipy.sparse as sp
 
 from . import solvers
-from .feature_cache import BatchStore, FeatureCache, shuffled
+from .feature_cache import BatchStore, FeatureCache, part_arrays, shuffled
+from .feature_slots import FeatureSlots
 from .losses import loss_for
 from .model_file import ModelFileError, write_model
 from .newton import Newton
+from .parallel import ordered_map
 from .parameters import TrainingSettings
 from .pass_validation import PassValidation
 from .predict import encode_targets, label_strings
 from .schema import Schema
-from .sgd import SGD, SGDConfig, localize, rebatch, run_passes
+from .sgd import SGD, Batch, SGDConfig, localize, rebatch, run_passes
 from .warm_start import WarmStart
 from .whitening import MIN_SHARE, DenseBlock, block_features, fit_block
 
 MAX_CLASSES = 100
 TOLERANCE = 1e-4  # a pass improving the mean loss by less than this fraction ends training
 WINDOW_NNZ = 16_000_000  # largest block of the cache shuffled in memory at once
+COMPACT_STATE = True  # SGD's state stored by feature frequency (``feature_slots.py``): same weights, faster steps
 
 
 STEPS_PER_PASS = 256
@@ -116,6 +119,9 @@ def learning_rate_for(batch: int, model_type: str = "BINARY", whitened: bool = F
         return min(1.0, BLOCK_RATE * math.sqrt(batch / 16))
     rate = BASE_RATE * math.sqrt(batch / 16) / math.sqrt(max(active, 1.0))
     return LEARNING_RATE_SCALE[model_type] * min(1.0, rate)
+
+
+FramesMap = Callable[[Callable[[pd.DataFrame], Any]], Iterator[Any]]  # work -> work(frame) for each frame, in order
 
 
 class TrainingError(Exception):
@@ -187,12 +193,17 @@ def train_model(
     should_stop: Callable[[], bool] | None = None,
     warm_start: WarmStart | None = None,
     validation: Callable[[], Iterator[pd.DataFrame]] | None = None,
+    threads: int = 1,
+    frames_map: FramesMap | None = None,
 ) -> TrainResult:
     """Train a model of ``model_type`` and write it to ``out_path``.
 
     ``should_stop`` is asked between chunks and mini-batches; when it answers True training ends and the
     last complete pass is saved (``TrainingStopped`` if none is). ``warm_start`` continues a model (see
-    WarmStart); ``validation`` gives frames whose mean loss is logged after every pass.
+    WarmStart); ``validation`` gives frames whose mean loss is logged after every pass. ``threads`` featurize
+    the chunks and cut the batches (the job layer chooses how many); the model is the same at any count.
+    ``frames_map(work)``, when given, yields ``work(frame)`` for the frames of ``chunks`` in order, run where
+    they are read (a reader's threads): pass 0 then parses and featurizes a chunk on one thread.
     """
     started = time.monotonic()
     report = progress or (lambda _fraction: None)
@@ -206,7 +217,7 @@ def train_model(
     log("Recipe used:\n" + recipe_text.strip())
     log(f"Model type {model_type}; parameters: " + ", ".join(f"{k}={v}" for k, v in sorted(_echo(settings).items())))
     cache = FeatureCache(Path(cache_dir) / "features", featurizer.n_features)
-    skipped = _featurize(chunks, schema, featurizer, model_type, labels, cache, should_stop)
+    skipped = _featurize(chunks, schema, featurizer, model_type, labels, cache, should_stop, threads, frames_map)
     log(f"Rows read: {cache.rows + skipped}; used: {cache.rows}; skipped for a missing target: {skipped}")
     log(f"Features: {featurizer.n_features}; non-zero values: {cache.nnz}")
     if cache.rows == 0:
@@ -214,20 +225,21 @@ def train_model(
     report(0.2)
     learner = _Learner(cache, model_type, len(labels) if model_type == "MULTICLASS" else 1, settings, featurizer,
                        warm_start)
-    checked = _validation(validation, schema, featurizer, model_type, labels, learner, Path(cache_dir))
+    checked = _validation(validation, schema, featurizer, model_type, labels, learner, Path(cache_dir), threads)
     log(learner.describe())
     if settings.shuffle == "auto":
         learner.cache = shuffled(cache, Path(cache_dir) / "shuffled", _rng(seed), WINDOW_NNZ)
         cache.remove()
-    store = learner.cut_batches(Path(cache_dir) / "batches")
-    learner.cache.remove()
+    store, first_pass = learner.cut_batches(Path(cache_dir) / "batches", threads)
 
-    return fit_and_write(learner, store, featurizer=featurizer, labels=labels, schema=schema, recipe_text=recipe_text,
-                         model_type=model_type, settings=settings, out_path=out_path, log=log, report=report,
-                         should_stop=should_stop, checked=checked, skipped=skipped, started=started)
+    return fit_and_write(learner, store, first_pass, featurizer=featurizer, labels=labels, schema=schema,
+                         recipe_text=recipe_text, model_type=model_type, settings=settings, out_path=out_path,
+                         log=log, report=report, should_stop=should_stop, checked=checked, skipped=skipped,
+                         started=started)
 
 
-def fit_and_write(learner: _Learner, store: BatchStore | None, *, featurizer: Any, labels: list[str], schema: Schema,
+def fit_and_write(learner: _Learner, store: BatchStore | None, first_pass: Iterator[Batch] | None = None, *,
+                  featurizer: Any, labels: list[str], schema: Schema,
                   recipe_text: str, model_type: str, settings: TrainingSettings, out_path: Path,
                   log: Callable[[str], None], report: Callable[[float], None],
                   should_stop: Callable[[], bool] | None, checked: PassValidation | None, skipped: int,
@@ -241,7 +253,12 @@ def fit_and_write(learner: _Learner, store: BatchStore | None, *, featurizer: An
             log(f"Pass {index + 1}: mean validation loss {checked.after_pass():.6g}")
         report(0.2 + 0.75 * (index + 1) / settings.max_passes)
 
-    losses = learner.fit(store, on_pass, should_stop, keep_passes=checked is not None)
+    def batches(index: int) -> Iterator[Batch]:
+        if store is None:  # the solver reads its own
+            return iter(())
+        return first_pass if index == 0 and first_pass is not None else iter(store)
+
+    losses = learner.fit(batches, on_pass, should_stop, keep_passes=checked is not None)
     if learner.stopped:
         log(f"Stopped after {len(losses)} of {settings.max_passes} passes; the model is that of pass {len(losses)}.")
     if learner.prior_record():
@@ -323,19 +340,33 @@ def _featurize(
     labels: list[str],
     cache: FeatureCache,
     should_stop: Callable[[], bool] | None = None,
+    threads: int = 1,
+    frames_map: FramesMap | None = None,
 ) -> int:
-    """Pass 0: featurize every chunk into the cache; returns the rows skipped for a missing target."""
-    skipped = 0
-    for frame in chunks():
-        if should_stop is not None and should_stop():
-            raise TrainingStopped("Training was stopped before its first pass was complete.")
+    """Pass 0: featurize every chunk into the cache; returns the rows skipped for a missing target.
+
+    Chunks are featurized on ``threads`` threads (or where ``frames_map`` runs its work), and their parts
+    written in the chunks' order (``ordered_map``): each part is a function of its chunk alone, so the cache
+    is the same at any thread count.
+    """
+
+    def featurized(frame: pd.DataFrame) -> tuple[int, dict[str, np.ndarray] | None]:
         y = encode_targets(model_type, frame[schema.target], labels)
         keep = y >= 0 if model_type == "MULTICLASS" else ~np.isnan(y)
-        skipped += int(np.count_nonzero(~keep))
+        missing = int(np.count_nonzero(~keep))
         if not keep.any():
-            continue
+            return missing, None
         rows = frame if keep.all() else frame[keep]
-        cache.append(featurizer.transform(rows), y[keep].astype(np.int32 if model_type == "MULTICLASS" else np.float64))
+        targets = y[keep].astype(np.int32 if model_type == "MULTICLASS" else np.float64)
+        return missing, part_arrays(featurizer.transform(rows), targets, cache.n_features)
+
+    skipped = 0
+    done = frames_map(featurized) if frames_map is not None else ordered_map(featurized, chunks(), threads)
+    for missing, arrays in done:
+        if should_stop is not None and should_stop():
+            raise TrainingStopped("Training was stopped before its first pass was complete.")
+        skipped += missing
+        cache.append_arrays(arrays)
     return skipped
 
 
@@ -368,18 +399,23 @@ class _Learner:
         self.plan, self.in_memory = solvers.plan_solver(scan, cache, model_type, outputs, settings,
                                                         warm_start is not None)
         self.block: DenseBlock | None = None
+        self.slots: FeatureSlots | None = None
         if self.plan is not None:
             self.batch_size = self.plan.batch_rows
             bias_start = self._bias_start() if self.bias is not None else np.zeros(outputs)
             self.solver: SGD | Newton = solvers.newton_solver(self.plan, self.in_memory, scan, cache, model_type,
-                                                              outputs, settings, self.bias, bias_start, TOLERANCE)
+                                                              outputs, settings, self.bias, bias_start, TOLERANCE,
+                                                              featurizer.bin_columns())
         else:
             self.solver = self._sgd(scan.counts, settings)
         self.weights = np.zeros((cache.n_features, outputs), dtype=np.float32)
 
     def _sgd(self, counts: np.ndarray, settings: TrainingSettings) -> SGD:
+        """SGD with its settings; its state addresses features by ``self.slots`` (``feature_slots.py``)."""
         model_type = self.model_type
         self.block = None if self.warm_start is not None else self._fit_block(counts, settings)
+        self.slots = FeatureSlots.by_frequency(counts) if COMPACT_STATE else None
+        slot = (lambda feature: feature) if self.slots is None else self.slots.of
         batch = self.batch_size = batch_size_for(self.cache_rows, model_type)
         active = self._active(counts)
         self.config = SGDConfig(
@@ -391,13 +427,14 @@ class _Learner:
             initial_accumulator=prior_for(batch, PRIOR_ROWS[model_type], active),
             block_initial_accumulator=prior_for(batch, BLOCK_PRIOR_ROWS[model_type]),
             average=True,
-            unpenalized=() if self.bias is None else (self.bias,),
+            unpenalized=() if self.bias is None else (int(slot(self.bias)),),
         )
-        sgd = SGD(self.cache.n_features, self.outputs, loss_for(model_type), self.config, self.block)
+        block = self.block if self.block is None or self.slots is None else self.slots.block(self.block)
+        sgd = SGD(self.cache.n_features, self.outputs, loss_for(model_type), self.config, block)
         if self.warm_start is not None:
             self._start_from(sgd, self.warm_start.weights)
         elif self.bias is not None:
-            sgd.W[self.bias] = self._bias_start()
+            sgd.W[slot(self.bias)] = self._bias_start()
         return sgd
 
     def prior_record(self) -> dict[str, dict[str, float]]:
@@ -464,31 +501,52 @@ class _Learner:
         W = np.asarray(weights, dtype=np.float32)
         if W.shape != sgd.W.shape:
             raise TrainingError(f"The base model's weights have shape {W.shape}, not {sgd.W.shape}.")
-        sgd.W[:] = W if self.scale is None else W / self.scale[:, None]
+        W = W if self.scale is None else W / self.scale[:, None]
+        sgd.W[:] = W if self.slots is None else self.slots.stored(W)
 
-    def cut_batches(self, directory: Path) -> BatchStore:
-        """Cut, scale and renumber the batches once; every pass then reads them as they are."""
+    def cut_batches(self, directory: Path, threads: int = 1) -> tuple[BatchStore, Iterator[Batch]]:
+        """The first pass's batches, cut, scaled and renumbered as it takes them, and the store that keeps
+        them for the later passes, which read them as they are.
+
+        Batches are cut in order on this thread and scaled and renumbered on ``threads`` threads while the
+        solver steps (each a function of its rows alone, so the batches are the same at any thread count);
+        once the last is stored the cache is removed.
+        """
         store = BatchStore(directory)
         n, k = self.cache.n_features, self.outputs
-        for X, y in rebatch(self._parts(), self.batch_size):
-            store.add(localize(X, y, n, k), WINDOW_NNZ)
-        store.flush()
-        return store
+
+        slots = self.slots
+        scale = None if self.scale is None or slots is None else slots.stored(self.scale)
+
+        def ready(batch: tuple[sp.csr_matrix, np.ndarray]) -> Batch:
+            X, y = batch
+            if slots is not None:
+                return slots.localize(X, y, k, scale)
+            if self.scale is not None:
+                X = sp.csr_matrix((X.data * self.scale[X.indices], X.indices, X.indptr), shape=X.shape)
+            return localize(X, y, n, k)
+
+        def first_pass() -> Iterator[Batch]:
+            for batch in ordered_map(ready, rebatch(self._parts(), self.batch_size), threads):
+                store.add(batch, WINDOW_NNZ)
+                yield batch
+            store.flush()
+            self.cache.remove()
+
+        return store, first_pass()
 
     def _parts(self) -> Iterator[tuple[sp.csr_matrix, np.ndarray]]:
         for X, y in self.cache:
-            if self.scale is not None:
-                X = sp.csr_matrix((X.data * self.scale[X.indices], X.indices, X.indptr), shape=X.shape)
             if self.model_type == "REGRESSION":
                 y = _standardised(np.asarray(y, dtype=np.float64), self.target_mean, self.target_scale)
             yield X, y
 
-    def fit(self, store: BatchStore | None, on_pass: Callable[[int, float], None],
+    def fit(self, batches: Callable[[int], Iterator[Batch]], on_pass: Callable[[int, float], None],
             should_stop: Callable[[], bool] | None = None, keep_passes: bool = False) -> list[float]:
-        """The passes' mean losses; with ``should_stop`` training may end early, keeping the last complete pass."""
-        batches = (lambda: iter(())) if store is None else (lambda: iter(store))  # None: the solver reads its own
+        """The passes' mean losses (``batches(index)``: pass index's batches); with ``should_stop`` training may
+        end early, keeping the last complete pass."""
         if should_stop is None and not keep_passes:
-            losses = run_passes(self.solver, lambda _index: batches(), self.settings.max_passes, TOLERANCE, on_pass)
+            losses = run_passes(self.solver, batches, self.settings.max_passes, TOLERANCE, on_pass)
             self.weights = self.pass_weights()
             return losses
         done: list[float] = []
@@ -499,7 +557,7 @@ class _Learner:
             on_pass(index, loss)
 
         try:
-            run_passes(self.solver, lambda _index: _until(batches(), should_stop), self.settings.max_passes,
+            run_passes(self.solver, lambda index: _until(batches(index), should_stop), self.settings.max_passes,
                        TOLERANCE, after_pass)
         except _Stopped:
             self.stopped = True
@@ -511,6 +569,8 @@ class _Learner:
     def pass_weights(self) -> np.ndarray:
         """The weights of the raw features now (the pass's averaged iterate, the feature scaling undone)."""
         W = self.solver.weights()
+        if isinstance(self.solver, SGD) and self.slots is not None:
+            W = self.slots.features(W)
         if self.scale is not None:
             W = W * self.scale[:, None].astype(np.float32)
         return W.astype(np.float32)
@@ -533,11 +593,12 @@ def _standardised(y: np.ndarray, mean: float, scale: float) -> np.ndarray:
 
 
 def _validation(frames: Callable[[], Iterator[pd.DataFrame]] | None, schema: Schema, featurizer: Any,
-                model_type: str, labels: list[str], learner: _Learner, cache_dir: Path) -> PassValidation | None:
+                model_type: str, labels: list[str], learner: _Learner, cache_dir: Path,
+                threads: int = 1) -> PassValidation | None:
     if frames is None:
         return None
     cache = FeatureCache(cache_dir / "validation", featurizer.n_features)
-    _featurize(frames, schema, featurizer, model_type, labels, cache)
+    _featurize(frames, schema, featurizer, model_type, labels, cache, threads=threads)
     if cache.rows == 0:
         raise TrainingError(f"No validation rows have a value for the target attribute {schema.target}.")
     return PassValidation(cache, model_type, learner)

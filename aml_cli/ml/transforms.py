@@ -1,6 +1,6 @@
 """The recipe transformations, vectorised, in two forms.
 
-String form (``lowercase``, ``no_punct``, ``tokenize``, ``ngram``, ``osb``,
+String form (``lowercase``, ``no_punct``, ``split_punct``, ``tokenize``, ``ngram``, ``osb``,
 ``cartesian``): pandas Series in, Series out, readable and exact; they define
 what each transformation means and are what the tests and logs use.
 
@@ -16,6 +16,8 @@ Conventions shared by both forms:
   stays part of a token unless ``no_punct`` strips it;
 - ``no_punct`` strips ASCII punctuation (``string.punctuation``) from the
   start and end of each token and drops tokens left empty;
+- ``split_punct`` (aml's addition) reads every ASCII punctuation character as
+  a space, so it also separates words (``https://t.co/x`` is ``https t co x``);
 - missing text has no tokens; numeric missing values get their own bin
   (``quantile_bin``) or 0 (``normalize``).
 """
@@ -30,6 +32,7 @@ import numpy as np
 import pandas as pd
 
 from aml_cli.ml import hashing
+from aml_cli.ml.arrow_strings import string_buffers
 
 _PUNCT_CLASS = "[" + re.escape(string.punctuation) + "]+"
 _EDGE_PUNCT = re.compile(rf"(?<!\S){_PUNCT_CLASS}|{_PUNCT_CLASS}(?!\S)")
@@ -37,6 +40,8 @@ _ROW_MARK = "\x01"
 # Bytes str.split() treats as whitespace, plus the row mark.
 _BLANK = np.zeros(256, dtype=bool)
 _BLANK[[1, 9, 10, 11, 12, 13, 28, 29, 30, 31, 32]] = True
+_LOWER = np.arange(256, dtype=np.uint8)
+_LOWER[65:91] += 32
 _PUNCT = np.zeros(256, dtype=bool)
 _PUNCT[[ord(c) for c in string.punctuation]] = True
 _NON_ASCII_SPACE = re.compile(r"[^\S\x00-\x7f]")
@@ -55,6 +60,11 @@ def lowercase(text: pd.Series) -> pd.Series:
 def no_punct(text: pd.Series) -> pd.Series:
     """Strip punctuation at both ends of each whitespace token; inner punctuation stays."""
     return text.str.replace(_EDGE_PUNCT, "", regex=True)
+
+
+def split_punct(text: pd.Series) -> pd.Series:
+    """Every run of ASCII punctuation becomes a space: the words inside a link or a hyphenation are words."""
+    return text.str.replace(_PUNCT_CLASS, " ", regex=True)
 
 
 def tokenize(text: pd.Series) -> pd.Series:
@@ -167,8 +177,12 @@ def _join_rows(values: np.ndarray) -> str:
     return joined
 
 
-def token_stream(text: pd.Series | np.ndarray, *, lower: bool = False, strip_punct: bool = False) -> TokenStream:
+def token_stream(text: pd.Series | np.ndarray, *, lower: bool = False, strip_punct: bool = False,
+                 split_punct: bool = False) -> TokenStream:
     """Tokenise and hash a whole text column at once (see the module docstring)."""
+    stored = string_buffers(text) if isinstance(text, pd.Series) else None
+    if stored is not None and (not len(stored[0]) or stored[0].max() < 0x80):
+        return _ascii_token_stream(*stored, lower=lower, strip_punct=strip_punct, split_punct=split_punct)
     values = text_values(text)
     if not len(values):
         return TokenStream(np.empty(0, dtype=np.int64), np.empty(0, dtype=np.uint64))
@@ -178,7 +192,7 @@ def token_stream(text: pd.Series | np.ndarray, *, lower: bool = False, strip_pun
     if not joined.isascii():
         joined = _NON_ASCII_SPACE.sub(" ", joined)
     buffer = np.frombuffer(joined.encode("utf-8") + b"\0" * 8, dtype=np.uint8)
-    blank = _BLANK[buffer]
+    blank = _BLANK[buffer] | _PUNCT[buffer] if split_punct else _BLANK[buffer]
     blank[-8:] = True
     edges = np.flatnonzero(blank[1:] != blank[:-1]) + 1
     if not blank[0]:
@@ -190,6 +204,38 @@ def token_stream(text: pd.Series | np.ndarray, *, lower: bool = False, strip_pun
     before = np.concatenate([[0], np.searchsorted(starts, marks), [len(starts)]])
     rows = np.repeat(np.arange(len(values), dtype=np.int64), np.diff(before))
     return TokenStream(rows, hashing.hash_spans(buffer, starts, ends - starts))
+
+
+def _ascii_token_stream(data: np.ndarray, offsets: np.ndarray, *, lower: bool, strip_punct: bool,
+                        split_punct: bool = False) -> TokenStream:
+    """`token_stream` of ASCII text read from its arrow buffer: the same tokens and hashes, no Python strings.
+
+    Joining the rows with the row mark (a blank) makes a row boundary a token
+    boundary; here the boundaries are marked instead. For ASCII, str.lower()
+    is the byte table below and there is no non-ASCII space to replace.
+    """
+    buffer = np.concatenate((_LOWER[data] if lower else data, np.zeros(8, dtype=np.uint8)))
+    starts, ends, row_start, filled = token_spans(buffer, offsets, _BLANK | _PUNCT if split_punct else _BLANK)
+    if strip_punct:
+        starts, ends = _strip_edges(buffer, starts, ends)
+    rows = filled[np.cumsum(row_start, dtype=np.int32)[starts] - 1].astype(np.int64)  # the row each token is in
+    return TokenStream(rows, hashing.hash_spans(buffer, starts, ends - starts))
+
+
+def token_spans(buffer: np.ndarray, offsets: np.ndarray, blank: np.ndarray
+                ) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+    """(starts, ends) of the runs of bytes not `blank` within each row of a padded ASCII buffer, with the
+    row-start marks and the rows that have bytes (to find each token's row)."""
+    solid = ~blank[buffer]
+    solid[offsets[-1] :] = False  # the padding
+    filled = np.flatnonzero(np.diff(offsets) > 0)  # rows with bytes, in order
+    row_start = np.zeros(len(buffer), dtype=bool)
+    row_start[offsets[:-1][filled]] = True
+    continues = np.zeros(len(buffer), dtype=bool)
+    continues[1:] = solid[:-1] & solid[1:] & ~row_start[1:]  # the byte before is part of the same token
+    starts = np.flatnonzero(solid & ~continues)
+    ends = np.flatnonzero(solid[:-1] & ~continues[1:]) + 1
+    return starts, ends, row_start, filled
 
 
 def _strip_edges(buffer: np.ndarray, starts: np.ndarray, ends: np.ndarray) -> tuple[np.ndarray, np.ndarray]:

@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+import re
+
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from aml_cli.cli import shorthand
 from aml_cli.cli.shorthand import ShorthandParseError, apply_shape, parse_shorthand
 from tests.ml_api import operation, shape
 
@@ -147,3 +150,18 @@ def test_apply_shape_leaves_unknown_keys_and_map_values_as_text():
 def test_apply_shape_raises_value_error_for_a_bad_number():
     with pytest.raises(ValueError, match="invalid literal for int"):
         apply_shape({"Limit": "five"}, operation("DescribeMLModels").input)
+
+
+# The AWS CLI's own character classes of bare values, as ranges; the parser holds their complements.
+AWS_CLASSES = {
+    "_START": r"!#-&(-+\x2d-<>-Z\\-z|-\uffff",
+    "_FIRST_REST": r"\s!#-&(-+\x2d-\\^-|~-\uffff",
+    "_SECOND_REST": r"\s!#-&(-+\x2d-<>-\uffff",
+}
+
+
+@pytest.mark.parametrize("name", sorted(AWS_CLASSES))
+def test_each_bare_value_class_holds_exactly_the_aws_cli_characters(name):
+    every_code_point = "".join(map(chr, range(0x110000)))
+    ours = re.findall(f"[{getattr(shorthand, name)}]", every_code_point)
+    assert ours == re.findall(f"[{AWS_CLASSES[name]}]", every_code_point)

@@ -1,4 +1,3 @@
-import hashlib
 import json
 import struct
 
@@ -6,6 +5,7 @@ import numpy as np
 import pytest
 
 from aml_cli.ml.model_file import MAGIC, ModelFileError, read_model_file, write_model
+from tests.ml.record_models import write_signed
 
 HEADER = {"model_type": "BINARY", "schema": "{}", "recipe": "outputs: ALL_INPUTS", "labels": ["0", "1"]}
 
@@ -20,13 +20,8 @@ def rewrite_header(path, change):
     (length,) = struct.unpack_from("<Q", blob, len(MAGIC))
     start = len(MAGIC) + 8
     header = json.loads(blob[start : start + length])
-    payload = blob[start + length :]
     change(header)
-    header.pop("sha256")
-    canonical = json.dumps(header, sort_keys=True, separators=(",", ":"), ensure_ascii=False).encode()
-    header["sha256"] = hashlib.sha256(canonical + payload).hexdigest()
-    raw = json.dumps(header).encode()
-    path.write_bytes(MAGIC + struct.pack("<Q", len(raw)) + raw + payload)
+    write_signed(path, header, blob[start + length :])
 
 
 def test_round_trip_keeps_header_arrays_and_weights(tmp_path):

@@ -252,3 +252,26 @@ def test_pruned_counters_keep_the_frequent_values_when_merged(tmp_path):
 def test_statistics_of_another_schema_do_not_merge():
     with pytest.raises(ValueError, match="different schemas"):
         StatisticsAccumulator(numeric_schema("a")).merge(StatisticsAccumulator(numeric_schema("b")))
+
+
+@pytest.mark.parametrize("extra", [[], ["a-token-longer-than-sixteen-bytes"], ["ÉTÉ café"]])
+def test_text_and_categories_in_arrow_form_count_as_python_strings_do(extra):
+    pytest.importorskip("pyarrow")
+    rng = np.random.default_rng(11)
+    words = ["good", "bad", "w1", "w2", "x\ty", "a\x1cb", "c\x01d", "e\x0bf", "", " ", "z" * 16, "y" * 15]
+    texts = [" ".join(rng.choice(words, rng.integers(0, 6))) if rng.random() > 0.1 else None for _ in range(4000)]
+    texts[5:5] = extra
+    cities = [f"c{i % 37}" if i % 11 else None for i in range(len(texts))]
+    schema = parse_schema(json.dumps({"attributes": [{"attributeName": "t", "attributeType": "TEXT"},
+                                                     {"attributeName": "c", "attributeType": "CATEGORICAL"}]}))
+    documents = []
+    for dtype in ("str", object):
+        frame = pd.DataFrame({"t": pd.Series(texts, dtype=dtype), "c": pd.Series(cities, dtype=dtype)})
+        accumulator = StatisticsAccumulator(schema)
+        for start in range(0, len(frame), 1000):
+            part = frame.iloc[start : start + 1000].reset_index(drop=True)
+            accumulator.update(Chunk(frame=part, line_numbers=np.arange(len(part)), file_index=0,
+                                     valid=np.ones(len(part), dtype=bool), nbytes=0,
+                                     positions=np.arange(start, start + len(part)), invalid_counts={}))
+        documents.append(json.dumps(accumulator.result()))
+    assert documents[0] == documents[1]

@@ -25,6 +25,12 @@ def test_no_punct_strips_only_the_edges_of_each_token():
     assert out[0].split() == ["Hello", "world", "e-mail", "it's", "a.b"]
 
 
+def test_split_punct_makes_every_punctuation_character_a_word_boundary():
+    out = transforms.split_punct(pd.Series(["Hello, world! e-mail (it's) ... a.b. https://t.co/x7Gq", None]))
+    assert out[0].split() == ["Hello", "world", "e", "mail", "it", "s", "a", "b", "https", "t", "co", "x7Gq"]
+    assert pd.isna(out[1])
+
+
 def test_tokenize_splits_on_any_whitespace_and_skips_missing_rows():
     tokens = transforms.tokenize(pd.Series(["a  b\tc", None, "", "d\ne"], dtype=object))
     assert tokens.tolist() == ["a", "b", "c", "d", "e"]
@@ -99,15 +105,19 @@ TRICKY = pd.Series(
 )
 
 
-@pytest.mark.parametrize(("lower", "strip"), [(False, False), (True, False), (False, True), (True, True)])
-def test_token_stream_hashes_the_same_tokens_as_the_string_form(lower, strip):
+@pytest.mark.parametrize(("lower", "strip", "split"), [(False, False, False), (True, False, False),
+                                                      (False, True, False), (True, True, False), (False, False, True),
+                                                      (True, False, True), (True, True, True)])
+def test_token_stream_hashes_the_same_tokens_as_the_string_form(lower, strip, split):
     text = TRICKY.str.replace("\x01", " ", regex=False)
     if lower:
         text = transforms.lowercase(text)
+    if split:
+        text = transforms.split_punct(text)
     if strip:
         text = transforms.no_punct(text)
     expected = transforms.tokenize(text)
-    stream = transforms.token_stream(TRICKY, lower=lower, strip_punct=strip)
+    stream = transforms.token_stream(TRICKY, lower=lower, strip_punct=strip, split_punct=split)
     assert stream.rows.tolist() == expected.index.tolist()
     assert stream.hashes.tolist() == hashing.hash_strings(expected.tolist()).tolist()
 
@@ -189,3 +199,18 @@ PINNED = [5046628401638011252, 8750472210794262577, 8620710247228096534, 1505463
 def test_strings_sharing_a_long_prefix_hash_apart():
     values = ["abcdefgh", "abcdefgh1", "abcdefghabcdefgh", "abcdefghabcdefgh1", "abcdefghabcdefgh2"]
     assert len(set(hashing.hash_strings(values).tolist())) == len(values)
+
+
+@pytest.mark.parametrize("lower", [False, True])
+@pytest.mark.parametrize("strip_punct", [False, True])
+def test_tokens_read_from_arrow_text_are_the_tokens_of_the_joined_strings(lower, strip_punct):
+    pytest.importorskip("pyarrow")
+    rng = np.random.default_rng(7)
+    words = ["Hello,", "world!", "a", "B.c", "...", "x\ty", "e-mail", "(it's)", "UPPER", "\x01", "  ", "", "z\x1cq"]
+    values = [" ".join(rng.choice(words, rng.integers(0, 6))) if rng.random() > 0.1 else None for _ in range(3000)]
+    values += ["", " ", "a", None, "trailing ", " leading", "Ünïcode ÉTÉ\u00a0nbsp"]  # the last: the general path
+    for rows in (values[:-1], values):
+        arrow = transforms.token_stream(pd.Series(rows, dtype="str"), lower=lower, strip_punct=strip_punct)
+        objects = transforms.token_stream(pd.Series(rows, dtype=object), lower=lower, strip_punct=strip_punct)
+        np.testing.assert_array_equal(arrow.rows, objects.rows)
+        np.testing.assert_array_equal(arrow.hashes, objects.hashes)

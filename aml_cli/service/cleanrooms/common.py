@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import base64
 import binascii
+import hashlib
 import json
 import re
 from collections.abc import Callable, Iterable
@@ -25,6 +26,7 @@ __all__ = ["now"]
 
 MAX_TAGS = 50  # per resource, as the documentation gives it (the model allows a map of 200)
 DEFAULT_PAGE = 100
+_IDENTITY_MEMBERS = frozenset({"id", "name", "versionIdentifier", "createTime"})
 _ARN = re.compile(r"arn:(?P<partition>aws[-a-z]*):(?P<service>[-a-z]+):(?P<region>[^:]*):(?P<account>[0-9]*):"
                   r"(?P<path>.+)")
 _ROLE_ACCOUNT = re.compile(r"arn:aws[-a-z]*:iam::(?P<account>[^:]+):role/.+")
@@ -110,14 +112,27 @@ def newest_first(records: Iterable[dict]) -> list[dict]:
 
 def page(records: list[dict], request: dict, result_key: str, render: Callable[[dict], dict],
          default: int = DEFAULT_PAGE) -> dict:
-    """One page of `records` under `result_key`, and an opaque nextToken when more follow."""
-    start = _offset(request.get("nextToken"), len(records))
+    """One page of `records` under `result_key`, and an opaque nextToken when more follow.
+
+    The token names the last record shown and the first one not shown (a keyset cursor), so records
+    created or deleted between two pages neither repeat nor skip one; if both are gone, the next page
+    starts at the offset they stood at.
+    """
+    start = _start(request.get("nextToken"), records)
     size = request.get("maxResults") or default
     chunk = records[start : start + size]
     response: dict = {result_key: [render(record) for record in chunk]}
     if start + size < len(records):
-        response["nextToken"] = _token(start + size)
+        response["nextToken"] = _token(identity(chunk[-1]), identity(records[start + size]), start + size)
     return response
+
+
+def identity(record: dict) -> str:
+    """A short digest of what names a record for a cursor: its ARNs, ids, name, version and creation time,
+    which never change."""
+    named = [[key, record[key]] for key in sorted(record)
+             if (key.endswith("Arn") or key in _IDENTITY_MEMBERS) and isinstance(record[key], str | float)]
+    return hashlib.sha256(json.dumps(named).encode()).hexdigest()[:32]
 
 
 def listing(store: Store, kind: str, request: dict, context: RequestContext, *, status_member: str,
@@ -130,17 +145,27 @@ def listing(store: Store, kind: str, request: dict, context: RequestContext, *, 
     return page(records, request, result_key, lambda record: view(record, summary))
 
 
-def _token(offset: int) -> str:
-    return base64.urlsafe_b64encode(json.dumps({"offset": offset}).encode()).decode()
+def _token(after: str, following: str, offset: int) -> str:
+    cursor = {"after": after, "next": following, "offset": offset}
+    return base64.urlsafe_b64encode(json.dumps(cursor).encode()).decode()
 
 
-def _offset(token: str | None, total: int) -> int:
+def _start(token: str | None, records: list[dict]) -> int:
+    """Where the page a token asks for begins: after the last record shown, else at the first one not shown,
+    else at the offset they held."""
     if token is None:
         return 0
     try:
-        offset = json.loads(base64.urlsafe_b64decode(token.encode()))["offset"]
+        cursor = json.loads(base64.urlsafe_b64decode(token.encode()))
+        after, following, offset = cursor["after"], cursor["next"], cursor["offset"]
     except (ValueError, KeyError, TypeError, binascii.Error, UnicodeDecodeError):
-        offset = None
-    if not isinstance(offset, int) or isinstance(offset, bool) or not 0 <= offset <= total:
+        after = following = offset = None
+    if (not isinstance(after, str) or not isinstance(following, str) or not isinstance(offset, int)
+            or isinstance(offset, bool) or offset < 0):
         raise ValidationException(f"The nextToken {token!r} is not valid for this listing.")
-    return offset
+    identities = [identity(record) for record in records]
+    if after in identities:
+        return identities.index(after) + 1
+    if following in identities:
+        return identities.index(following)
+    return min(offset, len(records))

@@ -121,7 +121,8 @@ def train(store: Store, record: dict, spec, channels: dict, base, stop, ctx):
             recipe_text=recipe, model_type=spec.model_type, settings=spec.settings, seed=record["versionIdentifier"],
             cache_dir=cache_dir, out_path=out_path, log=ctx.log,
             progress=lambda fraction: ctx.progress(fraction, "training"), should_stop=stop, warm_start=base,
-            validation=(lambda: frames(store, validation, schema)) if validation is not None else None)
+            validation=(lambda: frames(store, validation, schema)) if validation is not None else None,
+            threads=getattr(ctx, "threads", 1))
     except TrainingStopped as exc:
         remove_quietly(out_path)
         if stop.reason == "cancel":

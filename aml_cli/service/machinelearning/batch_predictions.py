@@ -56,7 +56,7 @@ def delete_batch_prediction(store: Store, request: dict, context: RequestContext
 def run_batch_prediction_job(store: Store, resource_id: str, ctx) -> dict:
     from aml_cli.ml.reader import ReadReport
     from aml_cli.service.machinelearning.dependencies import ready
-    from aml_cli.service.machinelearning.reading import chunks_of, input_files_of
+    from aml_cli.service.machinelearning.reading import input_files_of, mapped_chunks_of
     from aml_cli.service.machinelearning.scoring import model_for_job, scoring_schema
 
     record = store.get(KIND, resource_id)
@@ -75,8 +75,11 @@ def run_batch_prediction_job(store: Store, resource_id: str, ctx) -> dict:
             report = score_batch(store, source, schema, files, model, threshold, staging, cluster, ctx)
         else:
             writer = batch_results.ResultWriter(staging, model, schema, threshold)
-            for chunk in chunks_of(store, source, schema, keep_invalid=True, report=report, files=files):
-                writer.write(chunk)
+            threads = getattr(ctx, "threads", 1)
+            ctx.log(f"Scoring on {threads} thread{'s' if threads > 1 else ''}")
+            for chunk, encoded in mapped_chunks_of(store, source, schema, writer.encode, keep_invalid=True,
+                                                   report=report, files=files, threads=threads):
+                writer.write(chunk, encoded)
                 ctx.progress((chunk.file_index + 1) / (len(files) + 1), "scoring")
             writer.finish()
         staging.publish(source["DataLocationS3"], files)

@@ -128,24 +128,28 @@ def run_data_source_job(store: Store, resource_id: str, ctx) -> dict:
     from aml_cli.ml.schema import parse_schema
     from aml_cli.ml.statistics import StatisticsAccumulator
     from aml_cli.service.machinelearning.on_cluster import cluster_of, read_data_source
-    from aml_cli.service.machinelearning.reading import chunks_of, input_files_of
+    from aml_cli.service.machinelearning.reading import input_files_of, mapped_chunks_of
 
     record = store.get(KIND, resource_id)
     schema = parse_schema(record["_schema"])
-    ctx.log(f"Reading {record['DataLocationS3']}")
     files = input_files_of(store, record)
     cluster = cluster_of(ctx)
     if cluster is not None:
+        ctx.log(f"Reading {record['DataLocationS3']}")
         report, statistics = read_data_source(store, record, schema, files, cluster, ctx,
                                               bool(record.get("ComputeStatistics")))
     else:
+        threads = getattr(ctx, "threads", 1)
+        ctx.log(f"Reading {record['DataLocationS3']} on {threads} thread{'s' if threads > 1 else ''}")
         report = ReadReport()
         statistics = StatisticsAccumulator(schema) if record.get("ComputeStatistics") else None
         total = sum(path.stat().st_size for path in files) or 1
         seen = 0
-        for chunk in chunks_of(store, record, schema, report=report, files=files):
+        digest = statistics.digest if statistics is not None else None  # per chunk, on the reading threads
+        for chunk, part in mapped_chunks_of(store, record, schema, digest, report=report, files=files,
+                                            threads=threads):
             if statistics is not None:
-                statistics.update(chunk)
+                statistics.take(part)  # in data order: the one-thread result
             seen += chunk.nbytes  # uncompressed bytes: for .gz data the bar runs ahead, then waits at 99%
             ctx.progress(min(seen / total, 0.99), "reading records")
     for warning in report.warnings:

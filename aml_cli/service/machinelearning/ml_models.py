@@ -162,7 +162,7 @@ def run_ml_model_job(store: Store, resource_id: str, ctx) -> dict:
     from aml_cli.service.machinelearning.dependencies import ready
     from aml_cli.service.machinelearning.on_cluster import cluster_of
     from aml_cli.service.machinelearning.on_cluster import train_model as train_model_on_cluster
-    from aml_cli.service.machinelearning.reading import frames_of
+    from aml_cli.service.machinelearning.reading import frames_of, mapped_chunks_of
     from aml_cli.store.artifacts import new_artifact_path, remove_quietly
 
     record = store.get(KIND, resource_id)
@@ -173,6 +173,13 @@ def run_ml_model_job(store: Store, resource_id: str, ctx) -> dict:
     parameters = {k: v for k, v in record["TrainingParameters"].items() if k != "algorithm"}
     out_path = new_artifact_path(store, ".amlmodel")
     cache_dir = _fresh_cache_dir(store)
+    threads = getattr(ctx, "threads", 1)
+    ctx.log(f"Reading and featurizing on {threads} thread{'s' if threads > 1 else ''}")
+
+    def on_reading_threads(work):  # pass 0: each block parsed and featurized on one of the reading threads
+        for _chunk, done in mapped_chunks_of(store, source, schema, lambda chunk: work(chunk.frame), threads=threads):
+            yield done
+
     cluster = cluster_of(ctx)
     trainer = train_model if cluster is None else partial(train_model_on_cluster, store, source, cluster, ctx)
     try:
@@ -188,6 +195,8 @@ def run_ml_model_job(store: Store, resource_id: str, ctx) -> dict:
             out_path=out_path,
             log=ctx.log,
             progress=lambda fraction: ctx.progress(fraction, "training"),
+            threads=threads,
+            frames_map=on_reading_threads,
         )
     except TrainingError as exc:
         remove_quietly(out_path)

@@ -112,8 +112,8 @@ def train_model(store: Any, source: dict, setting: Any, ctx: Any, **arguments: A
     schema = arguments["schema"]
     with _partitioned(setting, ctx, source, input_files_of(store, source), schema) as (cluster, tasks):
         return train_on_cluster(cluster=cluster, tasks=tasks, selection=parse_rearrangement(
-            source.get("DataRearrangement")), **{k: v for k, v in arguments.items() if k not in ("chunks",
-                                                                                                "cache_dir")})
+            source.get("DataRearrangement")), **{k: v for k, v in arguments.items() if k not in (
+                "chunks", "cache_dir", "threads", "frames_map")})
 
 
 class _MemberWriter:

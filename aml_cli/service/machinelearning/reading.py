@@ -24,16 +24,23 @@ def input_files_of(store, source: dict) -> list[Path]:
 
 def chunks_of(store, source: dict, schema, *, keep_invalid: bool = False, report=None, files=None) -> Iterator:
     """Typed chunks of the data source's records (its DataRearrangement applied), in file order."""
+    for chunk, _ in mapped_chunks_of(store, source, schema, None, keep_invalid=keep_invalid, report=report,
+                                     files=files):
+        yield chunk
+
+
+def mapped_chunks_of(store, source: dict, schema, work, *, keep_invalid: bool = False, report=None, files=None,
+                     threads: int = 1) -> Iterator:
+    """(chunk, work(chunk)) in file order, blocks parsed and `work` run on `threads` threads (`map_chunks`)."""
     from aml_cli.jobs import JobFailed
-    from aml_cli.ml.reader import DataError, iter_chunks
+    from aml_cli.ml.reader import DataError, map_chunks
     from aml_cli.ml.split import parse_rearrangement
 
     files = files if files is not None else input_files_of(store, source)
     selection = parse_rearrangement(source.get("DataRearrangement"))
     try:
-        yield from iter_chunks(
-            files, schema, chunk_bytes=CHUNK_BYTES, selection=selection, keep_invalid=keep_invalid, report=report
-        )
+        yield from map_chunks(work, files, schema, chunk_bytes=CHUNK_BYTES, selection=selection,
+                              keep_invalid=keep_invalid, report=report, threads=threads)
     except DataError as exc:
         raise JobFailed(f"The data of {source['DataSourceId']} cannot be used: {exc}") from exc
 

@@ -68,8 +68,8 @@ def predict(store: Store, request: dict, context: RequestContext) -> dict:
     size = len(json.dumps(request["Record"], ensure_ascii=False).encode())
     if size > MAX_RECORD_BYTES:
         raise LimitExceededException(f"The record is {size} bytes; the limit is {MAX_RECORD_BYTES}.")
-    from aml_cli.service.machinelearning.model_cache import loaded_model
+    from aml_cli.service.machinelearning.model_cache import loaded_scorer
 
-    model = loaded_model(record)
-    prediction = model.predict_record(request["Record"], threshold=record.get("ScoreThreshold", 0.5))
+    scorer = loaded_scorer(record)  # no numpy, pandas or scipy: a Predict process starts in a blink
+    prediction = scorer.predict_record(request["Record"], threshold=record.get("ScoreThreshold", 0.5))
     return {"Prediction": prediction}

@@ -119,3 +119,13 @@ def test_unknown_ids_and_other_regions_find_nothing(store):
     with pytest.raises(ResourceNotFoundException):
         cr("GetCollaboration", {"collaborationIdentifier": member["collaborationId"]}, store, context=west)
     assert cr("ListMemberships", {}, store, context=west)["membershipSummaries"] == []
+
+
+def test_pages_neither_repeat_nor_skip_when_collaborations_are_made_between_them(store):
+    for i in range(4):
+        _collaboration(store, name=f"c{i}")  # listed newest first: c3 c2 c1 c0
+    page = cr("ListCollaborations", {"maxResults": 2}, store)
+    assert [c["name"] for c in page["collaborationList"]] == ["c3", "c2"]
+    _collaboration(store, name="newer")  # an offset token would show c2 again
+    rest = cr("ListCollaborations", {"maxResults": 2, "nextToken": page["nextToken"]}, store)
+    assert [c["name"] for c in rest["collaborationList"]] == ["c1", "c0"] and "nextToken" not in rest

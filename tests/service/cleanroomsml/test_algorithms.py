@@ -174,3 +174,21 @@ def test_an_ml_configuration_needs_its_accounts_role_and_a_writable_place(store,
         ml("PutMLConfiguration", {"membershipIdentifier": member["id"], "defaultOutputLocation": {
             "destination": {"s3Destination": {"s3Uri": str(blocker)}}, "roleArn": ROLE}}, store)
     assert store.list("MLConfiguration") == []
+
+
+def test_a_page_after_a_deleted_resource_neither_repeats_nor_skips(store):
+    arns = [algorithm(store) for _ in range(4)]  # listed newest first: 3 2 1 0
+
+    def listed(**request):
+        return ml("ListConfiguredModelAlgorithms", request, store)
+
+    page = listed(maxResults=2)
+    assert [a["configuredModelAlgorithmArn"] for a in page["configuredModelAlgorithms"]] == [arns[3], arns[2]]
+    ml("DeleteConfiguredModelAlgorithm", {"configuredModelAlgorithmArn": arns[3]}, store)  # before the cursor
+    rest = listed(maxResults=2, nextToken=page["nextToken"])
+    assert [a["configuredModelAlgorithmArn"] for a in rest["configuredModelAlgorithms"]] == [arns[1], arns[0]]
+    page = listed(maxResults=1)
+    assert [a["configuredModelAlgorithmArn"] for a in page["configuredModelAlgorithms"]] == [arns[2]]
+    ml("DeleteConfiguredModelAlgorithm", {"configuredModelAlgorithmArn": arns[2]}, store)  # the cursor itself
+    rest = listed(maxResults=1, nextToken=page["nextToken"])
+    assert [a["configuredModelAlgorithmArn"] for a in rest["configuredModelAlgorithms"]] == [arns[1]]
