@@ -51,7 +51,6 @@ _MISSING = hashing.tag("\0missing")
 _NUMBER = hashing.tag("\0number")
 _MAX_NAMES = 1_000  # names travel in the model file: keep them small
 _MAX_NAMES_PER_OUTPUT = 100
-_TEXT_OPS = ("lowercase", "no_punct", "split_punct")  # text to text, applied as one tokenisation
 
 
 @dataclass(frozen=True)
@@ -123,7 +122,7 @@ class Featurizer:
         if isinstance(expr, Apply) and expr.func == "ngram":
             expr = expr.args[0]
         ops = set()
-        while isinstance(expr, Apply) and expr.func in _TEXT_OPS:
+        while isinstance(expr, Apply) and expr.func in ("lowercase", "no_punct"):
             ops.add(expr.func)
             expr = expr.args[0]
         if not isinstance(expr, Var):
@@ -133,8 +132,6 @@ class Featurizer:
             values = transforms.lowercase(values)
         if "no_punct" in ops:
             values = transforms.no_punct(values)
-        if "split_punct" in ops:
-            values = transforms.split_punct(values)
         if self.recipe.variables.get(expr.name) == TEXT:
             values = values[values.str.split().str.len() == 1]
         values = values.drop_duplicates().tolist()
@@ -142,14 +139,6 @@ class Featurizer:
         if out.type == CATEGORICAL:
             named += self._named(seed, np.array([_MISSING]), [f"{out.name}=(missing)"])
         return named
-
-    def bin_columns(self) -> np.ndarray:
-        """The columns of every ``quantile_bin`` output's bins (its missing bin too), ascending: the learner
-        gives the bins a prior of their own (``solvers.py``)."""
-        columns = [self._columns(hashing.combine(self._seeds[out.name], _bin_hashes(len(self.arrays[
-            self.fitted[str(out.expr)]["bins"]])))) for out in self.recipe.outputs
-            if isinstance(out.expr, Apply) and out.expr.func == "quantile_bin"]
-        return np.unique(np.concatenate(columns)) if columns else np.empty(0, dtype=np.int64)
 
     def _named(self, seed: np.uint64, hashes: np.ndarray, labels: list[str]) -> list[tuple[int, str]]:
         return list(zip(self._columns(hashing.combine(seed, hashes)).tolist(), labels, strict=True))
@@ -198,7 +187,7 @@ class Featurizer:
     def _compute(self, expr: Var | Apply, kind: str, frame: pd.DataFrame, cache: dict[str, Any]) -> Any:
         if isinstance(expr, Var):
             return self._variable(expr, frame)
-        if expr.func in _TEXT_OPS:
+        if expr.func in ("lowercase", "no_punct"):
             return self._text_chain(expr, kind, frame)
         if expr.func == "quantile_bin":
             bounds = self.arrays[self.fitted[str(expr)]["bins"]]
@@ -239,7 +228,7 @@ class Featurizer:
         lower, strip = "lowercase" in ops, "no_punct" in ops
         if kind == CATEGORICAL:
             return _categories(column, lower=lower, strip=strip)
-        return [transforms.token_stream(column, lower=lower, strip_punct=strip, split_punct="split_punct" in ops)]
+        return [transforms.token_stream(column, lower=lower, strip_punct=strip)]
 
     def _tokens(self, expr: Var | Apply, frame: pd.DataFrame, cache: dict[str, Any]) -> TokenStream:
         return _merge(self._eval(expr, TEXT, frame, cache))

@@ -45,7 +45,6 @@ _FLOAT32 = struct.Struct("<f")
 _FLOAT32_MAX = 3.4028234663852886e38
 _TOKEN = re.compile(rb"[^\x01\t-\r\x1c- ]+")  # runs of bytes str.split() does not split on (nor the row mark)
 _PUNCT = string.punctuation.encode()
-_PUNCT_TO_SPACE = str.maketrans(string.punctuation, " " * len(string.punctuation))
 _PUNCT_CLASS = "[" + re.escape(string.punctuation) + "]+"
 _EDGE_PUNCT = re.compile(rf"(?<!\S){_PUNCT_CLASS}|{_PUNCT_CLASS}(?!\S)")
 _NON_ASCII_SPACE = re.compile(r"[^\S\x00-\x7f]")
@@ -132,7 +131,7 @@ class RecordFeaturizer:
     def _compute(self, expr: Var | Apply, kind: str, record: dict[str, Any], cache: dict) -> Any:
         if isinstance(expr, Var):
             return self._variable(expr, record)
-        if expr.func in ("lowercase", "no_punct", "split_punct"):
+        if expr.func in ("lowercase", "no_punct"):
             return self._text_chain(expr, kind, record)
         if expr.func == "quantile_bin":
             value = number_from_scalar(record.get(expr.args[0].name))  # bin i is the text str(i); missing its own
@@ -169,7 +168,7 @@ class RecordFeaturizer:
         lower, strip = "lowercase" in ops, "no_punct" in ops
         if kind == CATEGORICAL:
             return Single(_category(value, lower=lower, strip=strip))
-        return _tokens(value, lower=lower, strip=strip, split="split_punct" in ops)
+        return _tokens(value, lower=lower, strip=strip)
 
     def _as_read(self, name: str, record: dict[str, Any]) -> str | float | None:
         """The value as ``record_frame`` types it: a float for NUMERIC and BINARY, else the text or None."""
@@ -198,10 +197,8 @@ def _category(value: str | float | None, *, lower: bool, strip: bool) -> int:
     return hash_text(text)
 
 
-def _tokens(value: str | float | None, *, lower: bool, strip: bool, split: bool = False) -> list[int]:
+def _tokens(value: str | float | None, *, lower: bool, strip: bool) -> list[int]:
     text = "" if _missing(value) else str(value)
-    if split:  # split_punct: every ASCII punctuation character separates words
-        text = text.translate(_PUNCT_TO_SPACE)
     if lower:
         text = text.lower()
     if not text.isascii():
