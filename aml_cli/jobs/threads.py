@@ -1,9 +1,10 @@
 """How many threads a job's per-chunk work may use: `AML_WORKER_THREADS`, or every core this process may run on.
 
-Read here, in the job layer, and handed to `aml_cli.ml` as a number (the
-engine never reads the environment). A value that is not a positive integer
-is ignored in favour of the default, so a typo never fails a job; the value
-in force is written in the job's log.
+Read once, when the job layer is imported (a worker process, or the `aml`
+process that runs a job inline), never during a service call, and handed
+to `aml_cli.ml` as a number (the engine never reads the environment). A
+value that is not a positive integer means the default, so a typo never
+fails a job.
 """
 
 from __future__ import annotations
@@ -14,11 +15,24 @@ from collections.abc import Mapping
 VARIABLE = "AML_WORKER_THREADS"
 
 
-def worker_threads(environ: Mapping[str, str] | None = None) -> int:
-    """`AML_WORKER_THREADS` when it is a positive integer, else all cores."""
-    text = (os.environ if environ is None else environ).get(VARIABLE, "").strip()
-    if text.isdigit() and int(text) > 0:
-        return int(text)
-    from aml_cli.ml.parallel import default_threads
+def all_cores() -> int:
+    """The cores this process may run on (its CPU affinity), at least 1."""
+    try:
+        return max(1, len(os.sched_getaffinity(0)))
+    except (AttributeError, OSError):
+        return max(1, os.cpu_count() or 1)
 
-    return default_threads()
+
+def configured(environ: Mapping[str, str]) -> int | None:
+    """`AML_WORKER_THREADS` when it is a positive integer, else None (the default)."""
+    text = environ.get(VARIABLE, "").strip()
+    return int(text) if text.isdigit() and int(text) > 0 else None
+
+
+CONFIGURED = configured(os.environ)
+
+
+def worker_threads(environ: Mapping[str, str] | None = None) -> int:
+    """The count in force: from `environ` when given, else as read at import; all cores by default."""
+    count = configured(environ) if environ is not None else CONFIGURED
+    return count or all_cores()

@@ -185,6 +185,7 @@ def map_chunks(
 
     empty: list[str] = []
     records = 0
+    window = window or threads + 1  # every thread busy, one result ready: the least memory that keeps pace
     for done in ordered_map(run, _block_items(files, schema, chunk_bytes, report), threads, window):
         if isinstance(done, _FileEnd):
             report.files += 1

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from aml_cli.jobs import JobContext
+from aml_cli.jobs import JobContext, threads
 from aml_cli.jobs.threads import worker_threads
 from aml_cli.ml.parallel import default_threads
 
@@ -20,8 +20,8 @@ def test_anything_else_is_every_core(text):
     assert worker_threads({}) == default_threads()
 
 
-def test_the_job_context_reads_it_for_the_handler(tmp_path, monkeypatch):
-    monkeypatch.setenv("AML_WORKER_THREADS", "5")
+def test_the_job_context_carries_the_count_read_at_start(tmp_path, monkeypatch):
+    monkeypatch.setattr(threads, "CONFIGURED", 5)
     ctx = JobContext(tmp_path / "job.log", "DataSource x")
     try:
         assert ctx.threads == 5

@@ -48,7 +48,9 @@ def small_chunks(monkeypatch):
 
 
 def run_at(monkeypatch, threads: int, fn):
-    monkeypatch.setenv("AML_WORKER_THREADS", str(threads))
+    from aml_cli.jobs import threads as setting
+
+    monkeypatch.setattr(setting, "CONFIGURED", threads)  # AML_WORKER_THREADS, as a process reads it at start
     with sync_jobs():
         return fn()
 
