@@ -12,6 +12,11 @@ from aml_cli.service.context import RequestContext
 from aml_cli.store import Store
 from tests.service.models_conftest import schema_text, tiny_frame, write_csv
 
+# what the job layer reads from the job's own environment by design (issue 18: "in the environment of the
+# job"), never the service code: the cluster a job runs on
+# and what pyarrow reads of its own inside to_pandas (a library's switch, not a setting of aml's)
+JOB_ENVIRONMENT = frozenset({"AML_DASK_SCHEDULER", "AML_DASK_PARTITION_BYTES", "PYARROW_IGNORE_TIMEZONE"})
+
 
 class GuardedEnvironment(dict):
     """os.environ for the duration of the calls: every read or write is recorded with where it came from."""
@@ -21,6 +26,8 @@ class GuardedEnvironment(dict):
         self.touched: list[str] = []
 
     def _note(self, what: str) -> None:
+        if what.split()[-1] in JOB_ENVIRONMENT:
+            return
         self.touched.append(f"{what}\n" + "".join(traceback.format_stack(limit=8)[:-2]))
 
     def __getitem__(self, key):
