@@ -1,6 +1,6 @@
 """Guarantee: a batch prediction killed at any point leaves no output that looks complete, nor any leftovers.
 
-Its data source is a folder of 4 CSVs, so the job writes 4 result files one after another: the old
+Its data source is a folder of 16 CSVs, so the job writes 16 result files one after another: the old
 writer renamed each into `result/` as soon as it was whole, so a worker killed while writing the
 second left a finished first one (and `.partial` files) behind a FAILED resource.
 """
@@ -35,7 +35,7 @@ from tests.reliability.data import write_csv, write_schema
 
 pytestmark = pytest.mark.slow
 
-PARTS = 4
+PARTS = 16  # hard links to one file: 1.9M rows cost nothing to make and take seconds to score
 ROWS = 120_000
 
 
@@ -48,9 +48,9 @@ def world(tmp_path_factory):
         schema = str(write_schema(data / "d.schema"))
         small = write_csv(data / "small.csv", 2_000)
         parts = data / "parts"
-        first = write_csv(parts / "part1.csv", ROWS, seed=1)
+        first = write_csv(parts / "part01.csv", ROWS, seed=1)
         for part in range(2, PARTS + 1):
-            os.link(first, parts / f"part{part}.csv")
+            os.link(first, parts / f"part{part:02d}.csv")
         call_sync("CreateDataSourceFromS3", DataSourceId="small", ComputeStatistics=True,
                   DataSpec={"DataLocationS3": str(small), "DataSchemaLocationS3": schema})
         call_sync("CreateDataSourceFromS3", DataSourceId="parts",
@@ -73,8 +73,8 @@ def files_below(folder: Path) -> list[str]:
 
 
 def writing_the_second_file(out: Path) -> bool:
-    """The first of the 4 result files is whole and the second is being written (in any layout)."""
-    return any("part2" in p.name for p in out.rglob("*")) if out.exists() else False
+    """The first of the result files is whole and the second is being written (in any layout)."""
+    return any("part02" in p.name for p in out.rglob("*")) if out.exists() else False
 
 
 def _worker(store, resource_id: str) -> int | None:
@@ -164,9 +164,9 @@ def test_after_the_kills_a_batch_prediction_publishes_its_whole_set(store, world
     call_detached("CreateBatchPrediction", BatchPredictionId="bp-whole", MLModelId="model",
                   BatchPredictionDataSourceId="parts", OutputUri=str(out))
     assert wait_status("BatchPrediction", "bp-whole", timeout=180)["Status"] == "COMPLETED"
-    expected = ["batch-prediction", "batch-prediction/bp-whole.manifest", "batch-prediction/result",
-                *(f"batch-prediction/result/bp-whole-part{n}.csv.gz" for n in range(1, PARTS + 1))]
+    expected = sorted(["batch-prediction", "batch-prediction/bp-whole.manifest", "batch-prediction/result",
+                       *(f"batch-prediction/result/bp-whole-part{n:02d}.csv.gz" for n in range(1, PARTS + 1))])
     assert files_below(out) == expected
     manifest = json.loads((out / "batch-prediction" / "bp-whole.manifest").read_text())
-    assert sorted(Path(uri).name for uri in manifest.values()) == [f"bp-whole-part{n}.csv.gz"
-                                                                  for n in range(1, PARTS + 1)]
+    assert sorted(Path(uri).name for uri in manifest.values()) == sorted(f"bp-whole-part{n:02d}.csv.gz"
+                                                                         for n in range(1, PARTS + 1))

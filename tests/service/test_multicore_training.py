@@ -9,6 +9,7 @@ from urllib.parse import urlparse
 import numpy as np
 import pytest
 
+from aml_cli.jobs import threads as threads_setting
 from aml_cli.ml import newton_cg
 from aml_cli.service import call
 from aml_cli.service.machinelearning import reading
@@ -44,7 +45,7 @@ def test_a_model_trained_on_several_threads_is_the_one_thread_model(tmp_path, mo
     monkeypatch.setattr(reading, "CHUNK_BYTES", 4096)  # dozens of blocks, parsed and featurized out of order
     files = []
     for threads in (1, 3):
-        monkeypatch.setenv("AML_WORKER_THREADS", str(threads))
+        monkeypatch.setattr(threads_setting, "CONFIGURED", threads)  # AML_WORKER_THREADS, as read at start
         with sync_jobs():
             create_model(store, f"model-{threads}", "train", "BINARY")
         record = record_of(store, "MLModel", f"model-{threads}")

@@ -65,10 +65,18 @@ from ..whitening import DenseBlock, block_features, block_from_sums, block_sums
 
 
 class _Parts(list):
-    """The featurized chunks of one partition, as `train._featurize` appends them to a feature cache."""
+    """The featurized chunks of one partition, kept in memory as `train._featurize` writes a feature cache."""
 
-    def append(self, X: sp.csr_matrix, y: np.ndarray) -> None:  # type: ignore[override]
-        super().append((X, y))
+    def __init__(self, n_features: int) -> None:
+        super().__init__()
+        self.n_features = n_features
+
+    def append_arrays(self, arrays: dict[str, np.ndarray] | None) -> None:
+        if arrays is None:
+            return
+        X = sp.csr_matrix((arrays["data"], arrays["indices"], arrays["indptr"]),
+                          shape=(len(arrays["y"]), self.n_features), copy=False)
+        self.append((X, arrays["y"]))
 
 
 @dataclass
@@ -81,7 +89,7 @@ class Features:
 
 def featurize(task: Task, schema: Schema, selection: Rearrangement | None, featurizer: Any, model_type: str,
               labels: list[str]) -> Features:
-    parts = _Parts()
+    parts = _Parts(featurizer.n_features)
     frames = (chunk.frame for chunk in read_partition(task, schema, selection=selection))
     skipped = _featurize(lambda: frames, schema, featurizer, model_type, labels, parts)  # type: ignore[arg-type]
     return Features(list(parts), skipped)

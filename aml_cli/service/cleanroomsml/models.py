@@ -20,7 +20,7 @@ if TYPE_CHECKING:
     from aml_cli.store import Store
 
 KIND = "TrainedModel"
-CHUNK_BYTES = 8 << 20
+CHUNK_BYTES = 4 << 20  # as reading.CHUNK_BYTES
 MAX_LOG_BYTES = 16 << 20  # metric definitions read at most this much of a log
 
 
