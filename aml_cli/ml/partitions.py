@@ -43,6 +43,7 @@ from typing import BinaryIO
 
 import numpy as np
 
+from .data_files import RemoteFile, data_file
 from .reader import MAX_REPORTED, Chunk, DataError, ReadReport, _BlockParser, _check_header, _record_mask, _why_empty
 from .records import (
     BOM,
@@ -60,7 +61,7 @@ from .split import Rearrangement
 
 FRESH, CARRIED = 0, 1
 DEFAULT_PARTITION_BYTES = 128 << 20
-DEFAULT_CHUNK_BYTES = 8 << 20
+DEFAULT_CHUNK_BYTES = 4 << 20
 _SEEK_BLOCK = 1 << 16
 
 
@@ -116,7 +117,7 @@ class Task:
     error: str | None = None
 
 
-def plan(files: Iterable[Path | str], partition_bytes: int = DEFAULT_PARTITION_BYTES,
+def plan(files: Iterable[Path | str | RemoteFile], partition_bytes: int = DEFAULT_PARTITION_BYTES,
          chunk_bytes: int = DEFAULT_CHUNK_BYTES) -> list[Partition]:
     """The partitions of the files, in order: plain files in ranges of whole pieces, gzip files whole."""
     if partition_bytes < 1 or chunk_bytes < 1:
@@ -124,7 +125,7 @@ def plan(files: Iterable[Path | str], partition_bytes: int = DEFAULT_PARTITION_B
     step = -(-partition_bytes // chunk_bytes) * chunk_bytes
     partitions: list[Partition] = []
     for file_index, name in enumerate(files):
-        path = Path(name)
+        path = data_file(name)
         size = path.stat().st_size
         with path.open("rb") as handle:
             magic = handle.read(2)
@@ -144,7 +145,7 @@ def scan(partition: Partition, schema: Schema) -> Scan:
     try:
         return _scan(partition, len(schema.attributes), schema.has_header)
     except (OSError, EOFError) as err:
-        return Scan(0, (0, 0), (FRESH, FRESH), 0, 0, error=_unreadable(Path(partition.path), err))
+        return Scan(0, (0, 0), (FRESH, FRESH), 0, 0, error=_unreadable(data_file(partition.path), err))
 
 
 def place(partitions: list[Partition], scans: list[Scan]) -> list[Task]:
@@ -170,7 +171,7 @@ def check_placed(tasks: list[Task], schema: Schema) -> None:
     if tasks and tasks[-1].first_position + tasks[-1].records > 0:
         return
     seen = sorted({(task.partition.file_index, task.partition.path) for task in tasks})
-    raise DataError("the data has no records: " + "; ".join(_why_empty(Path(path), schema) for _, path in seen))
+    raise DataError("the data has no records: " + "; ".join(_why_empty(data_file(path), schema) for _, path in seen))
 
 
 def read_partition(
@@ -186,7 +187,7 @@ def read_partition(
         raise DataError(task.error)
     report = report if report is not None else ReadReport()
     partition = task.partition
-    path = Path(partition.path)
+    path = data_file(partition.path)
     total = task.total if selection is not None and selection.needs_total else None
     position = task.first_position
     fields = len(schema.attributes)
@@ -207,9 +208,9 @@ def read_partition(
         raise DataError(_unreadable(path, err)) from None
 
 
-def merge_reports(parts: Iterable[ReadReport], files: list[Path] | list[str]) -> ReadReport:
+def merge_reports(parts: Iterable[ReadReport], files: list[Path] | list[str] | list[RemoteFile]) -> ReadReport:
     """One report from per-partition reports in partition order, as one read of `files` makes it."""
-    merged = ReadReport(files=len(files), bytes_read=sum(Path(name).stat().st_size for name in files))
+    merged = ReadReport(files=len(files), bytes_read=sum(data_file(name).stat().st_size for name in files))
     for part in parts:
         merged.rows += part.rows
         merged.invalid_rows += part.invalid_rows
@@ -253,11 +254,11 @@ def _unreadable(path: Path, err: BaseException) -> str:
 def _scan(partition: Partition, fields: int, header: bool) -> Scan:
     if partition.compressed:
         walk = _Walk(b"", at_file_start=True)
-        for _block, units, first_line in record_blocks(Path(partition.path), partition.chunk_bytes, fields):
+        for _block, units, first_line in record_blocks(data_file(partition.path), partition.chunk_bytes, fields):
             walk.records += int(np.count_nonzero(_record_mask(units, first_line, header)))
             walk.lines = first_line - 1 + units.lines
         return Scan(walk.lines, (walk.records, walk.records), (FRESH, FRESH), 0, partition.size)
-    with Path(partition.path).open("rb") as handle:
+    with data_file(partition.path).open("rb") as handle:
         begin = _boundary(handle, partition.start, partition.size)
         stop = _boundary(handle, partition.end, partition.size)
         carry_from, carry = _open_candidate(handle, begin, fields)
@@ -310,10 +311,10 @@ def _parsed_blocks(partition: Partition, state: int, begin: int, stop: int, carr
                    fields: int) -> Iterator[tuple[bytes, Records, int]]:
     """(block, its records, lines before it since the first byte read) as the single reader parses them."""
     if partition.compressed:
-        for block, units, first_line in record_blocks(Path(partition.path), partition.chunk_bytes, fields):
+        for block, units, first_line in record_blocks(data_file(partition.path), partition.chunk_bytes, fields):
             yield block, units, first_line - 1
         return
-    with Path(partition.path).open("rb") as handle:
+    with data_file(partition.path).open("rb") as handle:
         carry = b""
         if state == CARRIED:
             handle.seek(carry_from)

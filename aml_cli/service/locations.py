@@ -76,8 +76,16 @@ def _inside(path: Path, root: Path) -> bool:
     return resolved == root or root in resolved.parents
 
 
-def input_files(uri: str, member: str, s3_root: Path) -> list[Path]:
-    """The files a data location names, in name order; InvalidInputException if there are none."""
+def input_files(uri: str, member: str, s3_root: Path, *, s3_fsspec: bool = False) -> list:
+    """The files a data location names, in name order; InvalidInputException if there are none.
+
+    With `s3_fsspec` (the store's AML_S3_READ=fsspec), an s3:// location is listed in S3 itself
+    (`remote_files`); its files are `ml.data_files.RemoteFile`s, read by the same readers.
+    """
+    if s3_fsspec and _is_s3(uri):
+        from aml_cli.service.remote_locations import remote_files
+
+        return remote_files(uri.strip(), member)
     path = local_path(uri, member, s3_root)
     root = _s3_root_if(uri, s3_root)
     if path.is_dir():
@@ -91,6 +99,10 @@ def input_files(uri: str, member: str, s3_root: Path) -> list[Path]:
     for file in files:
         check_readable_file(file, member, uri, root)
     return files
+
+
+def _is_s3(uri: str) -> bool:
+    return uri.strip().lower().startswith("s3://")
 
 
 def _s3_root_if(uri: str, s3_root: Path) -> Path | None:
@@ -127,12 +139,17 @@ def check_readable_file(path: Path, member: str, uri: str, root: Path | None = N
         raise InvalidInputException(f"{member}: {path} is not readable (permission denied).")
 
 
-def read_text_file(uri: str, member: str, s3_root: Path, limit: int = 10 << 20) -> str:
-    """A small text document named by a location (a schema, a recipe)."""
-    path = local_path(uri, member, s3_root)
-    check_readable_file(path, member, uri, _s3_root_if(uri, s3_root))
-    with open(path, "rb") as handle:
-        data = handle.read(limit + 1)
+def read_text_file(uri: str, member: str, s3_root: Path, limit: int = 10 << 20, *, s3_fsspec: bool = False) -> str:
+    """A small text document named by a location (a schema, a recipe); from S3 itself with `s3_fsspec`."""
+    if s3_fsspec and _is_s3(uri):
+        from aml_cli.service.remote_locations import remote_bytes
+
+        data = remote_bytes(uri.strip(), member, limit + 1)
+    else:
+        path = local_path(uri, member, s3_root)
+        check_readable_file(path, member, uri, _s3_root_if(uri, s3_root))
+        with open(path, "rb") as handle:
+            data = handle.read(limit + 1)
     if len(data) > limit:
         raise InvalidInputException(f"{member}: {uri} is larger than {limit} bytes.")
     try:

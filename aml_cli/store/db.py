@@ -28,7 +28,7 @@ from aml_cli.api.resources import Lifecycle
 from aml_cli.store import migrations
 from aml_cli.store.errors import StoreBusy, StoreDamaged, StoreError, from_sqlite
 from aml_cli.store.opening import check_database_file, open_read_only
-from aml_cli.store.paths import aml_home, private_dir, private_file, worker_limit
+from aml_cli.store.paths import aml_home, private_dir, private_file, s3_read_fsspec, worker_limit
 from aml_cli.store.paths import s3_root as configured_s3_root
 
 T = TypeVar("T")
@@ -106,15 +106,17 @@ class Store:
     """One aml data directory: `aml.db` plus artifact files beside it.
 
     Its settings are read once, when it is opened (the front end's moment):
-    the folder `s3://` URIs map to (`AML_S3_ROOT`) and the number of detached
+    the folder `s3://` URIs map to (`AML_S3_ROOT`), whether s3:// data is read
+    from S3 itself instead (`AML_S3_READ=fsspec`), and the number of detached
     workers that may run at once (`AML_MAX_WORKERS`); nothing below the front
     ends reads the environment again.
     """
 
     def __init__(self, home: Path | None = None, *, s3_root: Path | None = None,
-                 max_workers: int | None = None) -> None:
+                 max_workers: int | None = None, s3_fsspec: bool | None = None) -> None:
         self.home = Path(home) if home is not None else aml_home()
         self.s3_root = Path(s3_root) if s3_root is not None else configured_s3_root(self.home)
+        self.s3_fsspec = s3_fsspec if s3_fsspec is not None else s3_read_fsspec()
         self.max_workers = max_workers if max_workers is not None else worker_limit()
         self.db_path = self.home / "aml.db"
         self._local = threading.local()

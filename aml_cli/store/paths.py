@@ -34,6 +34,12 @@ def s3_root(home: Path | None = None) -> Path:
     return (home if home is not None else aml_home()) / "s3"
 
 
+def s3_read_fsspec() -> bool:
+    """`AML_S3_READ=fsspec`: s3:// data locations, schemas and recipes are read from S3 itself (fsspec and s3fs;
+    credentials and endpoint from the AWS environment); anything else keeps them under the S3 root."""
+    return os.environ.get("AML_S3_READ", "").strip().lower() == "fsspec"
+
+
 def worker_limit() -> int:
     """How many detached workers may run at once: `AML_MAX_WORKERS`, else the number of cores."""
     configured = os.environ.get("AML_MAX_WORKERS", "").strip()

@@ -252,6 +252,8 @@ def _write_failure(exc: OSError):
 
 def _uri_like(store, location: str, path: Path) -> str:
     """A file named the way the user named its location: s3:// stays s3://, the rest file://."""
+    if not isinstance(path, Path):  # an object read from S3 itself (AML_S3_READ=fsspec): its URL
+        return str(path)
     if location.startswith("s3://"):
         import os
 

@@ -25,8 +25,9 @@ KIND = "DataSource"
 def create_data_source_from_s3(store: Store, request: dict, context: RequestContext) -> dict:
     spec = request["DataSpec"]
     location = canonical(spec["DataLocationS3"])
-    input_files(location, "DataSpec.DataLocationS3", store.s3_root)
-    schema_text = inline_or_location(spec, "DataSchema", "DataSchemaLocationS3", store.s3_root, required=True)
+    input_files(location, "DataSpec.DataLocationS3", store.s3_root, s3_fsspec=store.s3_fsspec)
+    schema_text = inline_or_location(spec, "DataSchema", "DataSchemaLocationS3", store.s3_root, required=True,
+                                     s3_fsspec=store.s3_fsspec)
     check_schema(schema_text)
     check_rearrangement(spec.get("DataRearrangement"))
     record = new_record(request, location, spec.get("DataRearrangement"), schema_text, context)
@@ -208,7 +209,7 @@ def infer_schema(store: Store, request: dict, context: RequestContext) -> dict:
     from aml_cli.ml.schema import SchemaError
 
     location = request["DataLocationS3"]
-    files = input_files(canonical(location), "DataLocationS3", store.s3_root)
+    files = input_files(canonical(location), "DataLocationS3", store.s3_root, s3_fsspec=store.s3_fsspec)
     try:
         document = infer_schema(read_sample(files), header=request.get("DataFileContainsHeader"),
                                 target=request.get("TargetAttributeName"), row_id=request.get("RowId"),

@@ -95,7 +95,7 @@ def prepare_database_source(
     public_request = _without_password(request, spec_member)
     if _already_created(store, request["DataSourceId"], public_request):
         return {"DataSourceId": request["DataSourceId"]}
-    given_schema = inline_or_location(spec, "DataSchema", "DataSchemaUri", store.s3_root)
+    given_schema = inline_or_location(spec, "DataSchema", "DataSchemaUri", store.s3_root, s3_fsspec=store.s3_fsspec)
     has_header = True if given_schema is None else check_schema(given_schema).has_header
     check_rearrangement(spec.get("DataRearrangement"))
     folder, name, location = _staging_target(spec["S3StagingLocation"], store)

@@ -7,7 +7,7 @@ from aml_cli.api.errors import InvalidInputException
 
 
 def inline_or_location(holder: dict, inline: str, location: str, s3_root, *, required: bool = False,
-                       blank_counts: bool = False) -> str | None:
+                       blank_counts: bool = False, s3_fsspec: bool = False) -> str | None:
     """The document's text: inline, or read from its location; never both, and present when `required`.
 
     `blank_counts`: an empty inline text is given (a Recipe of "" is a recipe, and a bad one), not absent.
@@ -21,7 +21,7 @@ def inline_or_location(holder: dict, inline: str, location: str, s3_root, *, req
     if given(inline) and given(location):
         raise InvalidInputException(f"Give either {inline} or {location}, not both.")
     if given(location):
-        return read_text_file(holder[location], location, s3_root)
+        return read_text_file(holder[location], location, s3_root, s3_fsspec=s3_fsspec)
     if given(inline):
         return holder[inline]
     if required:

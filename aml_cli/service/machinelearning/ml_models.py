@@ -43,7 +43,8 @@ def create_ml_model(store: Store, request: dict, context: RequestContext) -> dic
     _check_target(schema, model_type)
     from aml_cli.service.machinelearning.documents import inline_or_location
 
-    recipe = inline_or_location(request, "Recipe", "RecipeUri", store.s3_root, blank_counts=True)
+    recipe = inline_or_location(request, "Recipe", "RecipeUri", store.s3_root, blank_counts=True,
+                                s3_fsspec=store.s3_fsspec)
     if recipe is not None:
         _check_recipe(recipe, schema)
     record = common.new_record(KIND, request, context, **{
