@@ -370,6 +370,8 @@ def _frozen(array: np.ndarray) -> np.ndarray:
 
 
 def _merge(streams: list[TokenStream]) -> TokenStream:
+    if not streams:  # e.g. osb over a chunk whose texts are all empty: no pairs at all
+        return TokenStream(np.empty(0, dtype=np.int64), np.empty(0, dtype=np.uint64))
     if len(streams) == 1:
         return streams[0]
     rows = np.concatenate([s.rows for s in streams])

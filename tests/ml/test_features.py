@@ -228,3 +228,13 @@ def test_an_empty_frame_gives_an_empty_matrix():
 def test_hash_bits_outside_the_supported_range_are_refused():
     with pytest.raises(ValueError, match="hash_bits"):
         Featurizer.fit(parse_recipe('{"outputs": ["job"]}', TYPES), TYPES, {"attributes": []}, hash_bits=40)
+
+
+@pytest.mark.parametrize("output", ["cartesian(job, osb(review, 3))", "cartesian(ngram(review, 2), osb(review, 3))"])
+def test_a_cross_with_text_that_has_no_tokens_in_a_chunk_adds_nothing(output):
+    f = fitted([output])
+    frame = frame_of(20)
+    for empty in (None, ""):
+        frame["review"] = empty
+        X = f.transform(frame)
+        assert X.shape[0] == 20 and np.diff(X.indptr).tolist() == [1] * 20  # the bias alone
