@@ -118,8 +118,14 @@ TRANSFORMATIONS: tuple[Transformation, ...] = (
         "whitespace-separated word (inside a word it stays: don't, e-mail) and drops words left empty.",
     ),
     Transformation(
+        "split_punct", ("x",), None, None,
+        "an aml addition: x is TEXT; every ASCII punctuation character reads as a space, so it separates words "
+        "as well (https://t.co/x7 is the words https, t, co, x7; e-mail is e and mail).",
+    ),
+    Transformation(
         "ngram", ("text",), "n", (2, 10),
-        "text is TEXT (possibly lowercase(...) or no_punct(...)); every run of 1 to n consecutive words "
+        "text is TEXT (possibly lowercase(...), no_punct(...) or split_punct(...)); every run of 1 to n consecutive "
+        "words "
         "becomes a feature: the words, the word pairs, ... up to n words.",
     ),
     Transformation(
@@ -308,8 +314,9 @@ The suggested recipe
 
     Without --recipe or --recipe-uri: ALL_BINARY and ALL_CATEGORICAL as they
     are; each NUMERIC variable quantile-binned with a bin count chosen from
-    its statistics (grouped as NUMERIC_VARS_QB_<n>); TEXT as
-    lowercase(no_punct(x)), with word pairs when the vocabulary is small.
+    its statistics (grouped as NUMERIC_VARS_QB_<n>) and also standardised
+    (normalize(ALL_NUMERIC)); TEXT as words and word pairs,
+    ngram(lowercase(split_punct(ALL_TEXT)),2).
     `aml get-ml-model --ml-model-id ID --verbose` shows the recipe used.
 """
 

@@ -33,7 +33,7 @@ MARKERS = {
     "osb": transforms._OSB_TAG,
     "cartesian": transforms._CROSS_TAG,
 }
-_TEXT_OPS = ("lowercase", "no_punct")
+TEXT_OPS = ("lowercase", "no_punct", "split_punct")  # text to text: flags of a variable node
 
 
 class ExportError(Exception):
@@ -51,7 +51,7 @@ def mode_of(expr: Var | Apply, variables: dict[str, str]) -> str:
     if isinstance(expr, Var):
         kind = variables[expr.name]
         return {NUMERIC: "number", TEXT: "tokens"}.get(kind, "category")
-    if expr.func in _TEXT_OPS:
+    if expr.func in TEXT_OPS:
         return mode_of(_chain_end(expr), variables)
     if expr.func == "quantile_bin":
         return "category"
@@ -65,18 +65,18 @@ def mode_of(expr: Var | Apply, variables: dict[str, str]) -> str:
 
 
 def _chain_end(expr: Var | Apply) -> Var:
-    """The variable under a chain of lowercase/no_punct; anything else under it cannot be exported."""
+    """The variable under a chain of lowercase/no_punct/split_punct; anything else under it cannot be exported."""
     node = expr
-    while isinstance(node, Apply) and node.func in _TEXT_OPS:
+    while isinstance(node, Apply) and node.func in TEXT_OPS:
         node = node.args[0]
     if not isinstance(node, Var):
-        raise ExportError(f"{expr} applies lowercase/no_punct to {node}, which aml export-ml-model cannot describe")
+        raise ExportError(f"{expr} applies {'/'.join(TEXT_OPS)} to {node}, which aml export-ml-model cannot describe")
     return node
 
 
 def _text_ops(expr: Var | Apply) -> set[str]:
     ops: set[str] = set()
-    while isinstance(expr, Apply) and expr.func in _TEXT_OPS:
+    while isinstance(expr, Apply) and expr.func in TEXT_OPS:
         ops.add(expr.func)
         expr = expr.args[0]
     return ops
@@ -86,12 +86,14 @@ def describe_expression(expr: Var | Apply, featurizer: Any) -> dict[str, Any]:
     """One node of the document's expression tree, with the constants fitted for it."""
     variables = featurizer.recipe.variables
     mode = mode_of(expr, variables)
-    if isinstance(expr, Var) or expr.func in _TEXT_OPS:
+    if isinstance(expr, Var) or expr.func in TEXT_OPS:
         var = _chain_end(expr)
         ops = _text_ops(expr)
         node: dict[str, Any] = {"op": "variable", "variable": var.name, "type": variables[var.name], "mode": mode}
         if variables[var.name] in (TEXT, CATEGORICAL):
             node.update(lowercase="lowercase" in ops, no_punct="no_punct" in ops)
+        if variables[var.name] == TEXT:
+            node["split_punct"] = "split_punct" in ops
         if variables[var.name] == NUMERIC:
             node["scale"] = float(featurizer.fitted[str(var)]["scale"])
         return node

@@ -19,7 +19,7 @@ import numpy as np
 import pandas as pd
 
 from aml_cli.ml import hashing, transforms
-from aml_cli.ml.export import MARKERS, ExportError, mode_of
+from aml_cli.ml.export import MARKERS, TEXT_OPS, ExportError, mode_of
 from aml_cli.ml.recipe import BINARY, TEXT, Apply, Var
 
 MAX_CROSS = 50_000  # candidate pairs tried for a cartesian output
@@ -60,7 +60,7 @@ def _number_label(expr: Var | Apply, featurizer: Any) -> str:
 def _known(expr: Var | Apply, featurizer: Any, stats: dict[str, dict]) -> Known:
     """(value hash, label) of the values of `expr` that can be enumerated, as the featurizer hashes them."""
     variables = featurizer.recipe.variables
-    if isinstance(expr, Var) or expr.func in ("lowercase", "no_punct"):
+    if isinstance(expr, Var) or expr.func in TEXT_OPS:
         return _variable_values(expr, variables, stats)
     if expr.func == "quantile_bin":
         return _bins(expr, featurizer)
@@ -85,7 +85,7 @@ def _variable_values(expr: Var | Apply, variables: dict[str, str], stats: dict[s
         return [*_hashed(["0", "1"], [f"{name} = 0", f"{name} = 1"]), missing]
     top = [str(item[0]) for item in stats.get(name, {}).get("top", [])]
     if kind == TEXT:
-        words = _clean_words(top, "lowercase" in ops, "no_punct" in ops)
+        words = _clean_words(top, ops)
         return _hashed(words, [f'word "{w}" in {name}' for w in words])
     values = pd.Series(top, dtype=object)
     if "lowercase" in ops:
@@ -96,9 +96,11 @@ def _variable_values(expr: Var | Apply, variables: dict[str, str], stats: dict[s
     return [*_hashed(unique, [f"{name} = {v}" for v in unique]), missing]
 
 
-def _clean_words(tokens: list[str], lower: bool, strip: bool) -> list[str]:
-    words = [t.lower() if lower else t for t in tokens]
-    if strip:
+def _clean_words(tokens: list[str], ops: set[str]) -> list[str]:
+    words = [t.lower() if "lowercase" in ops else t for t in tokens]
+    if "split_punct" in ops:
+        words = [w for t in words for w in transforms.split_punct(pd.Series([t], dtype=object))[0].split()]
+    if "no_punct" in ops:
         words = [w.strip(string.punctuation) for w in words]
     return list(dict.fromkeys(w for w in words if w))
 
@@ -123,8 +125,7 @@ def _bins(expr: Apply, featurizer: Any) -> Known:
 def _pairs(expr: Apply, featurizer: Any, stats: dict[str, dict]) -> Known:
     """Single words (ngram) and pairs of frequent words, adjacent (ngram) or d words apart (osb)."""
     ops, var = _chain(expr.args[0])
-    words = _clean_words([str(item[0]) for item in stats.get(var, {}).get("top", [])], "lowercase" in ops,
-                         "no_punct" in ops)
+    words = _clean_words([str(item[0]) for item in stats.get(var, {}).get("top", [])], ops)
     found: Known = _hashed(words, [f'word "{w}" in {var}' for w in words]) if expr.func == "ngram" else []
     top = words[:MAX_PAIR_WORDS]
     if not top:
@@ -143,11 +144,11 @@ def _pairs(expr: Apply, featurizer: Any, stats: dict[str, dict]) -> Known:
 
 
 def _chain(expr: Var | Apply) -> tuple[set[str], str]:
-    """(lowercase/no_punct applied, variable name) of a chain ending at a variable."""
+    """(lowercase/no_punct/split_punct applied, variable name) of a chain ending at a variable."""
     ops: set[str] = set()
     while isinstance(expr, Apply):
-        if expr.func not in ("lowercase", "no_punct"):
-            raise ExportError(f"{expr} is not a TEXT variable with lowercase/no_punct, which aml cannot name")
+        if expr.func not in TEXT_OPS:
+            raise ExportError(f"{expr} is not a TEXT variable with {'/'.join(TEXT_OPS)}, which aml cannot name")
         ops.add(expr.func)
         expr = expr.args[0]
     return ops, expr.name

@@ -51,6 +51,7 @@ _MISSING = hashing.tag("\0missing")
 _NUMBER = hashing.tag("\0number")
 _MAX_NAMES = 1_000  # names travel in the model file: keep them small
 _MAX_NAMES_PER_OUTPUT = 100
+_TEXT_OPS = ("lowercase", "no_punct", "split_punct")  # text to text, applied as one tokenisation
 
 
 @dataclass(frozen=True)
@@ -122,7 +123,7 @@ class Featurizer:
         if isinstance(expr, Apply) and expr.func == "ngram":
             expr = expr.args[0]
         ops = set()
-        while isinstance(expr, Apply) and expr.func in ("lowercase", "no_punct"):
+        while isinstance(expr, Apply) and expr.func in _TEXT_OPS:
             ops.add(expr.func)
             expr = expr.args[0]
         if not isinstance(expr, Var):
@@ -132,6 +133,8 @@ class Featurizer:
             values = transforms.lowercase(values)
         if "no_punct" in ops:
             values = transforms.no_punct(values)
+        if "split_punct" in ops:
+            values = transforms.split_punct(values)
         if self.recipe.variables.get(expr.name) == TEXT:
             values = values[values.str.split().str.len() == 1]
         values = values.drop_duplicates().tolist()
@@ -187,7 +190,7 @@ class Featurizer:
     def _compute(self, expr: Var | Apply, kind: str, frame: pd.DataFrame, cache: dict[str, Any]) -> Any:
         if isinstance(expr, Var):
             return self._variable(expr, frame)
-        if expr.func in ("lowercase", "no_punct"):
+        if expr.func in _TEXT_OPS:
             return self._text_chain(expr, kind, frame)
         if expr.func == "quantile_bin":
             bounds = self.arrays[self.fitted[str(expr)]["bins"]]
@@ -228,7 +231,7 @@ class Featurizer:
         lower, strip = "lowercase" in ops, "no_punct" in ops
         if kind == CATEGORICAL:
             return _categories(column, lower=lower, strip=strip)
-        return [transforms.token_stream(column, lower=lower, strip_punct=strip)]
+        return [transforms.token_stream(column, lower=lower, strip_punct=strip, split_punct="split_punct" in ops)]
 
     def _tokens(self, expr: Var | Apply, frame: pd.DataFrame, cache: dict[str, Any]) -> TokenStream:
         return _merge(self._eval(expr, TEXT, frame, cache))

@@ -16,6 +16,7 @@ transformation    argument                    result
 ================  ==========================  ===========
 lowercase         TEXT or CATEGORICAL         same type
 no_punct          TEXT or CATEGORICAL         same type
+split_punct       TEXT                        TEXT (aml's addition)
 ngram(x, 2..10)   TEXT                        TOKENS
 osb(x, 2..10)     TEXT                        TOKENS
 quantile_bin(x,   a NUMERIC variable          CATEGORICAL
@@ -47,7 +48,7 @@ _QUOTED_OR_COMMENT = re.compile(r"'(?:\\.|[^'\\])*'|\"(?:\\.|[^\"\\])*\"|//")
 _JSON_STRING_OR_COMMENT = re.compile(r'"(?:\\.|[^"\\])*"|//[^\n]*')
 # function -> (argument count, parameter range or None)
 _FUNCTIONS: dict[str, tuple[int, tuple[int, int] | None]] = {
-    "lowercase": (1, None), "no_punct": (1, None), "normalize": (1, None),
+    "lowercase": (1, None), "no_punct": (1, None), "split_punct": (1, None), "normalize": (1, None),
     "ngram": (1, (2, 10)), "osb": (1, (2, 10)), "quantile_bin": (1, (5, 1000)), "cartesian": (2, None),
 }
 
@@ -386,6 +387,9 @@ def _apply(node: _Call, args: tuple[Output, ...], param: int | None, ctx: _Conte
     if func in ("lowercase", "no_punct"):
         need((TEXT, CATEGORICAL), "a TEXT or CATEGORICAL value", first)
         result = first.type
+    elif func == "split_punct":
+        need((TEXT,), "a TEXT value", first)
+        result = TEXT
     elif func in ("ngram", "osb"):
         need((TEXT,), "a TEXT value", first)
         result = TOKENS
@@ -406,7 +410,7 @@ def evaluation_kind(expr: Expr, variables: dict[str, str]) -> str:
     argument's, CATEGORICAL for a bin and for a cross of single values, else TEXT (a sequence of tokens)."""
     if isinstance(expr, Var):
         return variables[expr.name]
-    if expr.func in ("lowercase", "no_punct"):
+    if expr.func in ("lowercase", "no_punct", "split_punct"):
         return evaluation_kind(expr.args[0], variables)
     if expr.func == "quantile_bin":
         return CATEGORICAL

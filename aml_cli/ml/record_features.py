@@ -42,6 +42,7 @@ _OSB_TAG = hash_text("osb")
 _CROSS_TAG = hash_text("cartesian")
 _BINARY_HASHES = (hash_text("0"), hash_text("1"), _MISSING)
 _FLOAT32 = struct.Struct("<f")
+_PUNCT_TO_SPACE = str.maketrans(string.punctuation, " " * len(string.punctuation))
 _FLOAT32_MAX = 3.4028234663852886e38
 _TOKEN = re.compile(rb"[^\x01\t-\r\x1c- ]+")  # runs of bytes str.split() does not split on (nor the row mark)
 _PUNCT = string.punctuation.encode()
@@ -131,7 +132,7 @@ class RecordFeaturizer:
     def _compute(self, expr: Var | Apply, kind: str, record: dict[str, Any], cache: dict) -> Any:
         if isinstance(expr, Var):
             return self._variable(expr, record)
-        if expr.func in ("lowercase", "no_punct"):
+        if expr.func in ("lowercase", "no_punct", "split_punct"):
             return self._text_chain(expr, kind, record)
         if expr.func == "quantile_bin":
             value = number_from_scalar(record.get(expr.args[0].name))  # bin i is the text str(i); missing its own
@@ -168,7 +169,7 @@ class RecordFeaturizer:
         lower, strip = "lowercase" in ops, "no_punct" in ops
         if kind == CATEGORICAL:
             return Single(_category(value, lower=lower, strip=strip))
-        return _tokens(value, lower=lower, strip=strip)
+        return _tokens(value, lower=lower, strip=strip, split="split_punct" in ops)
 
     def _as_read(self, name: str, record: dict[str, Any]) -> str | float | None:
         """The value as ``record_frame`` types it: a float for NUMERIC and BINARY, else the text or None."""
@@ -197,10 +198,12 @@ def _category(value: str | float | None, *, lower: bool, strip: bool) -> int:
     return hash_text(text)
 
 
-def _tokens(value: str | float | None, *, lower: bool, strip: bool) -> list[int]:
+def _tokens(value: str | float | None, *, lower: bool, strip: bool, split: bool = False) -> list[int]:
     text = "" if _missing(value) else str(value)
     if lower:
         text = text.lower()
+    if split:  # split_punct: every ASCII punctuation character separates words
+        text = text.translate(_PUNCT_TO_SPACE)
     if not text.isascii():
         text = _NON_ASCII_SPACE.sub(" ", text)
     runs = _TOKEN.findall(text.encode("utf-8"))

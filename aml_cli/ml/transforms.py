@@ -1,6 +1,6 @@
 """The recipe transformations, vectorised, in two forms.
 
-String form (``lowercase``, ``no_punct``, ``tokenize``, ``ngram``, ``osb``,
+String form (``lowercase``, ``no_punct``, ``split_punct``, ``tokenize``, ``ngram``, ``osb``,
 ``cartesian``): pandas Series in, Series out, readable and exact; they define
 what each transformation means and are what the tests and logs use.
 
@@ -16,6 +16,8 @@ Conventions shared by both forms:
   stays part of a token unless ``no_punct`` strips it;
 - ``no_punct`` strips ASCII punctuation (``string.punctuation``) from the
   start and end of each token and drops tokens left empty;
+- ``split_punct`` (aml's addition) reads every ASCII punctuation character as
+  a space, so it also separates words (``https://t.co/x`` is ``https t co x``);
 - missing text has no tokens; numeric missing values get their own bin
   (``quantile_bin``) or 0 (``normalize``).
 """
@@ -58,6 +60,11 @@ def lowercase(text: pd.Series) -> pd.Series:
 def no_punct(text: pd.Series) -> pd.Series:
     """Strip punctuation at both ends of each whitespace token; inner punctuation stays."""
     return text.str.replace(_EDGE_PUNCT, "", regex=True)
+
+
+def split_punct(text: pd.Series) -> pd.Series:
+    """Every run of ASCII punctuation becomes a space: the words inside a link or a hyphenation are words."""
+    return text.str.replace(_PUNCT_CLASS, " ", regex=True)
 
 
 def tokenize(text: pd.Series) -> pd.Series:
@@ -170,11 +177,12 @@ def _join_rows(values: np.ndarray) -> str:
     return joined
 
 
-def token_stream(text: pd.Series | np.ndarray, *, lower: bool = False, strip_punct: bool = False) -> TokenStream:
+def token_stream(text: pd.Series | np.ndarray, *, lower: bool = False, strip_punct: bool = False,
+                 split_punct: bool = False) -> TokenStream:
     """Tokenise and hash a whole text column at once (see the module docstring)."""
     stored = string_buffers(text) if isinstance(text, pd.Series) else None
     if stored is not None and (not len(stored[0]) or stored[0].max() < 0x80):
-        return _ascii_token_stream(*stored, lower=lower, strip_punct=strip_punct)
+        return _ascii_token_stream(*stored, lower=lower, strip_punct=strip_punct, split_punct=split_punct)
     values = text_values(text)
     if not len(values):
         return TokenStream(np.empty(0, dtype=np.int64), np.empty(0, dtype=np.uint64))
@@ -184,7 +192,7 @@ def token_stream(text: pd.Series | np.ndarray, *, lower: bool = False, strip_pun
     if not joined.isascii():
         joined = _NON_ASCII_SPACE.sub(" ", joined)
     buffer = np.frombuffer(joined.encode("utf-8") + b"\0" * 8, dtype=np.uint8)
-    blank = _BLANK[buffer]
+    blank = _BLANK[buffer] | _PUNCT[buffer] if split_punct else _BLANK[buffer]
     blank[-8:] = True
     edges = np.flatnonzero(blank[1:] != blank[:-1]) + 1
     if not blank[0]:
@@ -198,7 +206,8 @@ def token_stream(text: pd.Series | np.ndarray, *, lower: bool = False, strip_pun
     return TokenStream(rows, hashing.hash_spans(buffer, starts, ends - starts))
 
 
-def _ascii_token_stream(data: np.ndarray, offsets: np.ndarray, *, lower: bool, strip_punct: bool) -> TokenStream:
+def _ascii_token_stream(data: np.ndarray, offsets: np.ndarray, *, lower: bool, strip_punct: bool,
+                        split_punct: bool = False) -> TokenStream:
     """`token_stream` of ASCII text read from its arrow buffer: the same tokens and hashes, no Python strings.
 
     Joining the rows with the row mark (a blank) makes a row boundary a token
@@ -206,7 +215,7 @@ def _ascii_token_stream(data: np.ndarray, offsets: np.ndarray, *, lower: bool, s
     is the byte table below and there is no non-ASCII space to replace.
     """
     buffer = np.concatenate((_LOWER[data] if lower else data, np.zeros(8, dtype=np.uint8)))
-    starts, ends, row_start, filled = token_spans(buffer, offsets, _BLANK)
+    starts, ends, row_start, filled = token_spans(buffer, offsets, _BLANK | _PUNCT if split_punct else _BLANK)
     if strip_punct:
         starts, ends = _strip_edges(buffer, starts, ends)
     rows = filled[np.cumsum(row_start, dtype=np.int32)[starts] - 1].astype(np.int64)  # the row each token is in

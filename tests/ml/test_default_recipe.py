@@ -2,9 +2,11 @@
 
 import json
 
+import pandas as pd
 import pytest
 
 from aml_cli.ml.default_recipe import bin_count, default_recipe
+from aml_cli.ml.features import Featurizer
 from aml_cli.ml.recipe import parse_recipe
 from aml_cli.ml.schema import parse_schema
 
@@ -78,12 +80,27 @@ def text(name, tokens, distinct):
     return {"name": name, "type": "TEXT", "tokens": tokens, "distinct_tokens": distinct}
 
 
-def test_text_is_lowercased_stripped_and_split_into_words_and_word_pairs():
+def test_text_is_lowercased_split_at_punctuation_into_words_and_word_pairs():
     schema = schema_of([("review", "TEXT"), ("y", "BINARY")], targetAttributeName="y")
     document = json.loads(default_recipe(schema, {"rows": 10, "attributes": []}))
-    assert document["outputs"] == ["ngram(lowercase(no_punct(ALL_TEXT)),2)"]
+    assert document["outputs"] == ["ngram(lowercase(split_punct(ALL_TEXT)),2)"]
     assert [o.name for o in parse_recipe(json.dumps(document), {"review": "TEXT"}).outputs] == [
-        "ngram(lowercase(no_punct(review)),2)"]
+        "ngram(lowercase(split_punct(review)),2)"]
+
+
+def test_links_share_their_words_by_default_and_stay_whole_under_an_explicit_no_punct():
+    """The default recipe's text splits at punctuation: two tweets' links share "https", "t", "co" and the
+    pairs of them; a recipe that asks for no_punct keeps the service's meaning (edge punctuation only), each
+    link one token of its own."""
+    schema = schema_of([("tweet", "TEXT"), ("y", "BINARY")], targetAttributeName="y")
+    frame = pd.DataFrame({"tweet": ["Watch https://t.co/x7Gq", "Great night! https://t.co/Ab9z"]})
+    shared = {}
+    for name, text in (("default", default_recipe(schema, {"rows": 2, "attributes": []})),
+                       ("no_punct", json.dumps({"outputs": ["ngram(lowercase(no_punct(ALL_TEXT)),2)"]}))):
+        featurizer = Featurizer.fit(parse_recipe(text, {"tweet": "TEXT"}), {"tweet": "TEXT"}, {"attributes": []})
+        X = featurizer.transform(frame)
+        shared[name] = len((set(X[0].indices) & set(X[1].indices)) - {featurizer.bias_index})
+    assert shared == {"default": 5, "no_punct": 0}  # https, t, co, "https t", "t co"
 
 
 def test_every_text_attribute_gets_words_and_pairs_whatever_its_vocabulary():
@@ -92,8 +109,8 @@ def test_every_text_attribute_gets_words_and_pairs_whatever_its_vocabulary():
     document = json.loads(default_recipe(schema, statistics))
     assert document["groups"] == {}
     parsed = parse_recipe(json.dumps(document), {"title": "TEXT", "body": "TEXT"})
-    assert {o.name for o in parsed.outputs} == {"ngram(lowercase(no_punct(title)),2)",
-                                               "ngram(lowercase(no_punct(body)),2)"}
+    assert {o.name for o in parsed.outputs} == {"ngram(lowercase(split_punct(title)),2)",
+                                               "ngram(lowercase(split_punct(body)),2)"}
 
 
 def test_numbers_are_binned_and_standardised_both():

@@ -37,6 +37,18 @@ def test_word_names_follow_lowercase_and_no_punct():
     assert 'words "good bad" in review' in labels
 
 
+def test_word_names_follow_split_punct_and_land_on_the_featurizers_columns():
+    featurizer = fitted(["ngram(lowercase(split_punct(review)),2)"])
+    names = feature_names(featurizer, statistics_of(frame_of()))
+    labels = {label for label, _ in names.values()}
+    assert 'word "great" in review' in labels and 'word "Great!" in review' not in labels
+    node = describe_expression(featurizer.recipe.outputs[0].expr.args[0], featurizer)
+    assert node["split_punct"] and node["lowercase"] and not node["no_punct"]
+    X = featurizer.transform(frame_of(400, seed=5))
+    great = [column for column, (label, _) in names.items() if label == 'word "great" in review']
+    assert great and set(great) <= set(X.indices.tolist())
+
+
 def test_expressions_are_described_with_their_fitted_constants():
     featurizer = fitted(["quantile_bin(age,5)", "normalize(income)", "income", "lowercase(job)"])
     bins, norm, raw, job = (describe_expression(out.expr, featurizer) for out in featurizer.recipe.outputs)

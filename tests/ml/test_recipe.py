@@ -94,7 +94,8 @@ def test_cartesian_of_two_groups_crosses_every_pair():
 
 
 @pytest.mark.parametrize(("expression", "kind"), [
-    ("lowercase(title)", TEXT), ("no_punct(job)", CATEGORICAL), ("ngram(title, 2)", TOKENS),
+    ("lowercase(title)", TEXT), ("no_punct(job)", CATEGORICAL), ("split_punct(title)", TEXT),
+    ("ngram(title, 2)", TOKENS),
     ("osb(body, 10)", TOKENS), ("quantile_bin(age, 5)", CATEGORICAL), ("quantile_bin(age, 1000)", CATEGORICAL),
     ("normalize(age)", NUMERIC), ("cartesian(job, quantile_bin(age, 10))", CATEGORICAL),
     ("cartesian(title, job)", TOKENS), ("cartesian(ngram(title, 2), married)", TOKENS),
@@ -183,6 +184,7 @@ def test_parse_expression_builds_a_tree():
     (recipe(["ngram(job, 2)"]), "ngram needs a TEXT value, but job is CATEGORICAL"),
     (recipe(["osb(ngram(title, 2), 2)"]), "osb needs a TEXT value, but ngram(title,2) is TOKENS"),
     (recipe(["lowercase(age)"]), "lowercase needs a TEXT or CATEGORICAL value, but age is NUMERIC"),
+    (recipe(["split_punct(job)"]), "split_punct needs a TEXT value, but job is CATEGORICAL"),
     (recipe(["cartesian(age, job)"]), "cartesian needs categorical or text values"),
     (recipe(["ngram(title, 1)"]), "ngram takes a number from 2 to 10, not 1"),
     (recipe(["osb(title, 11)"]), "osb takes a number from 2 to 10, not 11"),

@@ -313,3 +313,20 @@ def test_float64_dense_weights_score_as_the_full_model(tmp_path):
     model, scorer = load_model(tmp_path / "m.aml"), load_scorer(tmp_path / "m.aml")
     assert model.weights.dtype == np.float64
     assert_answers_alike(model, scorer, records_of(made_data("REGRESSION", 0).head(30)) + ODD_RECORDS)
+    assert_answers_alike(model, scorer, records_of(made_data("REGRESSION", 0).head(30)) + ODD_RECORDS)
+
+
+@pytest.mark.parametrize("dtype", [object, "str"])  # "str": pandas' arrow-backed text, the reader's fast path
+def test_split_punct_tokens_follow_transforms_in_both_text_stores(dtype):
+    import pandas as pd
+
+    from aml_cli.ml.record_features import _tokens
+
+    texts = ["", "https://t.co/x7Gq and more", "Well-known C++ (v2.0)!", "a,b;c  d", "!!!", "x\u00a0y/z",
+             "émigré's café-au-lait", "end.", "'q' \"d\"", "a\x00b"]
+    series = pd.Series(texts, dtype=dtype)
+    for lower in (False, True):
+        stream = transforms.token_stream(series, lower=lower, split_punct=True)
+        for row, text in enumerate(texts):
+            expected = stream.hashes[stream.rows == row].tolist()
+            assert _tokens(text, lower=lower, strip=False, split=True) == expected, (text, lower)

@@ -25,6 +25,12 @@ def test_no_punct_strips_only_the_edges_of_each_token():
     assert out[0].split() == ["Hello", "world", "e-mail", "it's", "a.b"]
 
 
+def test_split_punct_makes_every_punctuation_character_a_word_boundary():
+    out = transforms.split_punct(pd.Series(["Hello, world! e-mail (it's) ... a.b. https://t.co/x7Gq", None]))
+    assert out[0].split() == ["Hello", "world", "e", "mail", "it", "s", "a", "b", "https", "t", "co", "x7Gq"]
+    assert pd.isna(out[1])
+
+
 def test_tokenize_splits_on_any_whitespace_and_skips_missing_rows():
     tokens = transforms.tokenize(pd.Series(["a  b\tc", None, "", "d\ne"], dtype=object))
     assert tokens.tolist() == ["a", "b", "c", "d", "e"]
@@ -99,15 +105,19 @@ TRICKY = pd.Series(
 )
 
 
-@pytest.mark.parametrize(("lower", "strip"), [(False, False), (True, False), (False, True), (True, True)])
-def test_token_stream_hashes_the_same_tokens_as_the_string_form(lower, strip):
+@pytest.mark.parametrize(("lower", "strip", "split"), [(False, False, False), (True, False, False),
+                                                      (False, True, False), (True, True, False), (False, False, True),
+                                                      (True, False, True), (True, True, True)])
+def test_token_stream_hashes_the_same_tokens_as_the_string_form(lower, strip, split):
     text = TRICKY.str.replace("\x01", " ", regex=False)
     if lower:
         text = transforms.lowercase(text)
+    if split:
+        text = transforms.split_punct(text)
     if strip:
         text = transforms.no_punct(text)
     expected = transforms.tokenize(text)
-    stream = transforms.token_stream(TRICKY, lower=lower, strip_punct=strip)
+    stream = transforms.token_stream(TRICKY, lower=lower, strip_punct=strip, split_punct=split)
     assert stream.rows.tolist() == expected.index.tolist()
     assert stream.hashes.tolist() == hashing.hash_strings(expected.tolist()).tolist()
 

@@ -71,7 +71,8 @@ def values(node: dict, record: dict, markers: dict) -> list[int] | float:
         raw = raw.lower() if node["lowercase"] else raw
         return [text_hash(EDGE_PUNCT.sub("", raw) if node["no_punct"] else raw)]
     if op == "variable":  # TEXT
-        tokens = (raw.lower() if node["lowercase"] else raw).replace("\x01", " ").split()
+        raw = (raw.lower() if node["lowercase"] else raw).replace("\x01", " ")
+        tokens = ("".join(" " if c in string.punctuation else c for c in raw) if node["split_punct"] else raw).split()
         tokens = [t.strip(string.punctuation) for t in tokens] if node["no_punct"] else tokens
         return [text_hash(t) for t in tokens if t]
     if op in ("quantile_bin", "normalize"):
@@ -154,7 +155,7 @@ def frame(model_type: str, rows: int, seed: int) -> tuple[pd.DataFrame, dict[str
 RECIPE = json.dumps({"groups": {"NUMS": "group(age,income)"}, "assignments": {"clean": "lowercase(no_punct(message))"},
                      "outputs": ["ALL_BINARY", "state", "lowercase(no_punct(state))", "quantile_bin(NUMS,10)",
                                  "normalize(income)", "age", "ngram(clean,3)", "osb(lowercase(message),3)",
-                                 "no_punct(message)", "cartesian(state,plan)",
+                                 "no_punct(message)", "split_punct(message)", "cartesian(state,plan)",
                                  "cartesian(quantile_bin(age,5),clean)", "cartesian(clean,no_punct(message))"]})
 
 
