@@ -229,6 +229,8 @@ class Newton:
             self.prior[inside, 0] = precision * evidence.scale2[inside]
         return moved
 
+    CONVERGENCE = "the next Newton step would lower the regularised loss by less than 0.02% of it"
+
     def converged(self, losses: list[float], tolerance: float) -> bool:
         """The next step would lower the objective by less than ``tolerance`` of it, or has shrunk to nothing."""
         return self.finished

@@ -324,6 +324,8 @@ class SGD:
             rows += batch.X.shape[0]
         return total / rows if rows else 0.0
 
+    CONVERGENCE = "the last pass improved the mean training loss by less than 0.01%"
+
     def converged(self, losses: list[float], tolerance: float) -> bool:
         """The last pass improved the mean loss by less than ``tolerance`` (relative)."""
         return len(losses) > 1 and losses[-2] - losses[-1] < tolerance * max(abs(losses[-2]), 1e-12)

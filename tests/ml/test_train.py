@@ -287,3 +287,17 @@ def test_frequent_features_are_whitened_except_under_l1(tmp_path, sgd_only):
     assert len(whitened) == 1 and int(whitened[0].rsplit(": ", 1)[1]) >= 2
     _, lines, _, _ = fit(tmp_path / "l1", parameters={"sgd.l1RegularizationAmount": "1e-4"}, data=many_words())
     assert not any("whitened basis" in line for line in lines)
+
+
+def test_the_convergence_line_names_the_rule_of_the_solver_that_ran(tmp_path):
+    """Newton's method stops on its predicted decrease, SGD on a pass's improvement: the log says which."""
+    (tmp_path / "newton").mkdir()
+    (tmp_path / "sgd").mkdir()
+    _, lines, _, _ = fit(tmp_path / "newton")
+    log = "\n".join(lines)
+    assert "Newton" in log and "Converged after" in log
+    assert "(the next Newton step would lower the regularised loss by less than 0.02% of it)" in log
+    _, lines, _, _ = fit(tmp_path / "sgd", parameters={"sgd.maxPasses": "100", "sgd.l1RegularizationAmount": "1e-6"})
+    log = "\n".join(lines)
+    assert "Converged after" in log, log
+    assert "(the last pass improved the mean training loss by less than 0.01%)" in log
