@@ -16,16 +16,14 @@ from aml_cli.ml.data_files import MissingReader, RemoteFile, filesystem_of
 
 def remote_files(uri: str, member: str) -> list[RemoteFile]:
     """The objects an s3:// location names, in key order, each with its size."""
+    bucket_key = _checked(uri, member)
     fs = _filesystem(uri, member)
-    bucket_key = uri.split("://", 1)[1]
-    if not bucket_key.split("/", 1)[0]:
-        raise InvalidInputException(f"{member}: {uri} has no bucket.")
     try:
         fs.invalidate_cache()  # the objects there now, not a listing fsspec kept from an earlier call
         found = _listed(fs, bucket_key.rstrip("/"), folder=bucket_key.endswith("/"))
     except FileNotFoundError:
         found = {}
-    except OSError as exc:
+    except Exception as exc:  # the S3 client's own errors (denied, unreachable, a name S3 refuses)
         raise InvalidInputException(f"{member}: cannot read {uri}: {exc}.") from exc
     if not found:
         raise InvalidInputException(f"{member}: no data found at {uri}.")
@@ -34,6 +32,7 @@ def remote_files(uri: str, member: str) -> list[RemoteFile]:
 
 def remote_bytes(uri: str, member: str, limit: int) -> bytes:
     """At most `limit` bytes of one object (a schema, a recipe)."""
+    _checked(uri, member)
     fs = _filesystem(uri, member)
     try:
         with fs.open(uri, "rb") as handle:
@@ -42,8 +41,21 @@ def remote_bytes(uri: str, member: str, limit: int) -> bytes:
         raise InvalidInputException(f"{member}: {uri} does not exist.") from exc
     except IsADirectoryError as exc:
         raise InvalidInputException(f"{member}: {uri} is a folder where a file is expected.") from exc
-    except OSError as exc:
+    except Exception as exc:
         raise InvalidInputException(f"{member}: cannot read {uri}: {exc}.") from exc
+
+
+def _checked(uri: str, member: str) -> str:
+    """`bucket/key` of an s3:// URI, refused when S3 could not name it as written: no bucket, a NUL, or a
+    `.` or `..` segment (which HTTP clients fold away, so another object would be read)."""
+    bucket_key = uri.split("://", 1)[1]
+    if not bucket_key.split("/", 1)[0]:
+        raise InvalidInputException(f"{member}: {uri} has no bucket.")
+    if "\x00" in bucket_key or "%00" in bucket_key:
+        raise InvalidInputException(f"{member}: {uri} contains a NUL character.")
+    if any(part in (".", "..") for part in bucket_key.split("/")):
+        raise InvalidInputException(f"{member}: {uri} has a . or .. segment; name the object itself.")
+    return bucket_key
 
 
 def _filesystem(uri: str, member: str):

@@ -161,3 +161,18 @@ def test_on_the_cluster_the_workers_read_s3_and_give_the_local_results(s3, s3_cl
     manifest = json.loads((tmp_path / "there/batch-prediction/bp-there.manifest").read_text())
     assert sorted(manifest) == ["s3://data/in/a.csv", "s3://data/in/b.csv.gz", "s3://data/in/c.csv"]
     assert sorted(Path(uri).name for uri in manifest.values()) == [f"bp-there-{n}.csv.gz" for n in "abc"]
+
+
+@pytest.mark.parametrize("uri, message", [
+    ("s3:///in/", "has no bucket"), ("s3://data/in/\x00a.csv", "NUL"), ("s3://data/in/a%00.csv", "NUL"),
+    ("s3://data/..", r"\.\. segment"), ("s3://data/in/../schema/d.schema", r"\.\. segment"),
+    ("s3://data/./in/a.csv", r"\. or \.\. segment"),
+    ("s3://Not A Bucket!/x", "no data found|cannot read|does not exist"),
+])
+def test_a_hostile_s3_location_is_a_clear_error_for_data_and_schema_alike(s3, aml_home, uri, message):
+    remote = Store(aml_home, s3_fsspec=True)
+    for spec in ({"DataLocationS3": uri, "DataSchema": schema()},
+                 {"DataLocationS3": "s3://data/in/", "DataSchemaLocationS3": uri}):
+        with pytest.raises(InvalidInputException, match=message):
+            call("CreateDataSourceFromS3", {"DataSourceId": "bad", "DataSpec": spec}, remote)
+    assert remote.get("DataSource", "bad") is None
