@@ -56,7 +56,10 @@ def world(tmp_path_factory):
         call_sync("CreateDataSourceFromS3", DataSourceId="parts",
                   DataSpec={"DataLocationS3": str(parts), "DataSchemaLocationS3": schema})
         call_sync("CreateMLModel", MLModelId="model", MLModelType="BINARY", TrainingDataSourceId="small")
-    return SimpleNamespace(home=home, out=root / "out")
+        call_sync("CreateBatchPrediction", BatchPredictionId="bp-timing", MLModelId="model",
+                  BatchPredictionDataSourceId="parts", OutputUri=str(root / "out" / "timing"))
+        seconds = shared_store().get("BatchPrediction", "bp-timing")["ComputeTime"] / 1000
+    return SimpleNamespace(home=home, out=root / "out", seconds=seconds)
 
 
 @pytest.fixture
@@ -122,7 +125,7 @@ def test_a_worker_killed_at_a_random_moment_leaves_nothing(store, world, seed):
     call_detached("CreateBatchPrediction", BatchPredictionId=resource_id, MLModelId="model",
                   BatchPredictionDataSourceId="parts", OutputUri=str(out))
     wait_status("BatchPrediction", resource_id, statuses=("INPROGRESS", *FINAL), timeout=120)
-    delay = rng.uniform(0.0, 3.0)
+    delay = rng.uniform(0.0, 0.8) * world.seconds  # a moment inside the job, however fast the machine
     started = time.monotonic()
     kill_when(store, resource_id, lambda record: time.monotonic() - started > delay)
     assert_nothing_left(resource_id, out)
