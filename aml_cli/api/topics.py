@@ -382,9 +382,10 @@ Environment variables
        "pip install 'aml-cli[dask]'. Unset: this machine, and Dask is never imported.")}
 {_item("AML_DASK_PARTITION_BYTES", "The size of the pieces a cluster reads a plain file in. Default: "
        "134217728 (128 MiB).")}
-{_item("AML_S3_READ", "fsspec reads s3:// data locations, schemas and recipes from S3 itself (fsspec and "
-       "s3fs; credentials and endpoint from the AWS environment), on this machine and on a cluster's "
-       "workers. Outputs are still written under AML_S3_ROOT. Default: s3:// under AML_S3_ROOT.")}
+{_item("AML_S3_READ", "fsspec reads s3:// data locations, schemas and recipes from S3 itself (fsspec, "
+       "with s3fs or else pyarrow's S3 client; credentials and endpoint from the AWS environment), on "
+       "this machine and on a cluster's workers. Outputs are still written under AML_S3_ROOT. Default: "
+       "s3:// under AML_S3_ROOT.")}
 {_item("AML_IAM_USER", "The CreatedByIamUser of new resources. Default: "
        "arn:aws:iam::000000000000:user/<login>.")}
 {_item("AML_WAITER_TIMEOUT", "Seconds before a waiter gives up. Default: 1800 (the service's 60 "
