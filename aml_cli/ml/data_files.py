@@ -15,7 +15,6 @@ from pathlib import Path, PurePosixPath
 from types import SimpleNamespace
 from typing import Any, BinaryIO
 
-_LOCAL_SCHEMES = ("", "file")
 
 
 @dataclass(frozen=True)
@@ -52,7 +51,7 @@ def is_remote(name: str | Path | RemoteFile) -> bool:
     if isinstance(name, Path):
         return False
     scheme, found, _ = str(name).partition("://")
-    return bool(found) and len(scheme) > 1 and scheme.lower() not in _LOCAL_SCHEMES
+    return bool(found) and len(scheme) > 1 and scheme.lower() != "file"  # one letter: a Windows drive
 
 
 def data_file(name: str | Path | RemoteFile) -> Path | RemoteFile:

@@ -20,7 +20,7 @@ from typing import Any
 import numpy as np
 
 from aml_cli.ml import features, hashing, transforms
-from aml_cli.ml.recipe import CATEGORICAL, NUMERIC, TEXT, Apply, Var
+from aml_cli.ml.recipe import CATEGORICAL, NUMERIC, TEXT, TEXT_OPS, Apply, Var
 
 FORMAT = "aml-model-export"
 VERSION = 1
@@ -33,7 +33,6 @@ MARKERS = {
     "osb": transforms._OSB_TAG,
     "cartesian": transforms._CROSS_TAG,
 }
-TEXT_OPS = ("lowercase", "no_punct", "split_punct")  # text to text: flags of a variable node
 
 
 class ExportError(Exception):

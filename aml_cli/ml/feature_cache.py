@@ -99,8 +99,7 @@ class FeatureCache:
         a = {
             name: np.load(self.directory / f"{stem}.{name}.npy", mmap_mode="r", allow_pickle=False) for name in _ARRAYS
         }
-        X = sp.csr_matrix((a["data"], a["indices"], a["indptr"]), shape=(len(a["y"]), self.n_features), copy=False)
-        return X, a["y"]
+        return matrix_of(a, self.n_features), a["y"]
 
     def __iter__(self) -> Iterator[tuple[sp.csr_matrix, np.ndarray]]:
         for index in range(len(self.parts)):
@@ -110,6 +109,12 @@ class FeatureCache:
         """Delete the cache's files."""
         shutil.rmtree(self.directory, ignore_errors=True)
         self.parts = []
+
+
+def matrix_of(arrays: dict[str, np.ndarray], n_features: int) -> sp.csr_matrix:
+    """The CSR matrix of a part's arrays (as `part_arrays` made them), sharing their memory."""
+    return sp.csr_matrix((arrays["data"], arrays["indices"], arrays["indptr"]),
+                         shape=(len(arrays["y"]), n_features), copy=False)
 
 
 def part_arrays(X: sp.csr_matrix, y: np.ndarray, n_features: int) -> dict[str, np.ndarray] | None:

@@ -19,8 +19,8 @@ import numpy as np
 import pandas as pd
 
 from aml_cli.ml import hashing, transforms
-from aml_cli.ml.export import MARKERS, TEXT_OPS, ExportError, mode_of
-from aml_cli.ml.recipe import BINARY, TEXT, Apply, Var
+from aml_cli.ml.export import MARKERS, ExportError, mode_of
+from aml_cli.ml.recipe import BINARY, TEXT, TEXT_OPS, Apply, Var
 
 MAX_CROSS = 50_000  # candidate pairs tried for a cartesian output
 MAX_PAIR_WORDS = 100  # frequent words combined into pairs (ngram, osb)
@@ -99,7 +99,7 @@ def _variable_values(expr: Var | Apply, variables: dict[str, str], stats: dict[s
 def _clean_words(tokens: list[str], ops: set[str]) -> list[str]:
     words = [t.lower() if "lowercase" in ops else t for t in tokens]
     if "split_punct" in ops:
-        words = [w for t in words for w in transforms.split_punct(pd.Series([t], dtype=object))[0].split()]
+        words = [w for t in transforms.split_punct(pd.Series(words, dtype=object)) for w in t.split()]
     if "no_punct" in ops:
         words = [w.strip(string.punctuation) for w in words]
     return list(dict.fromkeys(w for w in words if w))

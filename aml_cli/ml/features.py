@@ -36,6 +36,7 @@ from aml_cli.ml.recipe import (
     CATEGORICAL,
     NUMERIC,
     TEXT,
+    TEXT_OPS,
     Apply,
     Output,
     Recipe,
@@ -51,7 +52,6 @@ _MISSING = hashing.tag("\0missing")
 _NUMBER = hashing.tag("\0number")
 _MAX_NAMES = 1_000  # names travel in the model file: keep them small
 _MAX_NAMES_PER_OUTPUT = 100
-_TEXT_OPS = ("lowercase", "no_punct", "split_punct")  # text to text, applied as one tokenisation
 
 
 @dataclass(frozen=True)
@@ -123,7 +123,7 @@ class Featurizer:
         if isinstance(expr, Apply) and expr.func == "ngram":
             expr = expr.args[0]
         ops = set()
-        while isinstance(expr, Apply) and expr.func in _TEXT_OPS:
+        while isinstance(expr, Apply) and expr.func in TEXT_OPS:
             ops.add(expr.func)
             expr = expr.args[0]
         if not isinstance(expr, Var):
@@ -190,7 +190,7 @@ class Featurizer:
     def _compute(self, expr: Var | Apply, kind: str, frame: pd.DataFrame, cache: dict[str, Any]) -> Any:
         if isinstance(expr, Var):
             return self._variable(expr, frame)
-        if expr.func in _TEXT_OPS:
+        if expr.func in TEXT_OPS:
             return self._text_chain(expr, kind, frame)
         if expr.func == "quantile_bin":
             bounds = self.arrays[self.fitted[str(expr)]["bins"]]

@@ -46,6 +46,8 @@ _SPECIAL = set(",'\"\t\r\n()\\")
 _BLANKS = " \t\r\n"
 _QUOTED_OR_COMMENT = re.compile(r"'(?:\\.|[^'\\])*'|\"(?:\\.|[^\"\\])*\"|//")
 _JSON_STRING_OR_COMMENT = re.compile(r'"(?:\\.|[^"\\])*"|//[^\n]*')
+# text to text, applied to a variable's values before they are tokenised (every consumer walks these chains)
+TEXT_OPS = ("lowercase", "no_punct", "split_punct")
 # function -> (argument count, parameter range or None)
 _FUNCTIONS: dict[str, tuple[int, tuple[int, int] | None]] = {
     "lowercase": (1, None), "no_punct": (1, None), "split_punct": (1, None), "normalize": (1, None),
@@ -410,7 +412,7 @@ def evaluation_kind(expr: Expr, variables: dict[str, str]) -> str:
     argument's, CATEGORICAL for a bin and for a cross of single values, else TEXT (a sequence of tokens)."""
     if isinstance(expr, Var):
         return variables[expr.name]
-    if expr.func in ("lowercase", "no_punct", "split_punct"):
+    if expr.func in TEXT_OPS:
         return evaluation_kind(expr.args[0], variables)
     if expr.func == "quantile_bin":
         return CATEGORICAL

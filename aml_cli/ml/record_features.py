@@ -31,7 +31,7 @@ from bisect import bisect_right
 from typing import Any
 
 from .binary import binary_from_scalar
-from .recipe import BINARY, CATEGORICAL, NUMERIC, TEXT, Apply, Recipe, Var, evaluation_kind, parse_recipe
+from .recipe import BINARY, CATEGORICAL, NUMERIC, TEXT, TEXT_OPS, Apply, Recipe, Var, evaluation_kind, parse_recipe
 from .scalar_hashing import combine, hash_bytes, hash_text
 
 FEATURIZER_FORMAT = ("aml-featurizer", 1)
@@ -132,7 +132,7 @@ class RecordFeaturizer:
     def _compute(self, expr: Var | Apply, kind: str, record: dict[str, Any], cache: dict) -> Any:
         if isinstance(expr, Var):
             return self._variable(expr, record)
-        if expr.func in ("lowercase", "no_punct", "split_punct"):
+        if expr.func in TEXT_OPS:
             return self._text_chain(expr, kind, record)
         if expr.func == "quantile_bin":
             value = number_from_scalar(record.get(expr.args[0].name))  # bin i is the text str(i); missing its own

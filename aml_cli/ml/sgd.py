@@ -334,6 +334,8 @@ class SGD:
 class Solver(Protocol):
     """What ``run_passes`` drives: SGD here, Newton's method (``newton.py``) for data with few features."""
 
+    CONVERGENCE: str  # the stopping rule, as the training log states it
+
     def run_pass(self, batches: Iterable[Batch]) -> float: ...
 
     def converged(self, losses: list[float], tolerance: float) -> bool: ...

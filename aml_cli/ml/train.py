@@ -266,8 +266,7 @@ def fit_and_write(learner: _Learner, store: BatchStore | None, first_pass: Itera
         log("Prior precision on the raw weights, chosen by the evidence (per row of training): "
             + ", ".join(f"{group} {value:.4g}" for group, value in chosen.items()))
     if len(losses) < settings.max_passes:
-        rule = getattr(getattr(learner, "solver", None), "CONVERGENCE", "the solver's stopping rule held")
-        log(f"Converged after {len(losses)} passes ({rule}).")
+        log(f"Converged after {len(losses)} passes ({learner.solver.CONVERGENCE}).")
     header = {
         "model_type": model_type,
         "schema": schema.text,

@@ -106,7 +106,7 @@ def _is_s3(uri: str) -> bool:
 
 
 def _s3_root_if(uri: str, s3_root: Path) -> Path | None:
-    return s3_root.resolve() if uri.strip().lower().startswith("s3://") else None
+    return s3_root.resolve() if _is_s3(uri) else None
 
 
 def _is_data_file(path: Path) -> bool:

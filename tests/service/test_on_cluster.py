@@ -243,6 +243,7 @@ def test_a_model_of_few_features_trained_on_the_cluster_is_newtons_optimum_as_on
                                                                                              on_cluster):
     found = train_both(store, tmp_path, on_cluster, {"sgd.maxPasses": "10"})
     assert "Newton's sums over" in log_of(store, "MLModel", "clustered")
+    assert "passes (the next Newton step would lower" in log_of(store, "MLModel", "clustered")  # its own rule
     np.testing.assert_allclose(weights_of(store, "clustered"), weights_of(store, "single"), rtol=1e-4, atol=1e-5)
     assert found["clustered"][1] == pytest.approx(found["single"][1], abs=1e-4)
     assert found["clustered"][0]["SizeInBytes"] == found["single"][0]["SizeInBytes"]

@@ -42,6 +42,7 @@ import numpy as np
 import scipy.sparse as sp
 
 from .. import solvers
+from ..feature_cache import matrix_of
 from ..newton import Newton, _Sums
 from ..partitions import Task, read_partition
 from ..schema import Schema
@@ -72,11 +73,8 @@ class _Parts(list):
         self.n_features = n_features
 
     def append_arrays(self, arrays: dict[str, np.ndarray] | None) -> None:
-        if arrays is None:
-            return
-        X = sp.csr_matrix((arrays["data"], arrays["indices"], arrays["indptr"]),
-                          shape=(len(arrays["y"]), self.n_features), copy=False)
-        self.append((X, arrays["y"]))
+        if arrays is not None:
+            self.append((matrix_of(arrays, self.n_features), arrays["y"]))
 
 
 @dataclass
@@ -294,6 +292,10 @@ class _OnCluster:
         sgd.avg_last[:] = 0
         sgd.avg_start = 0
         return sum(r.loss for r in results) / max(rows, 1)
+
+    @property
+    def CONVERGENCE(self) -> str:  # the solvers' class attribute: here the inner solver's
+        return self.inner.CONVERGENCE
 
     def converged(self, losses: list[float], tolerance: float) -> bool:
         return self.inner.converged(losses, tolerance)
