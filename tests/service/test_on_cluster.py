@@ -274,3 +274,67 @@ def test_a_small_text_model_trained_on_the_cluster_gathers_its_rows_for_newton_c
     assert "the rows gathered to this process" in log_of(store, "MLModel", "clustered")
     np.testing.assert_allclose(weights_of(store, "clustered"), weights_of(store, "single"), rtol=1e-3, atol=1e-4)
     assert found["clustered"][1] == pytest.approx(found["single"][1], abs=1e-3)
+
+
+def _cluster_model(store, model_id, parameters):
+    call("CreateMLModel", {"MLModelId": model_id, "MLModelType": "BINARY", "TrainingDataSourceId": "train",
+                           "Parameters": parameters}, store)
+    record = store.get("MLModel", model_id)
+    assert record["Status"] == "COMPLETED", record.get("Message")
+    assert "SGD with parameter mixing over 2 workers" in log_of(store, "MLModel", model_id)
+    return record
+
+
+@pytest.mark.slow
+def test_on_the_cluster_passes_shuffling_l2_and_the_size_cap_keep_their_meaning(store, tmp_path, on_cluster,
+                                                                                 monkeypatch):
+    import re
+
+    from aml_cli.ml import newton_cg
+
+    monkeypatch.setattr(newton_cg, "MAX_NNZ", 0)  # rows too many to keep in memory, as if: SGD by mixing
+
+    rng = np.random.default_rng(4)
+    data = tmp_path / "wide"
+    data.mkdir()
+    rows = 3000
+    words = [" ".join(f"w{n}" for n in rng.integers(0, 30_000, size=6)) for _ in range(rows)]
+    x = rng.normal(size=rows)
+    label = np.where(x + rng.normal(scale=0.5, size=rows) > 0, "yes", "no")
+    pd.DataFrame({"row_id": [f"r{i}" for i in range(rows)], "x": x.round(5), "y": rng.normal(size=rows).round(5),
+                  "color": rng.choice(["red", "blue"], rows), "note": words, "label": label}).to_csv(
+        data / "a.csv", index=False, lineterminator="\n")
+    on_cluster.on()
+    create_source(store, "train", data)
+    two = log_of(store, "MLModel", _cluster_model(store, "two", {"sgd.maxPasses": "2"})["MLModelId"])
+    assert "Pass 2: mean training loss" in two and "Pass 3:" not in two
+    plain, ridge = (weights_of(store, _cluster_model(store, name, extra)["MLModelId"]) for name, extra in (
+        ("plain", {"sgd.maxPasses": "3"}), ("ridge", {"sgd.maxPasses": "3", "sgd.l2RegularizationAmount": "0.1"})))
+    assert np.abs(ridge).sum() < 0.5 * np.abs(plain).sum()  # L2 shrinks the weights as on one machine
+    shuffled = weights_of(store, _cluster_model(store, "shuffled", {"sgd.maxPasses": "3", "sgd.shuffleType": "auto"})[
+        "MLModelId"])
+    assert np.isfinite(shuffled).all() and np.abs(shuffled).sum() > 0  # how a partition is shuffled: test below
+    capped = _cluster_model(store, "capped", {"sgd.maxPasses": "3", "sgd.maxMLModelSizeInBytes": "100000"})
+    assert Path(capped["_model_path"]).stat().st_size <= 100_000 < Path(store.get("MLModel", "plain")[
+        "_model_path"]).stat().st_size
+    assert re.search(r"Pruned \d+ of \d+ non-zero weights", log_of(store, "MLModel", "capped"))
+
+
+def test_a_shuffled_partition_is_cut_in_its_seeds_order_and_an_unshuffled_one_in_file_order():
+    import scipy.sparse as sp
+
+    from aml_cli.ml.cluster.training import Features, batches_of
+
+    rows = 500
+    parts = [(sp.random(250, 40, density=0.1, format="csr", dtype=np.float32, random_state=k),
+              np.arange(250 * k, 250 * (k + 1), dtype=np.float64)) for k in range(2)]
+    features = Features(parts, skipped=0)
+
+    def order(seed):
+        return np.concatenate([b.y for b in batches_of(features, 64, 40, 1, None, "BINARY", 0.0, 1.0, seed)])
+
+    np.testing.assert_array_equal(order(None), np.arange(rows))
+    shuffled = order(7)
+    assert sorted(shuffled.tolist()) == list(range(rows)) and not np.array_equal(shuffled, np.arange(rows))
+    np.testing.assert_array_equal(order(7), shuffled)  # the seed's order, every time
+    assert not np.array_equal(order(8), shuffled)
