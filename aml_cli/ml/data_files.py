@@ -16,7 +16,6 @@ from types import SimpleNamespace
 from typing import Any, BinaryIO
 
 
-
 @dataclass(frozen=True)
 class RemoteFile:
     """One object named by URL; pickles as its URL (what a worker gets); its size is asked once."""
