@@ -121,6 +121,9 @@ def count_values(values) -> pd.Series:
     """
     if isinstance(values, np.ndarray):
         return pd.Series(values, dtype=object).value_counts(sort=False)
+    array = _arrow_strings(values)
+    if array is not None:  # what pandas' value_counts does for arrow text, without its wrapping
+        return _arrow_counts(array)
     fresh = pd.Series(values).value_counts(sort=False)
     return pd.Series(fresh.to_numpy(dtype=np.int64), index=pd.Index(fresh.index.to_numpy(dtype=object), dtype=object),
                      name="count")
@@ -355,7 +358,9 @@ class _Text(_Attribute):
         self.distinct = DistinctSketch()
 
     def summarize(self, values, positions: np.ndarray) -> dict[str, Any]:
-        counted = _count_ascii_tokens(values)
+        counted = _count_arrow_tokens(values)
+        if counted is None:
+            counted = _count_ascii_tokens(values)
         if counted is None:  # one join and one split in C instead of a split per row
             tokens = " ".join(map(str, np.asarray(values, dtype=object).tolist())).split()
             counted = len(tokens), count_values(np.array(tokens, dtype=object))
@@ -382,6 +387,54 @@ class _Text(_Attribute):
 _SPLIT_BLANK = np.zeros(256, dtype=bool)  # what str.split() splits ASCII text on
 _SPLIT_BLANK[[9, 10, 11, 12, 13, 28, 29, 30, 31, 32]] = True
 _WORD = 8
+
+
+def _arrow_strings(values):
+    """The pyarrow string array behind a pandas text column (one chunk), or None (no pyarrow, not arrow text)."""
+    array = getattr(values, "_pa_array", None)
+    if array is None:
+        return None
+    import pyarrow as pa
+
+    if isinstance(array, pa.ChunkedArray):
+        array = array.combine_chunks() if array.num_chunks != 1 else array.chunk(0)
+    if not (pa.types.is_string(array.type) or pa.types.is_large_string(array.type)):
+        return None
+    return array
+
+
+def _arrow_counts(array) -> pd.Series:
+    """Value -> count of an arrow array in order of first appearance (arrow's hash kernel), Python-string keys."""
+    import pyarrow.compute as pc
+
+    counted = pc.value_counts(array.drop_null())  # missing values are not counted, as in pandas
+    keys = counted.field("values").to_numpy(zero_copy_only=False)
+    counts = counted.field("counts").to_numpy().astype(np.int64)
+    return pd.Series(counts, index=pd.Index(keys, dtype=object), name="count")
+
+
+def _count_arrow_tokens(values) -> tuple[int, pd.Series] | None:
+    """(tokens, token -> count) of ASCII arrow text split by pyarrow, as str.split() counts them.
+
+    pyarrow's ASCII whitespace is bytes 9-13 and 32; str.split() also splits
+    on 28-31, so text holding those (or any non-ASCII byte) is left to the
+    other paths (None). Runs of blanks and blank edges give empty pieces,
+    which are not tokens.
+    """
+    from .arrow_strings import string_buffers
+
+    array = _arrow_strings(values)
+    stored = string_buffers(array) if array is not None else None
+    if stored is None:
+        return None
+    present = np.bincount(stored[0], minlength=256)
+    if present[28:32].any() or present[0x80:].any():
+        return None
+    import pyarrow.compute as pc
+
+    pieces = pc.list_flatten(pc.ascii_split_whitespace(array))
+    tokens = pieces.filter(pc.greater(pc.binary_length(pieces), 0))
+    return len(tokens), _arrow_counts(tokens)
 
 
 def _count_ascii_tokens(values) -> tuple[int, pd.Series] | None:
@@ -425,9 +478,14 @@ def _column(values: pd.Series):
 
 
 def _string_hashes(values: pd.Index) -> np.ndarray:
+    """pandas' hashes of the values as strings; values that already are strings skip the round trip through
+    a string column (the same strings, so the same hashes)."""
     if not len(values):
         return np.empty(0, dtype=np.uint64)
-    return pd.util.hash_array(np.asarray(values.astype(str), dtype=object), categorize=False)
+    keys = np.asarray(values, dtype=object)
+    if pd.api.types.infer_dtype(keys, skipna=False) != "string":
+        keys = np.asarray(values.astype(str), dtype=object)
+    return pd.util.hash_array(keys, categorize=False)
 
 
 class StatisticsAccumulator:

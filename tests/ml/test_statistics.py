@@ -275,3 +275,58 @@ def test_text_and_categories_in_arrow_form_count_as_python_strings_do(extra):
                                      positions=np.arange(start, start + len(part)), invalid_counts={}))
         documents.append(json.dumps(accumulator.result()))
     assert documents[0] == documents[1]
+
+
+# the fast paths must count exactly as the reference semantics (str.split(), pandas' aligned sums)
+
+TRICKY_WORDS = ["good", "w1", "x\ty", "e\x0bf", "g\x0ch", "k\r\nl", "c\x01d", "\x7f", "", " ", "\t\t", "z" * 16,
+                "y" * 17, "a-token-longer-than-sixteen-bytes"]
+
+
+def tricky_texts(rng, words, rows=3000):
+    return [" " * int(rng.integers(0, 3)) + "  ".join(rng.choice(words, rng.integers(0, 6)))
+            + "\t" * int(rng.integers(0, 2)) for _ in range(rows)]
+
+
+@pytest.mark.parametrize("extra", [[], ["a\x1cb", "\x1d", "c\x1e", "d\x1fe"], ["ÉTÉ", "a\u3000b", "x\u00a0y"]])
+def test_tokens_of_tricky_text_are_str_split_tokens_on_every_path(extra, monkeypatch):
+    from aml_cli.ml import statistics
+
+    pytest.importorskip("pyarrow")
+    texts = tricky_texts(np.random.default_rng(2), TRICKY_WORDS + extra)
+    expected = pd.Series([token for text in texts for token in text.split()]).value_counts()
+    column = pd.array(texts, dtype="str")
+    fast = statistics._count_arrow_tokens(column)
+    assert (fast is None) == bool(extra)  # ASCII whitespace in arrow lacks 28-31; non-ASCII is left to Python
+    results = []
+    for arrow in (True, False):
+        if not arrow:
+            monkeypatch.setattr(statistics, "_arrow_strings", lambda values: None)
+        results.append(statistics._Text("t", "TEXT", 100_000).summarize(column, np.arange(len(texts))))
+    for part in results:
+        assert part["tokens"] == expected.sum()
+        assert part["counts"].sort_index().to_dict() == expected.sort_index().to_dict()
+        assert sorted(part["hashes"]) == sorted(statistics._string_hashes(part["counts"].index))
+
+
+def test_statistics_are_the_same_without_the_arrow_fast_paths(monkeypatch):
+    from aml_cli.ml import statistics
+
+    pytest.importorskip("pyarrow")
+    rng = np.random.default_rng(4)
+    texts = tricky_texts(rng, TRICKY_WORDS, rows=4000)
+    texts[100:200] = tricky_texts(rng, [*TRICKY_WORDS, "a\x1cb"], rows=100)  # one chunk off the arrow path
+    frame = pd.DataFrame({"t": pd.Series(texts, dtype="str"),
+                          "c": pd.Series([f"c{int(k)}" for k in rng.zipf(1.4, len(texts))], dtype="str")})
+    schema = parse_schema(json.dumps({"attributes": [{"attributeName": "t", "attributeType": "TEXT"},
+                                                     {"attributeName": "c", "attributeType": "CATEGORICAL"}]}))
+
+    def document():
+        accumulator = StatisticsAccumulator(schema)
+        for start in range(0, len(frame), 1000):
+            accumulator.update(chunk_of(frame.iloc[start : start + 1000].reset_index(drop=True), start))
+        return json.dumps(accumulator.result())
+
+    fast = document()
+    monkeypatch.setattr(statistics, "_arrow_strings", lambda values: None)
+    assert document() == fast
