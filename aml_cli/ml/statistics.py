@@ -31,6 +31,8 @@ differently from the schema).
 
 from __future__ import annotations
 
+import itertools
+import operator
 from typing import Any
 
 import numpy as np
@@ -73,11 +75,18 @@ class DistinctSketch:
 
 
 class Counter:
-    """Value -> count, pruned to the most frequent half when it passes its cap (deterministic)."""
+    """Value -> count, pruned to the most frequent half when it passes its cap (deterministic).
+
+    Pruning keeps the cap // 2 largest counts, ties going to the smallest
+    values: what pandas gives for a Series summed by index alignment (an
+    outer join, so sorted by value) and cut by nlargest(keep="first"). A dict
+    adds a chunk's counts without that sort, and only the values tied at
+    the cut are sorted, when pruning.
+    """
 
     def __init__(self, cap: int) -> None:
         self.cap = cap
-        self.counts = pd.Series(dtype=np.int64)
+        self.table: dict[Any, int] = {}
 
     def add(self, values: np.ndarray) -> pd.Index:
         """Count the values; returns the distinct values seen in this call."""
@@ -87,24 +96,36 @@ class Counter:
 
     def add_counts(self, fresh: pd.Series) -> None:
         """Add counts made by `count_values` (any thread) in data order."""
-        if not len(fresh):
-            return
-        self.counts = self.counts.add(fresh, fill_value=0).astype(np.int64)
-        if len(self.counts) > self.cap:
-            # ties broken by position, which follows the data order: deterministic
-            self.counts = self.counts.nlargest(self.cap // 2, keep="first")
+        if len(fresh):
+            self._add(fresh.index.tolist(), fresh.to_numpy().tolist())
 
     def merge(self, other: Counter) -> None:
         """Counts added (exact while neither side nor the sum was pruned), pruned as `add` prunes."""
-        if not len(other.counts):
-            return
-        self.counts = self.counts.add(other.counts, fill_value=0).astype(np.int64)
-        if len(self.counts) > self.cap:
-            self.counts = self.counts.nlargest(self.cap // 2, keep="first")
+        if other.table:
+            self._add(list(other.table), list(other.table.values()))
+
+    def _add(self, keys: list, counts: list[int]) -> None:
+        """Adds distinct keys' counts (in C: dict.update over map, no Python loop), then prunes past the cap."""
+        table = self.table
+        table.update(zip(keys, map(operator.add, map(table.get, keys, itertools.repeat(0)), counts), strict=True))
+        if len(table) > self.cap:
+            self._prune()
+
+    def _prune(self) -> None:
+        keep = self.cap // 2
+        keys = np.array(list(self.table), dtype=object)
+        counts = np.fromiter(self.table.values(), dtype=np.int64, count=len(keys))
+        cut = np.partition(counts, len(counts) - keep)[len(counts) - keep]  # the keep-th largest count
+        above = np.flatnonzero(counts > cut)
+        tied = sorted(keys[counts == cut].tolist())[: keep - len(above)]
+        self.table = dict(zip(keys[above].tolist(), counts[above].tolist(), strict=True))
+        self.table.update(zip(tied, itertools.repeat(int(cut))))
 
     def _ranked(self) -> pd.Series:
         """By count descending, ties by value, so results never depend on hash order."""
-        frame = pd.DataFrame({"value": self.counts.index.astype(str), "count": self.counts.to_numpy()})
+        keys = pd.Index(list(self.table), dtype=object)
+        frame = pd.DataFrame({"value": keys.astype(str), "count": np.fromiter(self.table.values(), dtype=np.int64,
+                                                                             count=len(keys))})
         frame = frame.sort_values(["count", "value"], ascending=[False, True], kind="stable")
         return pd.Series(frame["count"].to_numpy(), index=frame["value"].to_numpy())
 

@@ -309,6 +309,40 @@ def test_tokens_of_tricky_text_are_str_split_tokens_on_every_path(extra, monkeyp
         assert sorted(part["hashes"]) == sorted(statistics._string_hashes(part["counts"].index))
 
 
+class ReferenceCounter:
+    """The counter as pandas defines it: sums aligned by index (sorted by value), pruned by nlargest."""
+
+    def __init__(self, cap):
+        self.cap, self.counts = cap, pd.Series(dtype=np.int64)
+
+    def add_counts(self, fresh):
+        self.counts = self.counts.add(fresh, fill_value=0).astype(np.int64)
+        if len(self.counts) > self.cap:
+            self.counts = self.counts.nlargest(self.cap // 2, keep="first")
+
+    def table(self):
+        return self.counts.to_dict()
+
+
+def test_counter_pruning_keeps_what_pandas_alignment_and_nlargest_keep():
+    from aml_cli.ml.statistics import Counter, count_values
+
+    rng = np.random.default_rng(7)
+    mine, reference, other = Counter(60), ReferenceCounter(60), Counter(60)
+    for _ in range(40):  # few distinct counts: many ties at every cut
+        values = np.array([f"v{int(k)}" for k in rng.zipf(1.6, int(rng.integers(1, 80)))], dtype=object)
+        fresh = count_values(values)
+        mine.add_counts(fresh)
+        reference.add_counts(fresh)
+        assert mine.table == reference.table()
+    assert mine.top(1000) == sorted(([k, v] for k, v in reference.table().items()), key=lambda kv: (-kv[1], kv[0]))
+    for _ in range(5):
+        other.add_counts(count_values(np.array([f"v{int(k)}" for k in rng.zipf(1.6, 70)], dtype=object)))
+    mine.merge(other)
+    reference.add_counts(pd.Series(other.table, dtype=np.int64))
+    assert mine.table == reference.table()
+
+
 def test_statistics_are_the_same_without_the_arrow_fast_paths(monkeypatch):
     from aml_cli.ml import statistics
 
