@@ -1,7 +1,7 @@
 """Which solver learns a model, and Newton's methods built for it (``train._Learner`` uses these).
 
 - at most 1,024 features present (most tables): Newton's method (``newton.py``), its prior chosen by the
-  evidence for BINARY and REGRESSION;
+  evidence for BINARY and REGRESSION, by held-out rows for MULTICLASS (``newton_heldout.py``);
 - more features, BINARY or REGRESSION, rows within ``newton_cg.MAX_NNZ`` non-zeros (small text sets):
   Newton's method with conjugate-gradient steps over the rows kept in memory (``newton_cg.py``);
 - anything else (larger data with many features, MULTICLASS with many features, L1, a warm start that
@@ -18,9 +18,11 @@ from .feature_cache import FeatureCache
 from .losses import loss_for
 from .newton import Evidence, Newton, NewtonPlan, plan_newton
 from .newton_cg import NewtonCG, plan_newton_cg
+from .newton_heldout import HeldOutNewton, fits
 from .parameters import TrainingSettings
 
-EVIDENCE_GROUPS = ("numbers", "indicators")  # the evidence's groups, by index
+PRIOR_GROUPS = ("numbers", "indicators", "bins")  # the prior's groups, by index (the evidence's: the first two)
+HELD_OUT_TYPES = ("MULTICLASS",)  # the model types whose prior is chosen on held-out rows (else the evidence)
 
 
 @dataclass(frozen=True)
@@ -62,7 +64,7 @@ def plan_solver(scan: Scan, cache: FeatureCache, model_type: str, outputs: int, 
 
 def newton_solver(plan: NewtonPlan, in_memory: bool, scan: Scan, cache: FeatureCache, model_type: str,
                   outputs: int, settings: TrainingSettings, bias: int | None, bias_start: np.ndarray,
-                  tolerance: float) -> Newton:
+                  tolerance: float, bins: np.ndarray | None = None) -> Newton:
     """Newton's method (or Newton-CG) with its prior: ``sgd.l2RegularizationAmount`` on the scaled weights
     as SGD takes it, or by default a unit Gaussian on every raw weight (``1 / rows`` of the mean loss; the
     evidence's choice for BINARY and REGRESSION with few features); never on the bias."""
@@ -78,21 +80,28 @@ def newton_solver(plan: NewtonPlan, in_memory: bool, scan: Scan, cache: FeatureC
     if in_memory:
         return NewtonCG(plan, cache.n_features, outputs, loss, prior, start, cache.rows, tolerance,
                         count_prior=settings.l2 == 0)
-    evidence = None
-    if settings.l2 == 0 and outputs == 1:  # MULTICLASS keeps the unit prior (the evidence shrank it too hard)
-        groups = np.where(scan.valued[plan.features], 0, 1)  # EVIDENCE_GROUPS
-        groups[prior == 0] = -1
-        evidence = Evidence(groups, scale[plan.features] ** 2, 1.0 / cache.rows, model_type == "REGRESSION")
+    if settings.l2 > 0:
+        return Newton(plan, cache.n_features, outputs, loss, prior, start, cache.rows, tolerance)
+    groups = np.where(scan.valued[plan.features], 0, 1)  # PRIOR_GROUPS
+    groups[prior == 0] = -1
+    if model_type in HELD_OUT_TYPES:
+        if bins is not None:
+            groups[(groups == 1) & np.isin(plan.features, bins)] = 2
+        if not fits(plan, cache.rows, cache.nnz, outputs, len(np.unique(groups[groups >= 0]))):
+            return Newton(plan, cache.n_features, outputs, loss, prior, start, cache.rows, tolerance)
+        return HeldOutNewton(plan, cache.n_features, outputs, loss, prior, start, cache.rows, tolerance, groups,
+                             scale[plan.features] ** 2, 1.0 / cache.rows, settings.max_passes)
+    evidence = Evidence(groups, scale[plan.features] ** 2, 1.0 / cache.rows, model_type == "REGRESSION")
     return Newton(plan, cache.n_features, outputs, loss, prior, start, cache.rows, tolerance, evidence)
 
 
 def prior_record(solver: object, rows: int) -> dict[str, dict[str, float]]:
-    """The prior precisions the evidence chose, by group, times the rows (1: the unit Gaussian); {} when
-    there are none (SGD, Newton-CG, a given L2, MULTICLASS)."""
+    """The prior precisions the evidence or the held-out rows chose, by group, times the rows (1: the unit
+    Gaussian); {} when there are none (SGD, Newton-CG, a given L2, MULTICLASS on larger data)."""
     found = solver.precisions() if isinstance(solver, Newton) else {}
     if not found:
         return {}
-    return {"prior_precision": {EVIDENCE_GROUPS[g]: v * rows for g, v in sorted(found.items())}}
+    return {"prior_precision": {PRIOR_GROUPS[g]: v * rows for g, v in sorted(found.items())}}
 
 
 def describe(plan: NewtonPlan | None, in_memory: bool) -> str | None:

@@ -404,7 +404,8 @@ class _Learner:
             self.batch_size = self.plan.batch_rows
             bias_start = self._bias_start() if self.bias is not None else np.zeros(outputs)
             self.solver: SGD | Newton = solvers.newton_solver(self.plan, self.in_memory, scan, cache, model_type,
-                                                              outputs, settings, self.bias, bias_start, TOLERANCE)
+                                                              outputs, settings, self.bias, bias_start, TOLERANCE,
+                                                              featurizer.bin_columns())
         else:
             self.solver = self._sgd(scan.counts, settings)
         self.weights = np.zeros((cache.n_features, outputs), dtype=np.float32)
