@@ -31,7 +31,7 @@ import scipy.linalg as la
 import scipy.sparse as sp
 
 from .losses import Loss
-from .newton import MAX_PRECISION, Newton, NewtonPlan, _solve, _Sums, _with_prior
+from .newton import MAX_PRECISION, Evidence, Newton, NewtonPlan, _solve, _Sums, _with_prior
 from .sgd import Batch
 
 FOLDS = 5
@@ -74,8 +74,8 @@ class HeldOutNewton(Newton):
 
     def __init__(self, plan: NewtonPlan, n_features: int, outputs: int, loss: Loss, prior: np.ndarray,
                  start: np.ndarray, rows: int, tolerance: float, groups: np.ndarray, scale2: np.ndarray,
-                 unit: float, max_passes: int = 10) -> None:
-        super().__init__(plan, n_features, outputs, loss, prior, start, rows, tolerance)
+                 unit: float, max_passes: int = 10, evidence: Evidence | None = None) -> None:
+        super().__init__(plan, n_features, outputs, loss, prior, start, rows, tolerance, evidence)
         self.max_passes, self.passes = max_passes, 0
         self.groups, self.scale2, self.unit = np.asarray(groups), np.asarray(scale2, dtype=np.float64), unit
         self.present = np.unique(self.groups[self.groups >= 0])
@@ -105,11 +105,18 @@ class HeldOutNewton(Newton):
             self.fold_of = np.arange(self.X.shape[0]) % FOLDS
         curvature = sums.hessian_matrix(np.zeros_like(self.prior), max(sums.hessian_rows, 1))
         self.moved = False
+        if self.evidence is not None and not first:  # the evidence's choice first, where the comparison starts
+            self.moved = self._choose_prior(curvature, data_gradient)
+            inside = self.groups >= 0
+            for group in self.present:
+                at = np.flatnonzero(inside & (self.groups == group))[0]
+                self.precision[group] = self.prior[at, 0] / self.scale2[at]
         direction = self._step(curvature, data_gradient)
         objective = self.mean_loss + 0.5 * float((self.prior * self.W * self.W).sum())
         decrease = -float(((data_gradient + self.prior * self.W) * direction).sum())
         settled = decrease <= SETTLED * max(abs(objective), 1e-12)
-        if not first and not self.confirmed and settled and self.passes + 2 <= self.max_passes:
+        if not first and not self.moved and not self.confirmed and settled and self.passes + 2 <= self.max_passes:
+            self.evidence = None  # the comparison decides from here on
             self._choose(curvature)
             if self.moved:
                 direction = self._step(curvature, data_gradient)

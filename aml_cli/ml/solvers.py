@@ -1,7 +1,8 @@
 """Which solver learns a model, and Newton's methods built for it (``train._Learner`` uses these).
 
 - at most 1,024 features present (most tables): Newton's method (``newton.py``), its prior chosen by the
-  evidence for BINARY and REGRESSION, by held-out rows for MULTICLASS (``newton_heldout.py``);
+  evidence for BINARY and REGRESSION, then, on small data, by cross-validation over the rows kept in memory
+  (``newton_heldout.py``; MULTICLASS starts there from the unit prior);
 - more features, BINARY or REGRESSION, rows within ``newton_cg.MAX_NNZ`` non-zeros (small text sets):
   Newton's method with conjugate-gradient steps over the rows kept in memory (``newton_cg.py``);
 - anything else (larger data with many features, MULTICLASS with many features, L1, a warm start that
@@ -22,7 +23,8 @@ from .newton_heldout import HeldOutNewton, fits
 from .parameters import TrainingSettings
 
 PRIOR_GROUPS = ("numbers", "indicators", "bins")  # the prior's groups, by index (the evidence's: the first two)
-HELD_OUT_TYPES = ("MULTICLASS",)  # the model types whose prior is chosen on held-out rows (else the evidence)
+EVIDENCE_TYPES = ("BINARY", "REGRESSION")  # the model types whose prior the evidence chooses (first)
+HELD_OUT_TYPES = ("BINARY", "REGRESSION", "MULTICLASS")  # ... then compared on held-out rows (small data)
 
 
 @dataclass(frozen=True)
@@ -66,8 +68,9 @@ def newton_solver(plan: NewtonPlan, in_memory: bool, scan: Scan, cache: FeatureC
                   outputs: int, settings: TrainingSettings, bias: int | None, bias_start: np.ndarray,
                   tolerance: float, bins: np.ndarray | None = None) -> Newton:
     """Newton's method (or Newton-CG) with its prior: ``sgd.l2RegularizationAmount`` on the scaled weights
-    as SGD takes it, or by default a unit Gaussian on every raw weight (``1 / rows`` of the mean loss; the
-    evidence's choice for BINARY and REGRESSION with few features); never on the bias."""
+    as SGD takes it, or by default a unit Gaussian on every raw weight (``1 / rows`` of the mean loss), which
+    the evidence (BINARY, REGRESSION) and then cross-validation (small data; ``bins``: the columns of the
+    numbers' bins, a group of their own there) move per group; never on the bias."""
     scale = np.ones(cache.n_features) if scan.scale is None else scan.scale.astype(np.float64)
     prior = np.full(plan.features.size, settings.l2) if settings.l2 > 0 else scale[plan.features] ** 2 / cache.rows
     start = np.zeros((plan.features.size, outputs))
@@ -84,14 +87,15 @@ def newton_solver(plan: NewtonPlan, in_memory: bool, scan: Scan, cache: FeatureC
         return Newton(plan, cache.n_features, outputs, loss, prior, start, cache.rows, tolerance)
     groups = np.where(scan.valued[plan.features], 0, 1)  # PRIOR_GROUPS
     groups[prior == 0] = -1
+    evidence = None
+    if model_type in EVIDENCE_TYPES:
+        evidence = Evidence(groups.copy(), scale[plan.features] ** 2, 1.0 / cache.rows, model_type == "REGRESSION")
     if model_type in HELD_OUT_TYPES:
         if bins is not None:
             groups[(groups == 1) & np.isin(plan.features, bins)] = 2
-        if not fits(plan, cache.rows, cache.nnz, outputs, len(np.unique(groups[groups >= 0]))):
-            return Newton(plan, cache.n_features, outputs, loss, prior, start, cache.rows, tolerance)
-        return HeldOutNewton(plan, cache.n_features, outputs, loss, prior, start, cache.rows, tolerance, groups,
-                             scale[plan.features] ** 2, 1.0 / cache.rows, settings.max_passes)
-    evidence = Evidence(groups, scale[plan.features] ** 2, 1.0 / cache.rows, model_type == "REGRESSION")
+        if fits(plan, cache.rows, cache.nnz, outputs, len(np.unique(groups[groups >= 0]))):
+            return HeldOutNewton(plan, cache.n_features, outputs, loss, prior, start, cache.rows, tolerance, groups,
+                                 scale[plan.features] ** 2, 1.0 / cache.rows, settings.max_passes, evidence)
     return Newton(plan, cache.n_features, outputs, loss, prior, start, cache.rows, tolerance, evidence)
 
 
