@@ -12,10 +12,11 @@ chosen as cross-validation chooses it:
   position (rows stored in class order still spread over every fold);
 - once Newton's step is small (the weights near the current prior's optimum: ``SETTLED``), and while the
   passes left leave room to settle again, the pass's Hessian and the kept rows compare priors: for each
-  group in turn, its precision times each of ``FACTORS``; each candidate's model is fitted on all folds but
-  one, for each fold, in memory (conjugate gradients preconditioned by the candidate's Hessian of all rows,
-  from the current weights, with exact line searches: ``FIT_TOLERANCE``), and scored by the loss of the rows
-  it did not see; a group moves to the best factor if it holds out better (``MARGIN``);
+  group in turn, its precision times ``FACTOR`` to the powers -``STEPS``..``STEPS``; each candidate's model
+  is fitted on all folds but one, for each fold, in memory (nonlinear conjugate gradients preconditioned by
+  the candidate's Hessian of all rows, one block per class, with exact line searches, to ``FIT_TOLERANCE``;
+  each fit starts from its neighbouring candidate's), and scored by the loss of the rows it did not see; the
+  group moves to the best candidate if that holds out better by more than the rows' noise (``_better``);
 - the pass's Newton step is then taken at the prior so chosen, on all the rows.
 
 The data is read once a pass as before; the comparison costs solves, bounded by ``WORK``, never a read.
@@ -35,15 +36,16 @@ from .newton import MAX_PRECISION, Evidence, Newton, NewtonPlan, _solve, _Sums, 
 from .sgd import Batch
 
 FOLDS = 5
-FACTORS = (1 / 64, 1 / 16, 1 / 4, 4.0, 16.0, 64.0)  # a candidate's precision against the current one, per group
+FACTOR = 4.0  # a group's precision moves by this factor a step
+STEPS = 3  # steps in one direction, at most, per comparison
 LEAST = 1e-4  # a group's precision on its raw weights, at least (times the unit Gaussian's)
 SETTLED = 0.02  # priors are compared when Newton's step would lower the objective by at most this share
 MARGIN = 1e-3  # a group moves only if the held-out loss drops by this share
 SPREAD = 1.0  # ... and by this many standard errors of the rows' differences
 MAX_NNZ = 4_000_000  # non-zero values of the kept rows, at most
 WORK = 2e10  # floating-point operations of one comparison, at most (estimated)
-FIT_ITERATIONS = 30  # of one fold's fit, at most
-FIT_TOLERANCE = 1e-4  # a fold's fit ends when its next step would lower its objective by less than this
+FIT_ITERATIONS = 60  # of one fold's fit, at most
+FIT_TOLERANCE = 1e-6  # a fold's fit ends when its next step would lower its objective by less than this
 LINE_ITERATIONS = 3  # Newton iterations of a line search along one direction, at most
 
 
@@ -52,7 +54,7 @@ def fits(plan: NewtonPlan, rows: int, nnz: int, outputs: int, groups: int) -> bo
     p, k = plan.features.size, max(outputs, 1)
     factor = (p * k) ** 3 / 3 if plan.full else k * p**3 / 3
     iteration = 2 * (p * k) ** 2 + 6 * nnz * k
-    work = (1 + len(FACTORS) * groups) * (factor + FOLDS * FIT_ITERATIONS * iteration)
+    work = (1 + 2 * STEPS * groups) * (factor + FOLDS * FIT_ITERATIONS * iteration)
     return plan.hessian_rows >= rows and nnz <= MAX_NNZ and work <= WORK
 
 
@@ -127,20 +129,23 @@ class HeldOutNewton(Newton):
                       self.plan.full)
 
     def _choose(self, curvature: np.ndarray | list[np.ndarray]) -> None:
-        """One round over the groups: each moves to the factor whose folds hold out best, if one does."""
+        """One round over the groups: each group's precision moves to the best of ``FACTOR`` to the power
+        -STEPS..STEPS times it, if that holds out better (each fold's fit starting from its neighbour's)."""
         start = self.precision.copy()
-        score = self._held_out(self.precision, curvature)
+        score, fitted = self._held_out(self.precision, curvature, None)
         for group in self.present:
-            best, best_score = self.precision, score
-            for factor in FACTORS:
-                candidate = self.precision.copy()
-                candidate[group] = min(max(candidate[group] * factor, LEAST * self.unit), MAX_PRECISION)
-                if candidate[group] == self.precision[group]:
-                    continue
-                found = self._held_out(candidate, curvature)
-                if _better(found, best_score):
-                    best, best_score = candidate, found
-            self.precision, score = best, best_score
+            best, best_score, best_fits = self.precision, score, fitted
+            for factor in (1 / FACTOR, FACTOR):
+                candidate, starts = self.precision, fitted
+                for _ in range(STEPS):
+                    candidate = candidate.copy()
+                    candidate[group] = min(max(candidate[group] * factor, LEAST * self.unit), MAX_PRECISION)
+                    if candidate[group] == self.precision[group]:
+                        break
+                    found, starts = self._held_out(candidate, curvature, starts)
+                    if _better(found, best_score):
+                        best, best_score, best_fits = candidate, found, starts
+            self.precision, score, fitted = best, best_score, best_fits
         self.moved = bool(np.any(self.precision != start))
         self.confirmed = not self.moved
         self.prior = self._prior_of(self.precision)
@@ -151,20 +156,21 @@ class HeldOutNewton(Newton):
         prior[inside, 0] = precision[self.groups[inside]] * self.scale2[inside]
         return prior
 
-    def _held_out(self, precision: np.ndarray, curvature: np.ndarray | list[np.ndarray]) -> np.ndarray:
-        """Each row's loss under the model fitted at ``precision`` on the folds other than its own."""
+    def _held_out(self, precision: np.ndarray, curvature: np.ndarray | list[np.ndarray],
+                  starts: list[np.ndarray] | None) -> tuple[np.ndarray, list[np.ndarray]]:
+        """Each row's loss under the model fitted at ``precision`` on the folds other than its own, and the
+        folds' models (each fit starts from ``starts``' or, without them, from the current weights)."""
         prior = self._prior_of(precision)
-        factors = _factors(_with_prior(curvature, prior, self.plan.full))
+        factors = _factors(_class_blocks(_with_prior(curvature, prior, self.plan.full), self.k))
         X, y = self.X, self.y
         assert X is not None and y is not None
-        total = np.zeros(X.shape[0])
+        losses, fits = np.zeros(X.shape[0]), []
         for j in range(FOLDS):
             rest = self.fold_of != j
-            if not rest.any() or rest.all():
-                continue
-            V = _fit(X, y, rest, self.loss, prior, self.W, factors)
-            total[~rest] = self.loss.row_loss(y[~rest], np.asarray(X[~rest] @ V))
-        return total
+            V = _fit(X, y, rest, self.loss, prior, self.W if starts is None else starts[j], factors)
+            losses[~rest] = self.loss.row_loss(y[~rest], np.asarray(X[~rest] @ V))
+            fits.append(V)
+        return losses, fits
 
     def converged(self, losses: list[float], tolerance: float) -> bool:
         """Newton's rule, once a comparison has kept the current prior."""
@@ -241,6 +247,14 @@ def _line_search(line: _Line, value: float) -> tuple[float, float]:
         if abs(trial - t) <= 1e-3 * max(t, 1e-12):
             break
     return t, value
+
+
+def _class_blocks(hessian: np.ndarray | list[np.ndarray], k: int) -> np.ndarray | list[np.ndarray]:
+    """A full softmax Hessian's blocks of one class each (feature-major, output-minor): the folds' fits are
+    preconditioned by them, k^2 times cheaper to factor than the whole, for a few more iterations."""
+    if isinstance(hessian, list) or k == 1:
+        return hessian
+    return [hessian[a::k, a::k] for a in range(k)]
 
 
 def _factors(hessian: np.ndarray | list[np.ndarray]) -> list[tuple]:
