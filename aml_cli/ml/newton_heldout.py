@@ -74,6 +74,9 @@ class HeldOutNewton(Newton):
     ``unit`` the unit Gaussian's precision (1 / rows), where every group starts.
     """
 
+    CONVERGENCE = ("a comparison of priors on held-out rows kept the current one, and the next Newton step "
+                   "would lower the regularised loss by less than 0.02% of it")
+
     def __init__(self, plan: NewtonPlan, n_features: int, outputs: int, loss: Loss, prior: np.ndarray,
                  start: np.ndarray, rows: int, tolerance: float, groups: np.ndarray, scale2: np.ndarray,
                  unit: float, max_passes: int = 10, evidence: Evidence | None = None) -> None:
@@ -87,6 +90,8 @@ class HeldOutNewton(Newton):
         self.y: np.ndarray | None = None
         self.fold_of = np.zeros(0, dtype=np.int64)
         self.confirmed = False  # the last comparison kept the current prior
+        self.evidence_first = evidence is not None  # the evidence chooses until the comparison starts
+        self.compared = False  # whether a comparison of priors has run
 
     def run_pass(self, batches: Iterable[Batch]) -> float:
         self.passes += 1
@@ -132,6 +137,7 @@ class HeldOutNewton(Newton):
         """One round over the groups: each group's precision moves to the best of ``FACTOR`` to the power
         -STEPS..STEPS times it, if that holds out better (each fold's fit starting from its neighbour's)."""
         start = self.precision.copy()
+        self.compared = True
         score, fitted = self._held_out(self.precision, curvature, None)
         for group in self.present:
             best, best_score, best_fits = self.precision, score, fitted

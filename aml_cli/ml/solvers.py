@@ -108,6 +108,15 @@ def prior_record(solver: object, rows: int) -> dict[str, dict[str, float]]:
     return {"prior_precision": {PRIOR_GROUPS[g]: v * rows for g, v in sorted(found.items())}}
 
 
+def prior_choice(solver: object) -> str:
+    """What chose the prior ``prior_record`` reports, as the training log says it."""
+    if not isinstance(solver, HeldOutNewton):
+        return "the evidence"
+    if solver.compared:
+        return "the evidence, then cross-validation" if solver.evidence_first else "cross-validation"
+    return "the evidence" if solver.evidence_first else "default (no pass was left to compare priors)"
+
+
 def describe(plan: NewtonPlan | None, in_memory: bool) -> str | None:
     """One log line on how Newton's method learns the weights (None: SGD, which says so itself)."""
     if plan is None:
