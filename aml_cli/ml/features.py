@@ -143,6 +143,14 @@ class Featurizer:
             named += self._named(seed, np.array([_MISSING]), [f"{out.name}=(missing)"])
         return named
 
+    def bin_columns(self) -> np.ndarray:
+        """The columns of every ``quantile_bin`` output's bins (its missing bin too), ascending: the learner
+        gives the bins a prior of their own (``solvers.py``)."""
+        columns = [self._columns(hashing.combine(self._seeds[out.name], _bin_hashes(len(self.arrays[
+            self.fitted[str(out.expr)]["bins"]])))) for out in self.recipe.outputs
+            if isinstance(out.expr, Apply) and out.expr.func == "quantile_bin"]
+        return np.unique(np.concatenate(columns)) if columns else np.empty(0, dtype=np.int64)
+
     def _named(self, seed: np.uint64, hashes: np.ndarray, labels: list[str]) -> list[tuple[int, str]]:
         return list(zip(self._columns(hashing.combine(seed, hashes)).tolist(), labels, strict=True))
 

@@ -86,6 +86,24 @@ class Loss:
             return self.gradient(y, margins[:, 0])[:, None]
         return self.gradient(y, margins)
 
+    def along(self, y: np.ndarray, margins: np.ndarray, direction: np.ndarray) -> tuple[np.ndarray, ...]:
+        """Per row: the loss, and its first and second derivatives along ``direction`` (rows, k) of the
+        margins, from one evaluation (a line search's needs)."""
+        if self.name == "squared":
+            r, d = margins[:, 0] - y, direction[:, 0]
+            return 0.5 * r * r, r * d, d * d
+        if self.column:
+            m, d = margins[:, 0], direction[:, 0]
+            p = sigmoid(m)
+            return logistic_loss(y, m), (p - y) * d, p * (1.0 - p) * d * d
+        shifted = margins - margins.max(axis=1, keepdims=True)
+        e = np.exp(shifted)
+        total = e.sum(axis=1)
+        P = e / total[:, None]
+        rows = np.arange(margins.shape[0])
+        Pd = (P * direction).sum(axis=1)
+        return np.log(total) - shifted[rows, y], Pd - direction[rows, y], (P * direction**2).sum(axis=1) - Pd**2
+
 
 LOSSES: dict[str, Loss] = {
     "BINARY": Loss("logistic", logistic_loss, logistic_gradient, column=True),

@@ -263,7 +263,8 @@ def fit_and_write(learner: _Learner, store: BatchStore | None, first_pass: Itera
         log(f"Stopped after {len(losses)} of {settings.max_passes} passes; the model is that of pass {len(losses)}.")
     if learner.prior_record():
         chosen = learner.prior_record()["prior_precision"]
-        log("Prior precision on the raw weights, chosen by the evidence (per row of training): "
+        log(f"Prior precision on the raw weights, chosen by {solvers.prior_choice(learner.solver)} (per row of "
+            "training): "
             + ", ".join(f"{group} {value:.4g}" for group, value in chosen.items()))
     if len(losses) < settings.max_passes:
         log(f"Converged after {len(losses)} passes ({learner.solver.CONVERGENCE}).")
@@ -404,7 +405,8 @@ class _Learner:
             self.batch_size = self.plan.batch_rows
             bias_start = self._bias_start() if self.bias is not None else np.zeros(outputs)
             self.solver: SGD | Newton = solvers.newton_solver(self.plan, self.in_memory, scan, cache, model_type,
-                                                              outputs, settings, self.bias, bias_start, TOLERANCE)
+                                                              outputs, settings, self.bias, bias_start, TOLERANCE,
+                                                              featurizer.bin_columns())
         else:
             self.solver = self._sgd(scan.counts, settings)
         self.weights = np.zeros((cache.n_features, outputs), dtype=np.float32)

@@ -84,3 +84,19 @@ def test_single_output_losses_take_a_column_of_margins(model_type):
     margins = np.array([[0.5], [-0.5]])
     assert loss.margin_gradient(y, margins).shape == (2, 1)
     assert loss.row_loss(y, margins).shape == (2,)
+
+
+@pytest.mark.parametrize("model_type", ["BINARY", "REGRESSION", "MULTICLASS"])
+def test_the_loss_along_a_direction_has_the_derivatives_central_differences_give(model_type):
+    """``along``: each row's loss and its first and second derivatives in t of loss(margins + t * direction)."""
+    loss = LOSSES[model_type]
+    k = 4 if model_type == "MULTICLASS" else 1
+    y = {"BINARY": RNG.integers(0, 2, 12).astype(float), "REGRESSION": RNG.normal(size=12),
+         "MULTICLASS": RNG.integers(0, k, 12)}[model_type]
+    margins, direction = 3 * RNG.normal(size=(12, k)), RNG.normal(size=(12, k))
+    value, slope, bend = loss.along(y, margins, direction)
+    h = 1e-4
+    at = [loss.row_loss(y, margins + t * direction) for t in (-h, 0.0, h)]
+    assert np.allclose(value, at[1], atol=1e-12)
+    assert np.allclose(slope, (at[2] - at[0]) / (2 * h), atol=1e-6)
+    assert np.allclose(bend, (at[2] - 2 * at[1] + at[0]) / h**2, atol=1e-3)

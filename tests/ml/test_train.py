@@ -296,6 +296,11 @@ def test_the_convergence_line_names_the_rule_of_the_solver_that_ran(tmp_path):
     _, lines, _, _ = fit(tmp_path / "newton")
     log = "\n".join(lines)
     assert "Newton" in log and "Converged after" in log
+    assert ("(a comparison of priors on held-out rows kept the current one, and the next Newton step would lower "
+            "the regularised loss by less than 0.02% of it)") in log  # small data: the prior is cross-validated
+    (tmp_path / "given").mkdir()
+    _, lines, _, _ = fit(tmp_path / "given", parameters={"sgd.l2RegularizationAmount": "1e-4"})
+    log = "\n".join(lines)
     assert "(the next Newton step would lower the regularised loss by less than 0.02% of it)" in log
     _, lines, _, _ = fit(tmp_path / "sgd", parameters={"sgd.maxPasses": "100", "sgd.l1RegularizationAmount": "1e-6"})
     log = "\n".join(lines)

@@ -48,7 +48,8 @@ def test_the_heaviest_features_have_readable_names(store, tmp_path):
     toward_one = [item["feature"] for item in report["top_features"][0]["features"]]
     toward_zero = [item["feature"] for item in report["top_features"][1]["features"]]
     assert 'word "refund" in message' in toward_one  # the target's signal: "refund" raises it
-    assert any(re.fullmatch(r"age (>=|<) [\d.]+|age in \[[\d.]+, [\d.]+\)", name) for name in toward_one + toward_zero)
+    age = r"age (>=|<) [\d.]+|age in \[[\d.]+, [\d.]+\)|\(age - [\d.]+\) / [\d.]+"  # a bin, or the number itself
+    assert any(re.fullmatch(age, name) for name in toward_one + toward_zero)
     assert all(item["weight"] > 0 for group in report["top_features"] for item in group["features"])
     assert report["features"]["pruned"] == 0
     assert report["recipe"] == call("GetMLModel", {"MLModelId": "m", "Verbose": True}, store)["Recipe"]

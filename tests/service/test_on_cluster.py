@@ -241,12 +241,23 @@ def weights_of(store, model_id):
 
 def test_a_model_of_few_features_trained_on_the_cluster_is_newtons_optimum_as_on_one_machine(store, tmp_path,
                                                                                              on_cluster):
-    found = train_both(store, tmp_path, on_cluster, {"sgd.maxPasses": "10"})
+    # a given L2 is the prior (no cross-validation): the passes are sums over the partitions
+    found = train_both(store, tmp_path, on_cluster, {"sgd.maxPasses": "10", "sgd.l2RegularizationAmount": "1e-3"})
     assert "Newton's sums over" in log_of(store, "MLModel", "clustered")
     assert "passes (the next Newton step would lower" in log_of(store, "MLModel", "clustered")  # its own rule
     np.testing.assert_allclose(weights_of(store, "clustered"), weights_of(store, "single"), rtol=1e-4, atol=1e-5)
     assert found["clustered"][1] == pytest.approx(found["single"][1], abs=1e-4)
     assert found["clustered"][0]["SizeInBytes"] == found["single"][0]["SizeInBytes"]
+
+
+def test_a_small_table_whose_prior_is_cross_validated_learns_on_the_gathered_rows_as_on_one_machine(
+        store, tmp_path, on_cluster):
+    found = train_both(store, tmp_path, on_cluster, {})
+    log = log_of(store, "MLModel", "clustered")
+    assert "the rows gathered to this process (the prior's cross-validation keeps them in memory)" in log
+    assert "chosen by the evidence, then cross-validation" in log_of(store, "MLModel", "single")
+    np.testing.assert_array_equal(weights_of(store, "clustered"), weights_of(store, "single"))
+    assert found["clustered"][1] == found["single"][1]
 
 
 @pytest.mark.slow

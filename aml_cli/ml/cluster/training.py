@@ -13,9 +13,10 @@ would choose, from the same figures (`solvers.plan_solver`):
   pass's loss, gradient and Hessian are sums over rows, taken per partition
   and added; the step is solved once. Only the Hessian's sample of batches
   (when the rows are many) is drawn per partition.
-- Newton-CG (small text sets, at most `newton_cg.MAX_NNZ` non-zeros) keeps its
-  rows in memory: they are gathered to the job's process, which learns as
-  the single machine does.
+- Newton-CG (small text sets, at most `newton_cg.MAX_NNZ` non-zeros) and
+  Newton's method whose prior is cross-validated (small tables,
+  `newton_heldout.py`) keep their rows in memory: they are gathered to the
+  job's process, which learns as the single machine does.
 - SGD (many features) mixes parameters: each worker runs the pass over its
   partitions' batches from the same weights and AdaGrad state; between passes
   the weights (and the block's) are averaged weighted by rows, the AdaGrad
@@ -44,6 +45,7 @@ import scipy.sparse as sp
 from .. import solvers
 from ..feature_cache import matrix_of
 from ..newton import Newton, _Sums
+from ..newton_heldout import HeldOutNewton
 from ..partitions import Task, read_partition
 from ..schema import Schema
 from ..sgd import SGD, Batch, localize, rebatch
@@ -327,7 +329,7 @@ class _ClusterLearner(_Learner):
             self.batch_size = self.plan.batch_rows
             bias_start = self._bias_start() if self.bias is not None else np.zeros(outputs)
             self.solver = solvers.newton_solver(self.plan, self.in_memory, scan, self.cache, model_type, outputs,
-                                                settings, self.bias, bias_start, TOLERANCE)
+                                                settings, self.bias, bias_start, TOLERANCE, featurizer.bin_columns())
         else:
             self.solver = self._sgd(scan.counts, settings)
         self.weights = np.zeros((featurizer.n_features, outputs), dtype=np.float32)
@@ -394,10 +396,25 @@ class _ClusterLearner(_Learner):
         cluster.wait(batches)
         for part in self.features:
             part.release()
-        if self.in_memory:  # Newton-CG keeps its rows: few enough to learn on this process
-            self.solver.run_pass = _gathered(self.solver.run_pass, [b for f in cluster.results(batches) for b in f])
+        if self.in_memory or isinstance(self.solver, HeldOutNewton):  # they keep the rows: few, learned here
+            gathered = [b for f in cluster.results(batches) for b in f]
+            self.solver.run_pass = _gathered(self.solver.run_pass, _recut(gathered, self.batch_size,
+                                                                          self.cache.n_features, self.outputs))
             return
         self.solver = _OnCluster(cluster, self.solver, batches, cluster.owners(batches))
+
+
+def _recut(batches: list[Batch], size: int, n_features: int, outputs: int) -> list[Batch]:
+    """The gathered partitions' batches cut again across partitions, as the single machine cuts its rows (a
+    pass's Hessian then samples the same batches, and the model is the single machine's)."""
+    def rows() -> Iterable[tuple[sp.csr_matrix, np.ndarray]]:
+        for batch in batches:
+            X = batch.X
+            if batch.cols is not None:
+                X = sp.csr_matrix((X.data, np.asarray(batch.cols)[X.indices], X.indptr), shape=(X.shape[0], n_features))
+            yield X, batch.y
+
+    return [localize(X, y, n_features, outputs) for X, y in rebatch(rows(), size)]
 
 
 def _gathered(run_pass: Callable[[Iterable[Batch]], float], batches: list[Batch]) -> Callable[..., float]:
@@ -441,6 +458,8 @@ def train_on_cluster(*, cluster: Any, tasks: list[Task], selection: Rearrangemen
 def _how(learner: _ClusterLearner) -> str:
     if learner.in_memory:
         return "the rows gathered to this process (Newton-CG keeps them in memory)"
+    if isinstance(learner.solver, HeldOutNewton):
+        return "the rows gathered to this process (the prior's cross-validation keeps them in memory)"
     if learner.plan is not None:
         return f"Newton's sums over {len(learner.features)} partitions"
     return f"SGD with parameter mixing over {len(learner.solver.owners)} workers"
