@@ -157,15 +157,22 @@ class Cluster:
             if future.status != "finished":
                 self.result(future)
 
-    def owners(self, futures: list[Any]) -> list[list[int]]:
-        """The futures' indexes grouped by the worker that holds each result, in order within a group."""
+    def runs(self, futures: list[Any]) -> list[tuple[list[int], str]]:
+        """The futures' indexes cut into one contiguous run per worker, by index alone (so what is computed
+        per run does not depend on where the scheduler placed the results), each with the worker holding
+        most of its run's results: where to run it, a hint (another worker may take it)."""
         with self._guard():
+            workers = sorted(self.client.scheduler_info().get("workers", {}))
             held = self.client.who_has(futures)
-        groups: dict[str, list[int]] = {}
-        for index, future in enumerate(futures):
-            holders = sorted(held.get(future.key) or ("",))
-            groups.setdefault(holders[0], []).append(index)
-        return [groups[worker] for worker in sorted(groups)]
+        count = max(1, min(len(workers), len(futures)))
+        size, extra = divmod(len(futures), count)
+        runs, start = [], 0
+        for run in range(count):
+            end = start + size + (run < extra)
+            holders = [h for future in futures[start:end] for h in sorted(held.get(future.key) or ())]
+            runs.append((list(range(start, end)), max(sorted(set(holders)), key=holders.count, default="")))
+            start = end
+        return runs
 
     def reduce(self, fn: Callable[[Any, Any], Any], futures: list[Any]) -> Any:
         """`fn` over the results in order, as a balanced tree of tasks on the workers; the final result."""

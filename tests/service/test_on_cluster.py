@@ -264,6 +264,10 @@ def test_a_small_table_whose_prior_is_cross_validated_learns_on_the_gathered_row
 def test_an_sgd_model_trained_on_the_cluster_by_parameter_mixing_scores_as_well(store, tmp_path, on_cluster):
     found = train_both(store, tmp_path, on_cluster, {"sgd.l1RegularizationAmount": "1e-6"})  # L1: SGD's path
     assert "SGD with parameter mixing over 2 workers" in log_of(store, "MLModel", "clustered")
+    # the batches mixed together follow their index, not the scheduler's placement: a second training is the same
+    call("CreateMLModel", {"MLModelId": "again", "MLModelType": "BINARY", "TrainingDataSourceId": "train",
+                           "Parameters": {"sgd.l1RegularizationAmount": "1e-6"}}, store)
+    np.testing.assert_array_equal(weights_of(store, "again"), weights_of(store, "clustered"))
     assert found["clustered"][1] == pytest.approx(found["single"][1], abs=0.01)
     assert found["clustered"][1] > 0.85
 

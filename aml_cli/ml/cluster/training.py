@@ -17,8 +17,9 @@ would choose, from the same figures (`solvers.plan_solver`):
   Newton's method whose prior is cross-validated (small tables,
   `newton_heldout.py`) keep their rows in memory: they are gathered to the
   job's process, which learns as the single machine does.
-- SGD (many features) mixes parameters: each worker runs the pass over its
-  partitions' batches from the same weights and AdaGrad state; between passes
+- SGD (many features) mixes parameters: each worker runs the pass over one
+  contiguous run of the batches (cut by index, so the mixing does not depend
+  on the scheduler's placement) from the same weights and AdaGrad state; between passes
   the weights (and the block's) are averaged weighted by rows, the AdaGrad
   sums of squared gradients add their increments (the step sizes shrink as if
   one machine had seen every batch), and the model is the rows-weighted mean
@@ -255,8 +256,9 @@ class _Shape:
 class _OnCluster:
     """The solver's passes over the partitions' batches on the cluster; `run_passes` drives it as a solver."""
 
-    def __init__(self, cluster: Any, inner: SGD | Newton, batches: list[Any], owners: list[list[int]]) -> None:
-        self.cluster, self.inner, self.batches, self.owners = cluster, inner, batches, owners
+    def __init__(self, cluster: Any, inner: SGD | Newton, batches: list[Any],
+                 runs: list[tuple[list[int], str]]) -> None:
+        self.cluster, self.inner, self.batches, self.runs = cluster, inner, batches, runs
         self.averaged: np.ndarray | None = None
         self.template: Any = None
 
@@ -268,8 +270,9 @@ class _OnCluster:
         if self.template is None:
             self.template = self.cluster.scatter(self.inner)
         state = self.cluster.scatter(state_of(self.inner))
-        futures = [self.cluster.submit(sgd_pass, self.template, state, *[self.batches[i] for i in group])
-                   for group in self.owners]
+        futures = [self.cluster.submit(sgd_pass, self.template, state, *[self.batches[i] for i in run],
+                                       **_near(worker))
+                   for run, worker in self.runs]
         return self._mix(list(self.cluster.results(futures)))
 
     def _mix(self, results: list[PassResult]) -> float:
@@ -401,7 +404,12 @@ class _ClusterLearner(_Learner):
             self.solver.run_pass = _gathered(self.solver.run_pass, _recut(gathered, self.batch_size,
                                                                           self.cache.n_features, self.outputs))
             return
-        self.solver = _OnCluster(cluster, self.solver, batches, cluster.owners(batches))
+        self.solver = _OnCluster(cluster, self.solver, batches, cluster.runs(batches))
+
+
+def _near(worker: str) -> dict[str, Any]:
+    """Dask's placement hint for a task: the worker that holds its batches, if another is not freer."""
+    return {"workers": [worker], "allow_other_workers": True} if worker else {}
 
 
 def _recut(batches: list[Batch], size: int, n_features: int, outputs: int) -> list[Batch]:
@@ -462,7 +470,7 @@ def _how(learner: _ClusterLearner) -> str:
         return "the rows gathered to this process (the prior's cross-validation keeps them in memory)"
     if learner.plan is not None:
         return f"Newton's sums over {len(learner.features)} partitions"
-    return f"SGD with parameter mixing over {len(learner.solver.owners)} workers"
+    return f"SGD with parameter mixing over {len(learner.solver.runs)} workers"
 
 
 def _seed(seed: str) -> int:
