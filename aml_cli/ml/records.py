@@ -239,7 +239,8 @@ def _per_line_count(flags: np.ndarray, starts: np.ndarray, lines: int) -> np.nda
     """Set flags per line (lines start at `starts`, each at least its line end long, the block ends with one)."""
     if not lines:
         return np.zeros(0, dtype=np.int64)
-    return np.add.reduceat(flags.view(np.uint8), starts, dtype=np.int64)
+    total = np.int32 if flags.size < 2**31 else np.int64  # a line's count fits; 32-bit sums are 3x faster
+    return np.add.reduceat(flags.view(np.uint8), starts, dtype=total).astype(np.int64, copy=False)
 
 
 def _pair_lines(lines: _Lines, opens: np.ndarray, fields: int) -> tuple[np.ndarray, int | None]:

@@ -205,3 +205,16 @@ def test_runs_of_stray_quotes_around_real_multi_line_records_are_each_resolved(t
     assert starts.tolist() == [2, 3, 4, 6, 7, 10, 11]
     assert valid.tolist() == [False, False, True, False, True, True, False]
     assert frame["message"][valid].tolist() == ["two\nlines", "three\nwhole\nlines", "plain"]
+
+
+def test_per_line_counts_hold_lines_of_many_commas():
+    """The per-line sums (32-bit) count lines of 70,000 commas exactly, as Python counts them."""
+    from aml_cli.ml.records import _per_line_count
+
+    text = b"a,b\n" + b"," * 70_000 + b"\n\n" + b"x" * 300 + b",\n"
+    data = np.frombuffer(text, dtype=np.uint8)
+    lines = text.split(b"\n")[:-1]
+    starts = np.cumsum([0] + [len(line) + 1 for line in lines[:-1]])
+    found = _per_line_count(data == ord(","), starts, len(lines))
+    assert found.dtype == np.int64
+    assert found.tolist() == [line.count(b",") for line in lines]
