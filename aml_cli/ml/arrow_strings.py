@@ -12,11 +12,9 @@ from __future__ import annotations
 import numpy as np
 
 
-def string_buffers(values) -> tuple[np.ndarray, np.ndarray] | None:
-    """(data, offsets): value i is data[offsets[i]:offsets[i + 1]] (missing ones empty); None if not arrow text.
-
-    `values` is a pandas Series, a pandas ArrowStringArray or a pyarrow (chunked) array.
-    """
+def arrow_text(values):
+    """The pyarrow string array (one chunk) behind a pandas text column or Series, or a pyarrow (chunked)
+    string array itself; None without pyarrow or for anything else."""
     array = getattr(values, "_pa_array", None)  # a pandas ArrowStringArray
     if array is None:
         array = getattr(getattr(values, "array", None), "_pa_array", values)  # a Series of one
@@ -28,6 +26,19 @@ def string_buffers(values) -> tuple[np.ndarray, np.ndarray] | None:
         array = array.combine_chunks() if array.num_chunks != 1 else array.chunk(0)
     if not isinstance(array, pa.Array) or not (pa.types.is_large_string(array.type) or pa.types.is_string(array.type)):
         return None
+    return array
+
+
+def string_buffers(values) -> tuple[np.ndarray, np.ndarray] | None:
+    """(data, offsets): value i is data[offsets[i]:offsets[i + 1]] (missing ones empty); None if not arrow text.
+
+    `values` is a pandas Series, a pandas ArrowStringArray or a pyarrow (chunked) array.
+    """
+    array = arrow_text(values)
+    if array is None:
+        return None
+    import pyarrow as pa
+
     _, offsets_buffer, data_buffer = array.buffers()
     width = np.int64 if pa.types.is_large_string(array.type) else np.int32
     offsets = np.frombuffer(offsets_buffer, dtype=width)[array.offset : array.offset + len(array) + 1]

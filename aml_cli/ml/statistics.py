@@ -142,7 +142,9 @@ def count_values(values) -> pd.Series:
     """
     if isinstance(values, np.ndarray):
         return pd.Series(values, dtype=object).value_counts(sort=False)
-    array = _arrow_strings(values)
+    from .arrow_strings import arrow_text
+
+    array = arrow_text(values)
     if array is not None:  # what pandas' value_counts does for arrow text, without its wrapping
         return _arrow_counts(array)
     fresh = pd.Series(values).value_counts(sort=False)
@@ -380,8 +382,6 @@ class _Text(_Attribute):
 
     def summarize(self, values, positions: np.ndarray) -> dict[str, Any]:
         counted = _count_arrow_tokens(values)
-        if counted is None:
-            counted = _count_ascii_tokens(values)
         if counted is None:  # one join and one split in C instead of a split per row
             tokens = " ".join(map(str, np.asarray(values, dtype=object).tolist())).split()
             counted = len(tokens), count_values(np.array(tokens, dtype=object))
@@ -405,25 +405,6 @@ class _Text(_Attribute):
                 "mean_tokens": mean, "top": self.counter.top(TOP_TOKENS)}
 
 
-_SPLIT_BLANK = np.zeros(256, dtype=bool)  # what str.split() splits ASCII text on
-_SPLIT_BLANK[[9, 10, 11, 12, 13, 28, 29, 30, 31, 32]] = True
-_WORD = 8
-
-
-def _arrow_strings(values):
-    """The pyarrow string array behind a pandas text column (one chunk), or None (no pyarrow, not arrow text)."""
-    array = getattr(values, "_pa_array", None)
-    if array is None:
-        return None
-    import pyarrow as pa
-
-    if isinstance(array, pa.ChunkedArray):
-        array = array.combine_chunks() if array.num_chunks != 1 else array.chunk(0)
-    if not (pa.types.is_string(array.type) or pa.types.is_large_string(array.type)):
-        return None
-    return array
-
-
 def _arrow_counts(array) -> pd.Series:
     """Value -> count of an arrow array in order of first appearance (arrow's hash kernel), Python-string keys."""
     import pyarrow.compute as pc
@@ -442,9 +423,9 @@ def _count_arrow_tokens(values) -> tuple[int, pd.Series] | None:
     other paths (None). Runs of blanks and blank edges give empty pieces,
     which are not tokens.
     """
-    from .arrow_strings import string_buffers
+    from .arrow_strings import arrow_text, string_buffers
 
-    array = _arrow_strings(values)
+    array = arrow_text(values)
     stored = string_buffers(array) if array is not None else None
     if stored is None:
         return None
@@ -456,39 +437,6 @@ def _count_arrow_tokens(values) -> tuple[int, pd.Series] | None:
     pieces = pc.list_flatten(pc.ascii_split_whitespace(array))
     tokens = pieces.filter(pc.greater(pc.binary_length(pieces), 0))
     return len(tokens), _arrow_counts(tokens)
-
-
-def _count_ascii_tokens(values) -> tuple[int, pd.Series] | None:
-    """(tokens, token -> count in order of first appearance) of ASCII arrow text, as str.split() counts them.
-
-    Tokens are told apart by a 64-bit hash of their bytes, then checked: each
-    token's bytes (at most 16) must equal those of the first token of its
-    hash, so a collision is never merged. None: not ASCII arrow text, a longer
-    token, or a collision; the caller splits in Python.
-    """
-    from .arrow_strings import string_buffers
-    from .hashing import hash_spans
-    from .transforms import token_spans
-
-    stored = string_buffers(values)
-    if stored is None or (len(stored[0]) and stored[0].max() >= 0x80):
-        return None
-    buffer = np.concatenate((stored[0], np.zeros(2 * _WORD, dtype=np.uint8)))
-    starts, ends, _, _ = token_spans(buffer, stored[1], _SPLIT_BLANK)
-    lengths = ends - starts
-    if len(lengths) and lengths.max() > 2 * _WORD:
-        return None
-    codes, _ = pd.factorize(hash_spans(buffer, starts, lengths))
-    first = np.flatnonzero(codes > np.maximum.accumulate(np.concatenate(([-1], codes[:-1]))))
-    windows = np.lib.stride_tricks.sliding_window_view(buffer, _WORD)
-    keep = np.arange(2 * _WORD)[None, :] < lengths[:, None]
-    keys = np.where(keep, np.concatenate((windows[starts], windows[starts + _WORD]), axis=1), 0)
-    if not (keys == keys[first[codes]]).all():
-        return None
-    words = [buffer[a:b].tobytes().decode("ascii") for a, b in zip(starts[first].tolist(), ends[first].tolist(),
-                                                                    strict=True)]
-    counts = np.bincount(codes, minlength=len(first)).astype(np.int64)
-    return len(starts), pd.Series(counts, index=pd.Index(words, dtype=object), name="count")
 
 
 def _column(values: pd.Series):

@@ -290,7 +290,7 @@ def tricky_texts(rng, words, rows=3000):
 
 @pytest.mark.parametrize("extra", [[], ["a\x1cb", "\x1d", "c\x1e", "d\x1fe"], ["ÉTÉ", "a\u3000b", "x\u00a0y"]])
 def test_tokens_of_tricky_text_are_str_split_tokens_on_every_path(extra, monkeypatch):
-    from aml_cli.ml import statistics
+    from aml_cli.ml import arrow_strings, statistics
 
     pytest.importorskip("pyarrow")
     texts = tricky_texts(np.random.default_rng(2), TRICKY_WORDS + extra)
@@ -301,7 +301,7 @@ def test_tokens_of_tricky_text_are_str_split_tokens_on_every_path(extra, monkeyp
     results = []
     for arrow in (True, False):
         if not arrow:
-            monkeypatch.setattr(statistics, "_arrow_strings", lambda values: None)
+            monkeypatch.setattr(arrow_strings, "arrow_text", lambda values: None)
         results.append(statistics._Text("t", "TEXT", 100_000).summarize(column, np.arange(len(texts))))
     for part in results:
         assert part["tokens"] == expected.sum()
@@ -344,7 +344,7 @@ def test_counter_pruning_keeps_what_pandas_alignment_and_nlargest_keep():
 
 
 def test_statistics_are_the_same_without_the_arrow_fast_paths(monkeypatch):
-    from aml_cli.ml import statistics
+    from aml_cli.ml import arrow_strings
 
     pytest.importorskip("pyarrow")
     rng = np.random.default_rng(4)
@@ -362,5 +362,5 @@ def test_statistics_are_the_same_without_the_arrow_fast_paths(monkeypatch):
         return json.dumps(accumulator.result())
 
     fast = document()
-    monkeypatch.setattr(statistics, "_arrow_strings", lambda values: None)
+    monkeypatch.setattr(arrow_strings, "arrow_text", lambda values: None)  # no arrow fast path anywhere
     assert document() == fast
