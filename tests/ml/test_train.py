@@ -306,3 +306,14 @@ def test_the_convergence_line_names_the_rule_of_the_solver_that_ran(tmp_path):
     log = "\n".join(lines)
     assert "Converged after" in log, log
     assert "(the last pass improved the mean training loss by less than 0.01%)" in log
+
+
+def test_the_log_says_what_chose_the_prior(tmp_path):
+    """Cross-validation once it has compared priors; the default when no pass was left to compare them."""
+    for where, parameters, said in (("cv", {}, "chosen by cross-validation (per row"),
+                                    ("short", {"sgd.maxPasses": "2"},
+                                     "chosen by default (no pass was left to compare priors)")):
+        (tmp_path / where).mkdir()
+        _, lines, _, _ = fit(tmp_path / where, kind="MULTICLASS", parameters=parameters)
+        log = "\n".join(lines)
+        assert "Prior precision on the raw weights, " + said in log, log
